@@ -1,0 +1,1 @@
+"""image-skill-mock: a stateful reference implementation of the hosted Image Skill API."""

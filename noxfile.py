@@ -1,0 +1,65 @@
+"""Developer and CI sessions: tests, lint, typecheck, codegen, demo, bench."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["tests"]
+
+PYTHON = "3.11"
+# Pinned: the generated code must be byte-identical wherever it is regenerated.
+CODEGEN_DEPS = ["datamodel-code-generator==0.89.0", "ruff==0.17.6", "pyyaml==6.0.3", "openapi-spec-validator==0.9.0"]
+TEST_DEPS = [
+    "pytest>=8",
+    "pytest-xdist>=3.5",
+    "hypothesis>=6.100",
+    "schemathesis>=4.3,<5",
+    "pyyaml>=6",
+    "openapi-spec-validator>=0.7",
+    "httpx>=0.27",
+]
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """Every test: unit, property (hypothesis), conformance (schemathesis) and end to end."""
+    session.install("-e", ".[mock]", *TEST_DEPS)
+    session.run("pytest", "-n", "2", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff lint and format check."""
+    session.install("ruff==0.17.6")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the CLI and the mock."""
+    session.install("-e", ".[mock]", "mypy==2.4.1", "types-requests")
+    session.run("mypy", "--strict", "cli/image_skill", "mock/image_skill_mock")
+
+
+@nox.session(python=PYTHON)
+def codegen(session: nox.Session) -> None:
+    """Regenerate generated/ from spec/ (`-- --check` fails on drift instead of writing)."""
+    session.install(*CODEGEN_DEPS)
+    session.run("python", "tools/codegen.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def demo(session: nox.Session) -> None:
+    """The first-run flow, with the real CLI against an embedded mock server."""
+    session.install(".[mock]")
+    session.run("image-skill-mock", "demo", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Start-up and request budgets (reports figures; never fails on timing)."""
+    session.install(".[mock]")
+    session.run("python", "tools/bench.py", *session.posargs)
