@@ -8,7 +8,6 @@ nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["tests"]
 
-PYTHON = "3.11"
 # Pinned: the generated code must be byte-identical wherever it is regenerated.
 CODEGEN_DEPS = ["datamodel-code-generator==0.89.0", "ruff==0.17.6", "pyyaml==6.0.3", "openapi-spec-validator==0.9.0"]
 TEST_DEPS = [
@@ -22,14 +21,14 @@ TEST_DEPS = [
 ]
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def tests(session: nox.Session) -> None:
     """Every test: unit, property (hypothesis), conformance (schemathesis) and end to end."""
     session.install("-e", ".[mock]", *TEST_DEPS)
     session.run("pytest", "-n", "2", *session.posargs)
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def lint(session: nox.Session) -> None:
     """ruff lint and format check."""
     session.install("ruff==0.17.6")
@@ -37,28 +36,28 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", ".")
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the CLI and the mock."""
     session.install("-e", ".[mock]", "mypy==2.4.1", "types-requests")
     session.run("mypy", "--strict", "cli/image_skill", "mock/image_skill_mock")
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def codegen(session: nox.Session) -> None:
     """Regenerate generated/ from spec/ (`-- --check` fails on drift instead of writing)."""
     session.install(*CODEGEN_DEPS)
     session.run("python", "tools/codegen.py", *session.posargs)
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def demo(session: nox.Session) -> None:
     """The first-run flow, with the real CLI against an embedded mock server."""
     session.install(".[mock]")
     session.run("image-skill-mock", "demo", *session.posargs)
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def bench(session: nox.Session) -> None:
     """Start-up and request budgets (reports figures; never fails on timing)."""
     session.install(".[mock]")

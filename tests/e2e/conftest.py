@@ -1,0 +1,160 @@
+"""End-to-end harness: the real ``image-skill`` CLI against a real ``image-skill-mock serve --strict``."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from image_skill_mock.demo import running_server
+
+TOKEN_PREFIX = "isk_r_"
+
+
+def cli_command() -> list[str]:
+    """The installed console script when there is one (as agents run it), else ``python -m image_skill``."""
+    script = shutil.which("image-skill", path=str(Path(sys.executable).parent)) or shutil.which("image-skill")
+    return [script] if script else [sys.executable, "-m", "image_skill"]
+
+
+@dataclass
+class Result:
+    exit_code: int
+    envelope: dict[str, Any]
+    stdout: str
+    stderr: str
+
+    @property
+    def data(self) -> Any:
+        return self.envelope["data"]
+
+    @property
+    def error(self) -> Any:
+        return self.envelope["error"]
+
+
+class Cli:
+    """Runs ``image-skill`` with an isolated config path; checks the output rules on every run."""
+
+    def __init__(self, base_url: str, home: Path) -> None:
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("IMAGE_SKILL_")}
+        self.env.update(
+            IMAGE_SKILL_API_BASE_URL=base_url,
+            IMAGE_SKILL_CONFIG_PATH=str(home / "config" / "config.json"),
+            IMAGE_SKILL_HTTP_TIMEOUT_SECONDS="10",
+        )
+        self.cwd = home
+        self.config_path = home / "config" / "config.json"
+
+    def __call__(self, *argv: str, stdin: str | None = None, env: dict[str, str] | None = None) -> Result:
+        done = subprocess.run(
+            [*cli_command(), *argv],
+            input=stdin,
+            env={**self.env, **(env or {})},
+            cwd=self.cwd,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert "Traceback" not in done.stderr, done.stderr
+        assert done.stdout.count("\n") <= 1 or done.stdout.lstrip().startswith("{"), done.stdout
+        envelope = json.loads(done.stdout)
+        assert set(envelope) == {"ok", "command", "trace_id", "actor", "data", "warnings", "error"}
+        assert 0 <= done.returncode <= 9
+        assert envelope["ok"] is (done.returncode == 0), (done.returncode, envelope)
+        if "--show-token" not in argv:
+            assert TOKEN_PREFIX not in done.stdout, "a token was printed after its creation"
+        assert TOKEN_PREFIX not in done.stderr
+        return Result(done.returncode, envelope, done.stdout, done.stderr)
+
+    def follow(self, command: str) -> Result:
+        """Run a ``next_command`` the way a POSIX shell would split it."""
+        import shlex
+
+        argv = shlex.split(command)
+        assert argv[0] == "image-skill", command
+        return self(*argv[1:])
+
+    def signup(self, name: str = "e2e-agent") -> Result:
+        result = self(
+            "signup", "--agent", "--agent-contact", "agent-inbox@example.invalid", "--agent-name", name, "--json"
+        )
+        assert result.exit_code == 0, result.envelope
+        return result
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    with running_server(tmp_path / "mock.sqlite3", extra_args=("--strict",)) as base_url:
+        yield base_url
+
+
+@pytest.fixture
+def cli(server: str, tmp_path: Path) -> Cli:
+    home = tmp_path / "home"
+    home.mkdir()
+    return Cli(server, home)
+
+
+@pytest.fixture
+def start_server(tmp_path: Path) -> Iterator[Any]:
+    """Start extra mock servers with their own flags; all are stopped at teardown."""
+    from contextlib import ExitStack
+
+    with ExitStack() as stack:
+        count = iter(range(1000))
+
+        def start(*flags: str) -> str:
+            db = tmp_path / f"mock-extra-{next(count)}.sqlite3"
+            return stack.enter_context(running_server(db, extra_args=("--strict", *flags)))
+
+        yield start
+
+
+@pytest.fixture
+def hanging_server() -> Iterator[str]:
+    """A TCP server that accepts connections and never answers (for the timeout path)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    stop = threading.Event()
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        sock.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+                held.append(conn)
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    stop.set()
+    thread.join()
+    for conn in held:
+        conn.close()
+    sock.close()
+
+
+@pytest.fixture
+def closed_port_url() -> str:
+    """A base URL where nothing listens (connection refused)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return f"http://127.0.0.1:{port}"

@@ -1,0 +1,87 @@
+"""Start-up and request budgets of the CLI (``nox -s bench``).
+
+Budgets (issue #2), each a ratio measured on the same machine in the same run:
+
+- ``image-skill --version``           <= 2.0 x ``python -c pass``
+- ``image-skill whoami`` against mock <= 1.2 x a bare script that imports requests and does the same GET
+
+Each command is run ``--runs`` times after a warm-up; the median wall time is compared. The
+figures are printed as JSON. Timing is machine-dependent, so this reports; it never fails a build
+(exit 0 unless something could not be measured at all).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "mock"))
+from image_skill_mock.demo import running_server  # noqa: E402
+
+BARE_WHOAMI = """
+import os, requests
+requests.get(os.environ["IMAGE_SKILL_API_BASE_URL"] + "/v1/whoami",
+             headers={"authorization": "Bearer " + os.environ["IMAGE_SKILL_TOKEN"]}, timeout=30)
+"""
+
+
+def median_seconds(argv: list[str], env: dict[str, str], runs: int) -> float:
+    subprocess.run(argv, env=env, capture_output=True, check=True)  # warm the page cache
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(argv, env=env, capture_output=True, check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> int:
+    runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 25
+    cli = shutil.which("image-skill")
+    if cli is None:
+        print("bench: the image-skill console script is not installed", file=sys.stderr)
+        return 1
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IMAGE_SKILL_")}
+    results: dict[str, dict[str, float | bool | str]] = {}
+
+    baseline = median_seconds([sys.executable, "-c", "pass"], env, runs)
+    version = median_seconds([cli, "--version"], env, runs)
+    results["version"] = {
+        "python_c_pass_ms": round(baseline * 1000, 2),
+        "image_skill_version_ms": round(version * 1000, 2),
+        "ratio": round(version / baseline, 3),
+        "budget": 2.0,
+        "within_budget": version / baseline <= 2.0,
+    }
+
+    with tempfile.TemporaryDirectory() as tmp, running_server(Path(tmp) / "bench.sqlite3") as base_url:
+        env_cli = {**env, "IMAGE_SKILL_API_BASE_URL": base_url, "IMAGE_SKILL_CONFIG_PATH": f"{tmp}/config.json"}
+        signup = subprocess.run(
+            [cli, "signup", "--agent", "--agent-contact", "bench@example.invalid", "--agent-name", "bench",
+             "--show-token", "--json"],
+            env=env_cli, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        token = json.loads(signup.stdout)["data"]["token"]
+        env_tok = {**env_cli, "IMAGE_SKILL_TOKEN": token}
+        bare = median_seconds([sys.executable, "-c", BARE_WHOAMI], env_tok, runs)
+        whoami = median_seconds([cli, "whoami", "--json"], env_tok, runs)
+    results["whoami"] = {
+        "bare_requests_get_ms": round(bare * 1000, 2),
+        "image_skill_whoami_ms": round(whoami * 1000, 2),
+        "ratio": round(whoami / bare, 3),
+        "budget": 1.2,
+        "within_budget": whoami / bare <= 1.2,
+    }
+    print(json.dumps({"runs": runs, "python": sys.version.split()[0], "results": results}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
