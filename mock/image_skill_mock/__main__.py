@@ -1,0 +1,3 @@
+from image_skill_mock.main import run
+
+run()

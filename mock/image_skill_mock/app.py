@@ -1,0 +1,111 @@
+"""The Starlette app: one route per served operation, built from the generated ``OPERATIONS``.
+
+Every request is validated against the spec before its handler runs; every response is an
+envelope with the exit-code header; in strict mode every response is also validated against
+the spec and a mismatch becomes an ``INTERNAL_ERROR`` envelope (and a line on stderr).
+Operations without a handler are simply not routed (404 envelope).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from image_skill_api.operations import OPERATIONS, Operation
+from image_skill_api.registry import ID_PATTERNS, TRACE_ID_HEADER, ErrorCode
+from image_skill_mock import ids, validation
+from image_skill_mock.auth import actor_of, authenticate
+from image_skill_mock.envelope import ApiError, EnvelopeResponse, failure, success
+from image_skill_mock.resources import HANDLERS, media
+from image_skill_mock.state import Call, Settings
+from image_skill_mock.storage import Storage
+
+__all__ = ["Settings", "create_app"]
+
+_TRACE = re.compile(ID_PATTERNS["TraceId"])
+_ROOT_COMMAND = "image-skill"
+
+
+def _trace_id(request: Request) -> str:
+    incoming = request.headers.get(TRACE_ID_HEADER, "")
+    return incoming if _TRACE.match(incoming) else ids.new_trace_id()
+
+
+def _log(message: str) -> None:
+    print(f"image-skill-mock: {message}", file=sys.stderr, flush=True)
+
+
+def _endpoint(
+    op: Operation, handler: Callable[[Call], Any], settings: Settings, storage: Storage
+) -> Callable[[Request], Any]:
+    async def endpoint(request: Request) -> Response:
+        trace_id = _trace_id(request)
+        call: Call | None = None
+        try:
+            path = {k: str(v) for k, v in request.path_params.items()}
+            query = validation.validate_params(
+                op.operation_id, path, dict(request.query_params), dict(request.headers)
+            )
+            body = validation.validate_body(
+                op.operation_id, await request.body(), request.headers.get("content-type", "")
+            )
+            call = Call(request, op, settings, storage, trace_id, path, query, body)
+            if op.auth:
+                call.agent = await run_in_threadpool(authenticate, storage, request.headers.get("authorization"))
+                call.actor = actor_of(call.agent)
+            data = await run_in_threadpool(handler, call)
+            response = success(op.command, data, trace_id=trace_id, actor=call.actor, status=op.success_status)
+        except validation.RequestInvalid as exc:
+            response = failure(op.command, ApiError(ErrorCode.INVALID_ARGUMENTS, str(exc)), trace_id=trace_id)
+        except ApiError as exc:
+            response = failure(op.command, exc, trace_id=trace_id, actor=call.actor if call else None)
+        except Exception:  # noqa: BLE001 - any bug becomes a documented 500 envelope, never a raw 500
+            _log(f"{op.operation_id} failed:\n{traceback.format_exc()}")
+            error = ApiError(ErrorCode.INTERNAL_ERROR, "The server failed to handle the request.")
+            response = failure(op.command, error, trace_id=trace_id)
+        if settings.strict:
+            response = _strict(op, response, trace_id)
+        return response
+
+    return endpoint
+
+
+def _strict(op: Operation, response: EnvelopeResponse, trace_id: str) -> EnvelopeResponse:
+    problem = validation.response_problem(op.operation_id, response.status_code, response.envelope)
+    if problem is None:
+        return response
+    _log(f"strict: {op.operation_id} {problem}")
+    error = ApiError(ErrorCode.INTERNAL_ERROR, f"strict mode: the response broke the spec ({problem[:160]})")
+    return failure(op.command, error, trace_id=trace_id)
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    if status == 405:
+        error = ApiError(ErrorCode.METHOD_NOT_ALLOWED, f"{request.method} is not allowed on this path.")
+    else:
+        error = ApiError(ErrorCode.NOT_FOUND, "No such endpoint.")
+    return failure(_ROOT_COMMAND, error, trace_id=_trace_id(request))
+
+
+def create_app(settings: Settings) -> Starlette:
+    storage = Storage(settings.db_path)
+    routes = [
+        Route(op.path, _endpoint(op, HANDLERS[op.operation_id], settings, storage), methods=[op.method])
+        for op in OPERATIONS.values()
+        if op.operation_id in HANDLERS
+    ]
+    routes.append(media.route(storage, _trace_id))
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _not_found})
+    app.state.storage = storage
+    return app

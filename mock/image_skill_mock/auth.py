@@ -1,0 +1,33 @@
+"""Bearer tokens: stored as sha256 only; missing -> AUTH_REQUIRED, anything unknown -> AUTH_TOKEN_INVALID."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from image_skill_api.registry import ErrorCode
+from image_skill_mock.envelope import ApiError
+from image_skill_mock.storage import Agent, Storage
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def authenticate(storage: Storage, authorization: str | None) -> Agent:
+    if not authorization:
+        raise ApiError(ErrorCode.AUTH_REQUIRED, "This operation needs an agent token.")
+    scheme, _, token = authorization.partition(" ")
+    agent = storage.agent_by_token(token_hash(token.strip())) if scheme.lower() == "bearer" and token else None
+    if agent is None:
+        raise ApiError(ErrorCode.AUTH_TOKEN_INVALID, "The bearer token is not a valid agent token.")
+    return agent
+
+
+def actor_of(agent: Agent) -> dict[str, Any]:
+    return {
+        "actor_type": "agent",
+        "actor_id": agent.agent_id,
+        "organization_id": agent.organization_id,
+        "claim_state": "unclaimed",
+    }

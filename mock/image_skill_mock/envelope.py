@@ -1,0 +1,64 @@
+"""Envelope responses: every body is the seven-key envelope, every response carries the exit-code header."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.responses import Response
+
+from image_skill_api.registry import ERRORS, EXIT_CODE_HEADER, ErrorCode
+
+
+class ApiError(Exception):
+    """A documented error: becomes an ``ok: false`` envelope with the registry's status and exit code."""
+
+    def __init__(self, code: ErrorCode, message: str, *, recovery: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        spec_recovery = ERRORS[code].recovery
+        self.recovery = {**spec_recovery, **(recovery or {})} or None
+
+
+class EnvelopeResponse(Response):
+    media_type = "application/json"
+
+    def __init__(self, envelope: dict[str, Any], status_code: int, exit_code: int) -> None:
+        body = json.dumps(envelope, separators=(",", ":"), ensure_ascii=False).encode()
+        super().__init__(body, status_code, headers={EXIT_CODE_HEADER: str(exit_code)})
+        self.envelope = envelope
+
+
+def success(
+    command: str, data: Any, *, trace_id: str, actor: dict[str, Any] | None, status: int = 200
+) -> EnvelopeResponse:
+    envelope = {
+        "ok": True,
+        "command": command,
+        "trace_id": trace_id,
+        "actor": actor,
+        "data": data,
+        "warnings": [],
+        "error": None,
+    }
+    return EnvelopeResponse(envelope, status, 0)
+
+
+def failure(
+    command: str, error: ApiError, *, trace_id: str, actor: dict[str, Any] | None = None
+) -> EnvelopeResponse:
+    spec = ERRORS[error.code]
+    body: dict[str, Any] = {"code": str(error.code), "message": error.message, "retryable": spec.retryable}
+    if error.recovery:
+        body["recovery"] = error.recovery
+    envelope = {
+        "ok": False,
+        "command": command,
+        "trace_id": trace_id,
+        "actor": actor,
+        "data": None,
+        "warnings": [],
+        "error": body,
+    }
+    return EnvelopeResponse(envelope, spec.http_status or 500, int(spec.exit_code))

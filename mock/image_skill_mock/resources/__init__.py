@@ -1,0 +1,20 @@
+"""Resource handlers, one module per resource; ``HANDLERS`` maps operationId -> handler."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from image_skill_mock.resources import assets, catalog, creative, health, identity, jobs, payments, quota
+from image_skill_mock.state import Call
+
+HANDLERS: dict[str, Callable[[Call], Any]] = {
+    **health.HANDLERS,
+    **identity.HANDLERS,
+    **quota.HANDLERS,
+    **payments.HANDLERS,
+    **catalog.HANDLERS,
+    **creative.HANDLERS,
+    **jobs.HANDLERS,
+    **assets.HANDLERS,
+}

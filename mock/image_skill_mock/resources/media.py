@@ -1,0 +1,25 @@
+"""GET /media/a/<asset_id>.<ext>: the bytes behind an owned capability URL (no auth, not a JSON API)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from image_skill_api.registry import MOCK_MEDIA_PATH, ErrorCode
+from image_skill_mock.envelope import ApiError, failure
+from image_skill_mock.storage import Storage
+
+
+def route(storage: Storage, trace_id: Callable[[Request], str]) -> Route:
+    def media(request: Request) -> Response:
+        asset_id, _, extension = str(request.path_params["name"]).rpartition(".")
+        found = storage.media(asset_id, extension) if asset_id else None
+        if found is None:
+            return failure("image-skill", ApiError(ErrorCode.NOT_FOUND, "No such media."), trace_id=trace_id(request))
+        mime_type, data = found
+        return Response(data, media_type=mime_type, headers={"cache-control": "private, max-age=3600"})
+
+    return Route(MOCK_MEDIA_PATH + "{name}", media, methods=["GET"])

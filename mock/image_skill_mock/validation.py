@@ -1,0 +1,208 @@
+"""Requests and responses checked against the bundled spec (``image_skill_api/spec.json``).
+
+Each operation's parameters and body are compiled once into JSON Schema 2020-12 validators
+whose ``$ref``s resolve inside the spec. Query strings are coerced by their schema type
+(``true``/``false``, integers, numbers) before validation; values that do not coerce stay
+strings so the validator reports them. Errors name the offending field, never echo values.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from image_skill_api.operations import OPERATIONS, Operation
+
+SPEC_URI = "urn:image-skill:spec"
+
+
+@cache
+def spec() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((files("image_skill_api") / "spec.json").read_text(encoding="utf-8"))
+    return loaded
+
+
+@cache
+def _registry() -> Registry[Any]:
+    return Registry().with_resource(SPEC_URI, Resource(contents=spec(), specification=DRAFT202012))
+
+
+def _validator(schema: dict[str, Any]) -> Draft202012Validator:
+    rooted = _rebase(schema)
+    return Draft202012Validator(rooted, registry=_registry(), format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def _rebase(node: Any) -> Any:
+    """Point local ``#/...`` refs at the spec resource so a fragment of it validates on its own."""
+    if isinstance(node, dict):
+        return {k: (SPEC_URI + v if k == "$ref" and v.startswith("#") else _rebase(v)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_rebase(v) for v in node]
+    return node
+
+
+def _deref(node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        target: Any = spec()
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def _operation_object(op: Operation) -> dict[str, Any]:
+    found: dict[str, Any] = spec()["paths"][op.path][op.method.lower()]
+    return found
+
+
+class RequestInvalid(Exception):
+    """The request does not match the spec; ``message`` names the field."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    location: str
+    required: bool
+    schema: dict[str, Any]
+    validator: Draft202012Validator
+
+
+@dataclass(frozen=True)
+class OperationSchemas:
+    params: tuple[Param, ...]
+    body: Draft202012Validator | None
+    body_required: bool
+    responses: dict[str, Draft202012Validator]
+
+
+@cache
+def schemas_for(operation_id: str) -> OperationSchemas:
+    op = OPERATIONS[operation_id]
+    obj = _operation_object(op)
+    params = []
+    for raw in obj.get("parameters", []):
+        p = _deref(raw)
+        params.append(
+            Param(p["name"], p["in"], bool(p.get("required")), _deref(p["schema"]), _validator(p["schema"]))
+        )
+    body = None
+    body_required = False
+    if "requestBody" in obj:
+        request_body = _deref(obj["requestBody"])
+        body_required = bool(request_body.get("required"))
+        body = _validator(request_body["content"]["application/json"]["schema"])
+    responses = {}
+    for status, raw in obj["responses"].items():
+        content = _deref(raw).get("content", {}).get("application/json")
+        if content:
+            responses[status] = _validator(content["schema"])
+    return OperationSchemas(tuple(params), body, body_required, responses)
+
+
+def _describe(error: ValidationError, where: str) -> str:
+    path = ".".join(str(p) for p in error.absolute_path)
+    field = f"{where}.{path}" if path else where
+    if error.validator == "required" or error.validator == "additionalProperties":
+        return f"{field}: {error.message.split(' is ')[0] if error.validator == 'required' else 'unknown property'}"
+    if error.validator in ("oneOf", "anyOf"):
+        return f"{field} does not match any allowed shape"
+    return f"{field} is invalid ({error.validator} {json.dumps(error.validator_value)[:80]})"
+
+
+def _first_error(validator: Draft202012Validator, value: Any) -> ValidationError | None:
+    best: ValidationError | None = None
+    for error in validator.iter_errors(value):
+        if best is None or len(error.absolute_path) > len(best.absolute_path):
+            best = error
+    return best
+
+
+def _coerce(raw: str, schema: dict[str, Any]) -> Any:
+    kind = schema.get("type")
+    if kind == "boolean" and raw in ("true", "false"):
+        return raw == "true"
+    try:
+        if kind == "integer":
+            return int(raw)
+        if kind == "number":
+            return float(raw)
+    except ValueError:
+        return raw
+    return raw
+
+
+def validate_params(
+    operation_id: str, path: dict[str, str], query: dict[str, str], headers: dict[str, str]
+) -> dict[str, Any]:
+    """Validated and coerced query parameters (unknown query parameters are ignored)."""
+    coerced: dict[str, Any] = {}
+    sources = {"path": path, "query": query, "header": headers}
+    for param in schemas_for(operation_id).params:
+        source = sources.get(param.location, {})
+        if param.name not in source:
+            if param.required:
+                raise RequestInvalid(f"{param.location} parameter {param.name!r} is required")
+            continue
+        value = _coerce(source[param.name], param.schema)
+        error = _first_error(param.validator, value)
+        if error is not None:
+            raise RequestInvalid(f"{param.location} parameter {param.name!r} is invalid ({error.validator})")
+        if param.location == "query":
+            coerced[param.name] = value
+    return coerced
+
+
+def validate_body(operation_id: str, raw: bytes, content_type: str) -> dict[str, Any] | None:
+    schemas = schemas_for(operation_id)
+    if schemas.body is None:
+        return None
+    if not raw.strip():
+        if schemas.body_required:
+            raise RequestInvalid("a JSON request body is required")
+        return None
+    if content_type.split(";")[0].strip().lower() not in ("application/json", ""):
+        raise RequestInvalid("the request body must be application/json")
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise RequestInvalid("the request body is not valid JSON") from exc
+    error = _first_error(schemas.body, body)
+    if error is not None:
+        raise RequestInvalid(_describe(error, "body"))
+    if not isinstance(body, dict):
+        raise RequestInvalid("the request body must be a JSON object")
+    return body
+
+
+def response_problem(operation_id: str | None, status: int, envelope: Any) -> str | None:
+    """Why a response breaks the spec (strict mode), or None when it conforms."""
+    if operation_id is None:
+        return None
+    responses = schemas_for(operation_id).responses
+    validator = responses.get(str(status)) or responses.get("default")
+    if validator is None:
+        return f"status {status} is not documented"
+    error = _first_error(validator, envelope)
+    if error is None:
+        return None
+    return f"response does not match the spec at {'/'.join(str(p) for p in error.absolute_path) or '/'}: {error.message[:200]}"
+
+
+def validate_against(schema_name: str, value: Any) -> str | None:
+    """Check a value against a named component schema (model parameters, catalog rows)."""
+    error = _first_error(_validator({"$ref": f"#/components/schemas/{schema_name}"}), value)
+    return None if error is None else error.message[:200]
+
+
+def check_instance(schema: dict[str, Any], value: Any) -> ValidationError | None:
+    """First error of ``value`` against a standalone JSON Schema (a model's parameter schema)."""
+    return _first_error(Draft202012Validator(schema), value)
