@@ -1,0 +1,3 @@
+from image_skill.main import run
+
+run()

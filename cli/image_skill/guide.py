@@ -1,0 +1,141 @@
+"""``create --guide``: the first safe next command, from read-only checks (design.md §5).
+
+Only GETs: health, executable create models, payment methods, and quota when a token exists.
+The stage is the first that applies of: prompt_required, service_unreachable,
+no_executable_model, auth_required, quota_required, ready_to_create. Every command returned
+is built from an argv list with ``shlex`` so it survives a POSIX shell unchanged, and carries
+``--api-base-url`` whenever this run does not use the default API.
+"""
+
+from __future__ import annotations
+
+import shlex
+from typing import Any
+
+from image_skill.context import Context
+from image_skill.envelope import ApiError, CliError
+from image_skill_api import operations as ops
+
+SCHEMA = "image-skill.create-guide.v1"
+PLACEHOLDER_PROMPT = "describe the image"
+SIGNUP_ARGV = ["signup", "--agent", "--agent-contact", "agent-inbox@example.com", "--agent-name", "creative-agent",
+               "--save", "--json"]  # fmt: skip
+
+
+def _cmd(ctx: Context, *argv: str) -> str:
+    args = ["image-skill", *argv]
+    if not ctx.is_default_base_url:
+        args += ["--api-base-url", ctx.base_url]
+    return shlex.join(args)
+
+
+def _check(ok: bool, detail: str, **extra: Any) -> dict[str, Any]:
+    return {"ok": ok, "detail": detail, **extra}
+
+
+def _reason(exc: CliError | ApiError) -> str:
+    if isinstance(exc, CliError):
+        return str(exc.code)
+    return str((exc.envelope.get("error") or {}).get("code", "ERROR"))
+
+
+def build(ctx: Context, prompt: str | None, model: str | None) -> dict[str, Any]:
+    has_prompt = bool(prompt and prompt.strip())
+    shown_prompt = prompt if has_prompt and prompt is not None else PLACEHOLDER_PROMPT
+    checks: dict[str, Any] = {}
+    stages: list[tuple[str, str]] = []
+    if not has_prompt:
+        stages.append(("prompt_required", "Give the guide the prompt you want to create."))
+    selection: dict[str, Any] = {"model_id": None, "capability_id": None}
+    cost = None
+
+    try:
+        health = ops.get_health(ctx.client)["data"]
+        checks["hosted_api"] = _check(True, f"reachable, status {health.get('status')}")
+    except (CliError, ApiError) as exc:
+        checks["hosted_api"] = _check(False, f"not reachable ({_reason(exc)})")
+        stages.append(("service_unreachable", "The hosted API cannot be reached."))
+
+    if checks["hosted_api"]["ok"]:
+        listing = ops.list_models(ctx.client, available=True, executable=True, operation="image.generate")["data"]
+        rows = {row["id"]: row for row in listing["models"]}
+        actionable = [i for i in listing["summary"]["first_actionable_model_ids"] if i in rows]
+        chosen = model if model else (actionable[0] if actionable else None)
+        if chosen is None or chosen not in rows:
+            why = f"{chosen} is not an executable create model" if chosen else "no executable create model"
+            checks["models"] = _check(False, why, executable=len(actionable))
+            stages.append(("no_executable_model", f"There is {why} right now."))
+        else:
+            row = rows[chosen]
+            selection = {"model_id": chosen, "capability_id": row["capability_id"]}
+            cost = row["economics"]["credit_pricing"]
+            checks["models"] = _check(True, f"{len(actionable)} executable create models", executable=len(actionable))
+
+        try:
+            methods = ops.list_payment_methods(ctx.client)["data"]["methods"]
+            usable = [m["method_id"] for m in methods if m.get("available")]
+            checks["payments"] = _check(bool(usable), "payment methods: " + (", ".join(usable) or "none"))
+        except (CliError, ApiError) as exc:
+            checks["payments"] = _check(False, f"payment methods unavailable ({_reason(exc)})")
+
+        if ctx.token() is None:
+            checks["auth"] = _check(False, f"no usable token ({ctx.token_source()})")
+            stages.append(("auth_required", "Sign up once; the token is saved for this API."))
+        else:
+            try:
+                quota = ops.get_quota(ctx.client)["data"]
+                checks["auth"] = _check(True, f"token from {ctx.token_source()}")
+                remaining = quota["limits"]["remaining_credits"]
+                jobs_left = quota["daily_jobs"]["remaining"]
+                needed = (cost or {}).get("credits_required") or 0
+                ok = remaining >= needed and jobs_left > 0
+                detail = f"{remaining} credits, {jobs_left} jobs left today; this create needs {needed} credits"
+                checks["quota"] = _check(ok, detail, remaining_credits=remaining, daily_jobs_remaining=jobs_left)
+                if not ok:
+                    stages.append(("quota_required", "Not enough credits or daily jobs for this create."))
+            except ApiError as exc:
+                checks["auth"] = _check(False, f"token rejected ({_reason(exc)})")
+                stages.append(("auth_required", "The token was rejected; sign up again."))
+    stage, why = stages[0] if stages else ("ready_to_create", "Everything needed is in place.")
+    for name in ("hosted_api", "auth", "models", "quota", "payments"):
+        checks.setdefault(name, _check(False, "not checked"))
+
+    guide_again = _cmd(ctx, "create", "--guide", "--prompt", shown_prompt, "--json")
+    model_flag = ["--model", str(selection["model_id"])] if model else []
+    create_cmd = _cmd(ctx, "create", "--prompt", shown_prompt, *model_flag, "--json")
+    next_steps = {
+        "prompt_required": (guide_again, None),
+        "service_unreachable": (_cmd(ctx, "doctor", "--json"), guide_again),
+        "no_executable_model": (_cmd(ctx, "models", "list", "--available", "--operation", "image.generate", "--json"), guide_again),
+        "auth_required": (_cmd(ctx, *SIGNUP_ARGV), guide_again),
+        "quota_required": (_cmd(ctx, "credits", "methods", "--json"), guide_again),
+        "ready_to_create": (create_cmd, _cmd(ctx, "jobs", "wait", "JOB_ID", "--json")),
+    }  # fmt: skip
+    next_command, after_next = next_steps[stage]
+    inspect = _cmd(ctx, "models", "show", str(selection["model_id"]), "--json") if selection["model_id"] else None
+    return {
+        "schema": SCHEMA,
+        "stage": stage,
+        "ready": stage == "ready_to_create",
+        "checks": checks,
+        "selection": selection,
+        "cost": cost,
+        "blocker": None if stage == "ready_to_create" else {"stage": stage, "message": why},
+        "next_command": next_command,
+        "after_next": after_next,
+        "escape_hatches": {
+            "doctor": _cmd(ctx, "doctor", "--json"),
+            "model_inspection": inspect or _cmd(ctx, "models", "list", "--available", "--json"),
+            "payment_methods": _cmd(ctx, "credits", "methods", "--json"),
+            "quota": _cmd(ctx, "usage", "quota", "--json"),
+            "dry_run": _cmd(ctx, "create", "--prompt", shown_prompt, *model_flag, "--dry-run", "--json"),
+        },
+        "mutation": {
+            "provider_call": False,
+            "hosted_create": False,
+            "hosted_signup": False,
+            "payment_object": False,
+            "credit_debit": False,
+            "media_write": False,
+        },
+    }
