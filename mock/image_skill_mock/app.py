@@ -95,7 +95,10 @@ async def _not_found(request: Request, exc: Exception) -> Response:
         error = ApiError(ErrorCode.METHOD_NOT_ALLOWED, f"{request.method} is not allowed on this path.")
     else:
         error = ApiError(ErrorCode.NOT_FOUND, "No such endpoint.")
-    return failure(_ROOT_COMMAND, error, trace_id=_trace_id(request))
+    response = failure(_ROOT_COMMAND, error, trace_id=_trace_id(request))
+    if isinstance(exc, HTTPException) and exc.headers:
+        response.headers.update(exc.headers)  # e.g. Allow on 405
+    return response
 
 
 def create_app(settings: Settings) -> Starlette:

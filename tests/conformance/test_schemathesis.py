@@ -62,7 +62,7 @@ class BearerToken:
         return BearerToken.token
 
     def set(self, case: Any, data: str, context: Any) -> None:
-        case.headers = {**(case.headers or {}), "authorization": f"Bearer {data}"}
+        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
 
 
 def test_serves_the_first_run_slice() -> None:

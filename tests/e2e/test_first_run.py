@@ -145,7 +145,7 @@ def test_server_down_exit_7(cli: Cli, closed_port_url: str) -> None:
     assert result.exit_code == 7
     assert result.error["code"] == ErrorCode.HOSTED_API_REQUEST_FAILED
     assert result.error["retryable"] is True
-    assert result.error["recovery"]["suggested_command"] == "image-skill doctor --json"
+    assert result.error["recovery"]["suggested_command"] == f"image-skill doctor --json --api-base-url {closed_port_url}"
 
 
 def test_timeout_exit_8(cli: Cli, hanging_server: str) -> None:
