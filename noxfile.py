@@ -9,7 +9,12 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["tests"]
 
 # Pinned: the generated code must be byte-identical wherever it is regenerated.
-CODEGEN_DEPS = ["datamodel-code-generator==0.89.0", "ruff==0.17.6", "pyyaml==6.0.3", "openapi-spec-validator==0.9.0"]
+CODEGEN_DEPS = [
+    "datamodel-code-generator==0.89.0",
+    "ruff==0.17.6",
+    "pyyaml==6.0.3",
+    "openapi-spec-validator==0.9.0",
+]
 TEST_DEPS = [
     "pytest>=8",
     "pytest-xdist>=3.5",
@@ -39,7 +44,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the CLI and the mock."""
-    session.install("-e", ".[mock]", "mypy==2.4.1", "types-requests")
+    session.install("-e", ".[mock]", "mypy==2.4.1", "types-requests", "types-jsonschema")
     session.run("mypy", "--strict", "cli/image_skill", "mock/image_skill_mock")
 
 

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "mock"))
-from image_skill_mock.demo import running_server  # noqa: E402
+from image_skill_mock.demo import running_server
 
 BARE_WHOAMI = """
 import os, requests
@@ -62,7 +62,11 @@ def main() -> int:
     }
 
     with tempfile.TemporaryDirectory() as tmp, running_server(Path(tmp) / "bench.sqlite3") as base_url:
-        env_cli = {**env, "IMAGE_SKILL_API_BASE_URL": base_url, "IMAGE_SKILL_CONFIG_PATH": f"{tmp}/config.json"}
+        env_cli = {
+            **env,
+            "IMAGE_SKILL_API_BASE_URL": base_url,
+            "IMAGE_SKILL_CONFIG_PATH": f"{tmp}/config.json",
+        }
         signup = subprocess.run(
             [cli, "signup", "--agent", "--agent-contact", "bench@example.invalid", "--agent-name", "bench",
              "--show-token", "--json"],

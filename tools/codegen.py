@@ -67,7 +67,9 @@ def check_registry(spec: dict[str, Any]) -> None:
     codes = schemas["ErrorCode"]
     registry = codes["x-image-skill-error-codes"]
     if list(codes["enum"]) != list(registry):
-        raise SpecError("ErrorCode.enum and x-image-skill-error-codes must list the same codes in the same order")
+        raise SpecError(
+            "ErrorCode.enum and x-image-skill-error-codes must list the same codes in the same order"
+        )
     exits = {row["code"] for row in spec["x-image-skill-exit-codes"]}
     for code, row in registry.items():
         exit_code, status = row["exit_code"], row["http_status"]
@@ -76,11 +78,11 @@ def check_registry(spec: dict[str, Any]) -> None:
         if status is None:
             continue
         derived = 3 if status in (401, 403) else 5 if status in (402, 429) else 7 if status >= 500 else None
-        if derived == 3 and exit_code != 3 or derived == 5 and exit_code != 5:
+        if (derived == 3 and exit_code != 3) or (derived == 5 and exit_code != 5):
             raise SpecError(f"{code}: HTTP {status} is inconsistent with exit {exit_code}")
         if derived == 7 and exit_code not in (7, 8, 9):
             raise SpecError(f"{code}: HTTP {status} is inconsistent with exit {exit_code}")
-        if exit_code == 3 and status not in (401, 403) or exit_code == 5 and status not in (402, 429):
+        if (exit_code == 3 and status not in (401, 403)) or (exit_code == 5 and status not in (402, 429)):
             raise SpecError(f"{code}: exit {exit_code} needs a matching HTTP status, not {status}")
     events = schemas["ActivityEventType"]
     if list(events["enum"]) != list(events["x-image-skill-activity-events"]):
@@ -90,7 +92,11 @@ def check_registry(spec: dict[str, Any]) -> None:
             op = item.get(method)
             if op is None:
                 continue
-            for key in ("operationId", "x-image-skill-command", "description" if "summary" not in op else "summary"):
+            for key in (
+                "operationId",
+                "x-image-skill-command",
+                "description" if "summary" not in op else "summary",
+            ):
                 if key not in op:
                     raise SpecError(f"{method.upper()} {path} lacks {key}")
 
@@ -146,10 +152,10 @@ def render_registry(spec: dict[str, Any]) -> str:
     ]
     exit_names = {row["code"]: row["name"] for row in spec["x-image-skill-exit-codes"]}
     for code, row in registry.items():
-        lines.append(
-            f"    ErrorCode.{code}: ErrorSpec(ExitCode.{exit_names[row['exit_code']]}, {row['http_status']!r}, "
-            f"{row['retryable']!r}, {row.get('recovery') or {}!r}, {row['description']!r}),"
-        )
+        exit_name = exit_names[row["exit_code"]]
+        fields = [row["http_status"], row["retryable"], row.get("recovery") or {}, row["description"]]
+        args = ", ".join(map(repr, fields))
+        lines.append(f"    ErrorCode.{code}: ErrorSpec(ExitCode.{exit_name}, {args}),")
     lines += ["}", ""]
     events = schemas["ActivityEventType"]["x-image-skill-activity-events"]
     lines += ["", "class ActivityEventType(StrEnum):", '    """The activity event registry."""', ""]
@@ -168,10 +174,9 @@ def render_registry(spec: dict[str, Any]) -> str:
         "ACTIVITY_EVENTS: Final[dict[ActivityEventType, ActivityEventSpec]] = {",
     ]
     for name, row in events.items():
-        lines.append(
-            f"    ActivityEventType.{constant(name)}: ActivityEventSpec({row['subject']!r}, {row['operation']!r}, "
-            f"{tuple(row['links'])!r}, {row['emitted_when']!r}),"
-        )
+        fields = [row["subject"], row["operation"], tuple(row["links"]), row["emitted_when"]]
+        args = ", ".join(map(repr, fields))
+        lines.append(f"    ActivityEventType.{constant(name)}: ActivityEventSpec({args}),")
     lines += ["}", ""]
     job_status = schemas["JobStatus"]
     lines += ["", "class JobStatus(StrEnum):", ""]
@@ -190,7 +195,11 @@ def render_registry(spec: dict[str, Any]) -> str:
     lines += ["}", "# Id prefixes, by schema name.", "ID_PREFIXES: Final[dict[str, str]] = {"]
     lines += [f"    {name!r}: {s['x-id-prefix']!r}," for name, s in id_schemas.items() if "x-id-prefix" in s]
     lines += ["}", ""]
-    enums = {name: s["enum"] for name, s in schemas.items() if "enum" in s and name not in ("ErrorCode", "ActivityEventType", "JobStatus")}
+    enums = {
+        name: s["enum"]
+        for name, s in schemas.items()
+        if "enum" in s and name not in ("ErrorCode", "ActivityEventType", "JobStatus")
+    }
     lines += ["# Enumerations of the spec, by schema name.", "ENUMS: Final[dict[str, tuple[str, ...]]] = {"]
     lines += [f"    {name!r}: {tuple(values)!r}," for name, values in enums.items()]
     lines += ["}", ""]
@@ -206,7 +215,10 @@ def collect_operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
             op = item.get(method)
             if op is None:
                 continue
-            params = [shared_params[p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p for p in op.get("parameters", [])]
+            params = [
+                shared_params[p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p
+                for p in op.get("parameters", [])
+            ]
             body_ref = None
             if "requestBody" in op:
                 schema = op["requestBody"]["content"]["application/json"]["schema"]
@@ -220,7 +232,11 @@ def collect_operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
                     "auth": op.get("security", spec.get("security")) != [],
                     "path_params": tuple(p["name"] for p in params if p["in"] == "path"),
                     "query_params": tuple(p["name"] for p in params if p["in"] == "query"),
-                    "query_types": {p["name"]: p.get("schema", {}).get("type", "string") for p in params if p["in"] == "query"},
+                    "query_types": {
+                        p["name"]: p.get("schema", {}).get("type", "string")
+                        for p in params
+                        if p["in"] == "query"
+                    },
                     "body": body_ref,
                     "body_required": bool(op.get("requestBody", {}).get("required")),
                     "summary": op.get("summary", ""),
@@ -283,10 +299,9 @@ def render_operations(spec: dict[str, Any]) -> str:
         "OPERATIONS: Final[dict[str, Operation]] = {",
     ]
     for op in ops:
-        lines.append(
-            f"    {op['operation_id']!r}: Operation({op['operation_id']!r}, {op['method']!r}, {op['path']!r}, "
-            f"{op['command']!r}, {op['auth']!r}, {op['path_params']!r}, {op['query_params']!r}, {int(op['success_status'])}),"
-        )
+        keys = ("operation_id", "method", "path", "command", "auth", "path_params", "query_params")
+        fields = [*(op[k] for k in keys), int(op["success_status"])]
+        lines.append(f"    {op['operation_id']!r}: Operation({', '.join(map(repr, fields))}),")
     lines += ["}", ""]
     for op in ops:
         args = ["client: Client"]
@@ -295,7 +310,10 @@ def render_operations(spec: dict[str, Any]) -> str:
             args.append(f"body: {op['body']}")
         if op["query_params"]:
             args.append("*")
-            args += [f"{snake(q)}: {PY_TYPES.get(op['query_types'][q], 'str')} | None = None" for q in op["query_params"]]
+            args += [
+                f"{snake(q)}: {PY_TYPES.get(op['query_types'][q], 'str')} | None = None"
+                for q in op["query_params"]
+            ]
         call = [f"OPERATIONS[{op['operation_id']!r}]"]
         if op["path_params"]:
             call.append("path={" + ", ".join(f"{p!r}: {snake(p)}" for p in op["path_params"]) + "}")
@@ -319,7 +337,14 @@ def render_operations(spec: dict[str, Any]) -> str:
 def render_models(spec_path: Path, workdir: Path) -> str:
     out = workdir / "models.py"
     subprocess.run(
-        [sys.executable, "-m", "datamodel_code_generator", f"--input={spec_path}", f"--output={out}", *DATAMODEL_ARGS],
+        [
+            sys.executable,
+            "-m",
+            "datamodel_code_generator",
+            f"--input={spec_path}",
+            f"--output={out}",
+            *DATAMODEL_ARGS,
+        ],
         check=True,
         capture_output=True,
     )
@@ -378,12 +403,17 @@ def main(argv: list[str]) -> int:
             if old != new:
                 drift.extend(
                     difflib.unified_diff(
-                        old.splitlines(True), new.splitlines(True), f"generated/image_skill_api/{name}", f"(from spec) {name}"
+                        old.splitlines(True),
+                        new.splitlines(True),
+                        f"generated/image_skill_api/{name}",
+                        f"(from spec) {name}",
                     )
                 )
         if drift:
             sys.stdout.writelines(drift[:400])
-            print("\ncodegen: generated/ drifted from spec/openapi.yaml; run `nox -s codegen`.", file=sys.stderr)
+            print(
+                "\ncodegen: generated/ drifted from spec/openapi.yaml; run `nox -s codegen`.", file=sys.stderr
+            )
             return 1
         print("codegen: generated/ matches spec/openapi.yaml")
         return 0

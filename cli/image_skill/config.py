@@ -44,7 +44,8 @@ def load(path: Path) -> dict[str, Any]:
 def _write_failed(path: Path, reason: str) -> CliError:
     return CliError(
         ErrorCode.PUBLIC_CLI_CONFIG_WRITE_FAILED,
-        f"The config file could not be written ({reason}); set IMAGE_SKILL_CONFIG_PATH to a writable location.",
+        f"The config file could not be written ({reason}); "
+        "set IMAGE_SKILL_CONFIG_PATH to a writable location.",
     )
 
 

@@ -34,7 +34,11 @@ class ApiClient(Protocol):
     ) -> dict[str, Any]: ...
 
 
-SIGNUP_HINT = "image-skill signup --agent --agent-contact agent-inbox@example.com --agent-name creative-agent --save --json"
+#: The signup an agent is pointed at (contact and name are placeholders it should replace).
+SIGNUP_ARGV = (
+    "image-skill", "signup", "--agent", "--agent-contact", "agent-inbox@example.com",
+    "--agent-name", "creative-agent", "--save", "--json",
+)  # fmt: skip
 
 
 @dataclass
@@ -72,7 +76,9 @@ class Context:
             if self.token_stdin:
                 line = self.stdin.readline().strip()
                 if not line:
-                    raise CliError(ErrorCode.INVALID_ARGUMENTS, "--token-stdin was given but stdin had no token.")
+                    raise CliError(
+                        ErrorCode.INVALID_ARGUMENTS, "--token-stdin was given but stdin had no token."
+                    )
                 self._token = (line, "flag")
             elif self.env.get("IMAGE_SKILL_TOKEN"):
                 self._token = (self.env["IMAGE_SKILL_TOKEN"].strip(), "env")
@@ -98,10 +104,12 @@ class Context:
         if token is not None:
             return token
         if source == "config_other_base_url":
-            message = "The saved token belongs to another API base URL; it is never sent elsewhere. Sign up here."
+            message = (
+                "The saved token belongs to another API base URL; it is never sent elsewhere. Sign up here."
+            )
         else:
             message = "No agent token: sign up, or pass IMAGE_SKILL_TOKEN or --token-stdin."
-        recovery = {"suggested_command": self.with_base_url(SIGNUP_HINT)}
+        recovery = {"suggested_command": self.with_base_url(" ".join(SIGNUP_ARGV))}
         raise CliError(ErrorCode.AUTH_REQUIRED, message, recovery=recovery)
 
     def with_base_url(self, command: str) -> str:
@@ -127,4 +135,3 @@ class Context:
         """Progress for humans: stderr, and only when it is a terminal."""
         if self.stderr.isatty():
             print(text, file=self.stderr, flush=True)
-

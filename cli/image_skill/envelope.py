@@ -8,6 +8,7 @@ transport); its exit code and default recovery come from the spec's error regist
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from typing import Any
 
 from image_skill_api.registry import ERRORS, ID_PREFIXES, ErrorCode
@@ -84,6 +85,8 @@ def failure(command: str, error: CliError, *, trace_id: str, actor: Any = None) 
     }
 
 
-def relabel(envelope: dict[str, Any], command: str) -> dict[str, Any]:
+def relabel(envelope: Mapping[str, object], command: str) -> dict[str, Any]:
     """A server envelope as the CLI prints it: the same facts under the CLI's command label."""
-    return {**envelope, "command": command}
+    relabeled: dict[str, Any] = dict(envelope)
+    relabeled["command"] = command
+    return relabeled

@@ -12,14 +12,12 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
-from image_skill.context import Context
+from image_skill.context import SIGNUP_ARGV, Context
 from image_skill.envelope import ApiError, CliError
 from image_skill_api import operations as ops
 
 SCHEMA = "image-skill.create-guide.v1"
 PLACEHOLDER_PROMPT = "describe the image"
-SIGNUP_ARGV = ["signup", "--agent", "--agent-contact", "agent-inbox@example.com", "--agent-name", "creative-agent",
-               "--save", "--json"]  # fmt: skip
 
 
 def _cmd(ctx: Context, *argv: str) -> str:
@@ -57,7 +55,9 @@ def build(ctx: Context, prompt: str | None, model: str | None) -> dict[str, Any]
         stages.append(("service_unreachable", "The hosted API cannot be reached."))
 
     if checks["hosted_api"]["ok"]:
-        listing = ops.list_models(ctx.client, available=True, executable=True, operation="image.generate")["data"]
+        listing = ops.list_models(ctx.client, available=True, executable=True, operation="image.generate")[
+            "data"
+        ]
         rows = {row["id"]: row for row in listing["models"]}
         actionable = [i for i in listing["summary"]["first_actionable_model_ids"] if i in rows]
         chosen = model if model else (actionable[0] if actionable else None)
@@ -69,7 +69,9 @@ def build(ctx: Context, prompt: str | None, model: str | None) -> dict[str, Any]
             row = rows[chosen]
             selection = {"model_id": chosen, "capability_id": row["capability_id"]}
             cost = row["economics"]["credit_pricing"]
-            checks["models"] = _check(True, f"{len(actionable)} executable create models", executable=len(actionable))
+            checks["models"] = _check(
+                True, f"{len(actionable)} executable create models", executable=len(actionable)
+            )
 
         try:
             methods = ops.list_payment_methods(ctx.client)["data"]["methods"]
@@ -89,8 +91,12 @@ def build(ctx: Context, prompt: str | None, model: str | None) -> dict[str, Any]
                 jobs_left = quota["daily_jobs"]["remaining"]
                 needed = (cost or {}).get("credits_required") or 0
                 ok = remaining >= needed and jobs_left > 0
-                detail = f"{remaining} credits, {jobs_left} jobs left today; this create needs {needed} credits"
-                checks["quota"] = _check(ok, detail, remaining_credits=remaining, daily_jobs_remaining=jobs_left)
+                detail = (
+                    f"{remaining} credits, {jobs_left} jobs left today; this create needs {needed} credits"
+                )
+                checks["quota"] = _check(
+                    ok, detail, remaining_credits=remaining, daily_jobs_remaining=jobs_left
+                )
                 if not ok:
                     stages.append(("quota_required", "Not enough credits or daily jobs for this create."))
             except ApiError as exc:
@@ -106,13 +112,18 @@ def build(ctx: Context, prompt: str | None, model: str | None) -> dict[str, Any]
     next_steps = {
         "prompt_required": (guide_again, None),
         "service_unreachable": (_cmd(ctx, "doctor", "--json"), guide_again),
-        "no_executable_model": (_cmd(ctx, "models", "list", "--available", "--operation", "image.generate", "--json"), guide_again),
-        "auth_required": (_cmd(ctx, *SIGNUP_ARGV), guide_again),
+        "no_executable_model": (
+            _cmd(ctx, "models", "list", "--available", "--operation", "image.generate", "--json"),
+            guide_again,
+        ),
+        "auth_required": (_cmd(ctx, *SIGNUP_ARGV[1:]), guide_again),
         "quota_required": (_cmd(ctx, "credits", "methods", "--json"), guide_again),
         "ready_to_create": (create_cmd, _cmd(ctx, "jobs", "wait", "JOB_ID", "--json")),
-    }  # fmt: skip
+    }
     next_command, after_next = next_steps[stage]
-    inspect = _cmd(ctx, "models", "show", str(selection["model_id"]), "--json") if selection["model_id"] else None
+    inspect = (
+        _cmd(ctx, "models", "show", str(selection["model_id"]), "--json") if selection["model_id"] else None
+    )
     return {
         "schema": SCHEMA,
         "stage": stage,

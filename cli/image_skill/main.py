@@ -85,7 +85,7 @@ def main(
     ctx.command = f"image-skill {word}" if word in COMMANDS else "image-skill"
     allow_token = False
     try:
-        if word is None and any(a in ("-h", "--help") for a in argv) or not argv:
+        if (word is None and any(a in ("-h", "--help") for a in argv)) or not argv:
             argv, word = ["help", *argv], "help"
         if word is None or word not in COMMANDS:
             raise CliError(
@@ -109,12 +109,14 @@ def main(
         envelope, code = failure(ctx.command, exc, trace_id=ctx.trace_id), exc.exit_code
     except ApiError as exc:
         envelope, code = relabel(exc.envelope, ctx.command), exc.exit_code
-    except Exception:  # noqa: BLE001 - never a traceback on stdout
+    except Exception:
         if env.get("IMAGE_SKILL_DEBUG") == "1":
             import traceback
 
             traceback.print_exc(file=stderr)
-        error = CliError(ErrorCode.INTERNAL_ERROR, "The CLI failed unexpectedly; rerun with IMAGE_SKILL_DEBUG=1.")
+        error = CliError(
+            ErrorCode.INTERNAL_ERROR, "The CLI failed unexpectedly; rerun with IMAGE_SKILL_DEBUG=1."
+        )
         envelope, code = failure(ctx.command, error, trace_id=ctx.trace_id), error.exit_code
     known = ctx._token[0] if ctx._token else None
     _emit(stdout, envelope, [known] if known else [], allow_token)

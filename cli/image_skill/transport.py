@@ -56,7 +56,7 @@ def derive_exit_code(ok: bool, status: int, header: str | None) -> int:
 
 
 def _is_envelope(body: Any) -> bool:
-    return isinstance(body, dict) and ENVELOPE_KEYS <= body.keys() and isinstance(body["ok"], bool)
+    return isinstance(body, dict) and body.keys() >= ENVELOPE_KEYS and isinstance(body["ok"], bool)
 
 
 class Transport:
@@ -117,7 +117,11 @@ class Transport:
             except requests.exceptions.RequestException:
                 raise self._unreachable("the request could not be sent") from None
             else:
-                if method != "GET" or response.status_code not in RETRY_STATUSES or attempt >= len(RETRY_DELAYS):
+                if (
+                    method != "GET"
+                    or response.status_code not in RETRY_STATUSES
+                    or attempt >= len(RETRY_DELAYS)
+                ):
                     return response
                 delay = _retry_after(response) or RETRY_DELAYS[attempt]
                 attempt += 1
@@ -155,7 +159,11 @@ class Transport:
     def download(
         self, url: str, dest: Path, *, overwrite: bool, expected_sha256: str | None = None
     ) -> dict[str, Any]:
-        """Stream ``url`` into ``dest``: temp file, length and digest checks, then link (no clobber) or replace."""
+        """Stream ``url`` into ``dest``: temp file, length and digest checks, then link or replace.
+
+        Without ``overwrite`` the final step is ``os.link`` (fails if ``dest`` exists: no clobber,
+        even against a racing writer); with it, ``os.replace``. No temp file survives any failure.
+        """
         dest = dest.absolute()
         try:
             response = self.session.get(url, timeout=self.timeout, stream=True, headers={"accept": "*/*"})
@@ -177,6 +185,7 @@ class Transport:
                 digest = hashlib.sha256()
                 size = 0
                 with os.fdopen(fd, "wb") as handle:
+                    os.fchmod(handle.fileno(), 0o666 & ~_umask())  # like any new file, not mkstemp's 0600
                     for chunk in response.iter_content(CHUNK):
                         handle.write(chunk)
                         digest.update(chunk)
@@ -218,13 +227,26 @@ class Transport:
             finally:
                 if tmp_name is not None:
                     Path(tmp_name).unlink(missing_ok=True)
-        return {"path": str(dest), "bytes": size, "sha256": digest.hexdigest(), "overwritten": overwrite and existed}
+        return {
+            "path": str(dest),
+            "bytes": size,
+            "sha256": digest.hexdigest(),
+            "overwritten": overwrite and existed,
+        }
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
 
 
 def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:
     """True when the request never reached the server (safe to retry even a POST)."""
     text = repr(exc)
-    return any(marker in text for marker in ("NewConnectionError", "Connection refused", "Name or service not known"))
+    return any(
+        marker in text for marker in ("NewConnectionError", "Connection refused", "Name or service not known")
+    )
 
 
 def _retry_after(response: requests.Response) -> float | None:

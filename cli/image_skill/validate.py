@@ -20,10 +20,16 @@ def invalid(ctx: Context, noun: str, message: str) -> CliError:
 
 
 @overload
-def require(ctx: Context, schema: str, value: str, noun: str, *, enum: Iterable[str] | None = None) -> str: ...
+def require(
+    ctx: Context, schema: str, value: str, noun: str, *, enum: Iterable[str] | None = None
+) -> str: ...
 @overload
-def require(ctx: Context, schema: str, value: None, noun: str, *, enum: Iterable[str] | None = None) -> None: ...
-def require(ctx: Context, schema: str, value: str | None, noun: str, *, enum: Iterable[str] | None = None) -> str | None:
+def require(
+    ctx: Context, schema: str, value: None, noun: str, *, enum: Iterable[str] | None = None
+) -> None: ...
+def require(
+    ctx: Context, schema: str, value: str | None, noun: str, *, enum: Iterable[str] | None = None
+) -> str | None:
     """``value`` when it is a well-formed ``schema`` (id pattern or enum), else INVALID_ARGUMENTS."""
     if value is None:
         return None

@@ -61,15 +61,19 @@ def _endpoint(
             )
             call = Call(request, op, settings, storage, trace_id, path, query, body)
             if op.auth:
-                call.agent = await run_in_threadpool(authenticate, storage, request.headers.get("authorization"))
+                call.agent = await run_in_threadpool(
+                    authenticate, storage, request.headers.get("authorization")
+                )
                 call.actor = actor_of(call.agent)
             data = await run_in_threadpool(handler, call)
-            response = success(op.command, data, trace_id=trace_id, actor=call.actor, status=op.success_status)
+            response = success(
+                op.command, data, trace_id=trace_id, actor=call.actor, status=op.success_status
+            )
         except validation.RequestInvalid as exc:
             response = failure(op.command, ApiError(ErrorCode.INVALID_ARGUMENTS, str(exc)), trace_id=trace_id)
         except ApiError as exc:
             response = failure(op.command, exc, trace_id=trace_id, actor=call.actor if call else None)
-        except Exception:  # noqa: BLE001 - any bug becomes a documented 500 envelope, never a raw 500
+        except Exception:
             _log(f"{op.operation_id} failed:\n{traceback.format_exc()}")
             error = ApiError(ErrorCode.INTERNAL_ERROR, "The server failed to handle the request.")
             response = failure(op.command, error, trace_id=trace_id)

@@ -18,7 +18,9 @@ def authenticate(storage: Storage, authorization: str | None) -> Agent:
     if not authorization:
         raise ApiError(ErrorCode.AUTH_REQUIRED, "This operation needs an agent token.")
     scheme, _, token = authorization.partition(" ")
-    agent = storage.agent_by_token(token_hash(token.strip())) if scheme.lower() == "bearer" and token else None
+    agent = (
+        storage.agent_by_token(token_hash(token.strip())) if scheme.lower() == "bearer" and token else None
+    )
     if agent is None:
         raise ApiError(ErrorCode.AUTH_TOKEN_INVALID, "The bearer token is not a valid agent token.")
     return agent

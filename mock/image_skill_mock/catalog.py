@@ -32,9 +32,16 @@ PRESET_SIZES: Final[dict[str, tuple[int, int]]] = {
 }
 #: Long edge (px) of a resolution class or auto size preset, before the mock's render cap.
 LONG_EDGES: Final[dict[str, int]] = {
-    "0.5K": 512, "1k": 1024, "1K": 1024, "2k": 2048, "2K": 2048, "4K": 4096,
-    "auto_2K": 2048, "auto_3K": 3072, "auto_4K": 4096,
-}  # fmt: skip
+    "0.5K": 512,
+    "1k": 1024,
+    "1K": 1024,
+    "2k": 2048,
+    "2K": 2048,
+    "4K": 4096,
+    "auto_2K": 2048,
+    "auto_3K": 3072,
+    "auto_4K": 4096,
+}
 
 
 def enum(*values: str, description: str = "") -> dict[str, Any]:
@@ -72,7 +79,9 @@ def _model(
     price = Decimal(usd) if usd is not None else None
     if kind is None:
         kind = "per_image" if price is not None else "per_megapixel" if per_mp else "unknown"
-    confidence = {"per_image": "known", "per_megapixel": "estimated", "token_estimate": "estimated"}.get(kind, "unknown")
+    confidence = {"per_image": "known", "per_megapixel": "estimated", "token_estimate": "estimated"}.get(
+        kind, "unknown"
+    )
     if per_mp:  # quoted for the default 1024x1024 output
         price = (Decimal(per_mp) * Decimal(1024 * 1024) / Decimal(1_000_000)).quantize(Decimal("0.00001"))
     params = dict(params or {})
@@ -117,7 +126,10 @@ def _model(
             "usd_per_megapixel": float(Decimal(per_mp)) if per_mp else None,
             "tiers": [{"parameter": p, "value": v, "usd_per_image": float(Decimal(u))} for p, v, u in tiers],
         },
-        "safety": {"moderation": "provider_and_hosted", "controls": ["moderation"] if provider == "openai" else []},
+        "safety": {
+            "moderation": "provider_and_hosted",
+            "controls": ["moderation"] if provider == "openai" else [],
+        },
         "references": references or {"supported": False, "roles": []},
         "mask": {"supported": mask},
         "migration_hints": list(hints),
@@ -152,74 +164,124 @@ def _gpt(model_id: str, name: str) -> list[dict[str, Any]]:
         for size in ("1024x1024", "1024x1536", "1536x1024")
     )
     create = _model(
-        model_id, name, params=params, kind="token_estimate", usd="0.042", tiers=tiers, max_outputs=4,
-        defaults={"quality": "medium", "size": "1024x1024"}, latency="slow",
+        model_id,
+        name,
+        params=params,
+        kind="token_estimate",
+        usd="0.042",
+        tiers=tiers,
+        max_outputs=4,
+        defaults={"quality": "medium", "size": "1024x1024"},
+        latency="slow",
         description=f"{name}: output-token estimates when quality and a concrete size are known.",
-    )  # fmt: skip
+    )
     edit_params = dict(params)
     if model_id == "openai.gpt-image-1.5":
         edit_params["input_fidelity"] = enum("low", "high")
     edit = _model(
-        f"{model_id}-edit", f"{name} Edit", operation="image.edit", params=edit_params, latency="slow",
+        f"{model_id}-edit",
+        f"{name} Edit",
+        operation="image.edit",
+        params=edit_params,
+        latency="slow",
         description=f"{name} edit: unknown cost before execution; priced from usage after.",
-    )  # fmt: skip
+    )
     return [create, edit]
 
 
 def _kling_refs() -> dict[str, Any]:
-    return {"supported": True, "roles": ["element_frontal", "element_reference"], "max_indexes": 10, "max_entries": 40}
+    return {
+        "supported": True,
+        "roles": ["element_frontal", "element_reference"],
+        "max_indexes": 10,
+        "max_entries": 40,
+    }
 
 
 def _build() -> tuple[dict[str, Any], ...]:
     grok_quality = _model(
-        HOSTED_DEFAULT_MODEL_ID, "Grok Imagine Image Quality", params={"resolution": enum("1k", "2k")},
-        defaults={"resolution": "2k"}, usd="0.07", tiers=(("resolution", "1k", "0.05"), ("resolution", "2k", "0.07")),
-        max_outputs=4, resolution_classes=("1k", "2k"),
+        HOSTED_DEFAULT_MODEL_ID,
+        "Grok Imagine Image Quality",
+        params={"resolution": enum("1k", "2k")},
+        defaults={"resolution": "2k"},
+        usd="0.07",
+        tiers=(("resolution", "1k", "0.05"), ("resolution", "2k", "0.07")),
+        max_outputs=4,
+        resolution_classes=("1k", "2k"),
         description="The hosted default create model: quality-first, 2k when the budget allows.",
-    )  # fmt: skip
+    )
     image_size = {"image_size": enum(*FAL_IMAGE_SIZES), "seed": SEED}
     rows: list[dict[str, Any]] = [
         grok_quality,
         _model("xai.grok-imagine-image", "Grok Imagine Image", usd="0.02", latency="fast", max_outputs=4),
         _model(
-            "xai.grok-imagine-image-edit", "Grok Imagine Image Edit", operation="image.edit",
+            "xai.grok-imagine-image-edit",
+            "Grok Imagine Image Edit",
+            operation="image.edit",
             references={"supported": True, "roles": ["reference_image"], "max_indexes": 2},
-        ),  # fmt: skip
+        ),
         _model(
-            "xai.grok-imagine-image-quality-edit", "Grok Imagine Image Quality Edit", operation="image.edit",
-            params={"resolution": enum("1k", "2k")}, resolution_classes=("1k", "2k"),
+            "xai.grok-imagine-image-quality-edit",
+            "Grok Imagine Image Quality Edit",
+            operation="image.edit",
+            params={"resolution": enum("1k", "2k")},
+            resolution_classes=("1k", "2k"),
             references={"supported": True, "roles": ["reference_image"], "max_indexes": 2},
-        ),  # fmt: skip
+        ),
         *_gpt("openai.gpt-image-2", "GPT Image 2"),
         *_gpt("openai.gpt-image-1.5", "GPT Image 1.5"),
-        _model("fal.flux-dev", "FLUX.1 dev", params=image_size, usd="0.025", defaults={"image_size": "square_hd"}),
         _model(
-            "fal.flux-pro-v1-1-ultra", "FLUX Pro 1.1 Ultra", params={"seed": SEED, "raw": {"type": "boolean"}},
-            cataloged=("image_url", "image_prompt_strength"), usd="0.06",
-        ),  # fmt: skip
+            "fal.flux-dev", "FLUX.1 dev", params=image_size, usd="0.025", defaults={"image_size": "square_hd"}
+        ),
+        _model(
+            "fal.flux-pro-v1-1-ultra",
+            "FLUX Pro 1.1 Ultra",
+            params={"seed": SEED, "raw": {"type": "boolean"}},
+            cataloged=("image_url", "image_prompt_strength"),
+            usd="0.06",
+        ),
         *_pair(
-            "fal.z-image-turbo", "Z-Image Turbo", params=image_size, per_mp="0.005", latency="fast",
+            "fal.z-image-turbo",
+            "Z-Image Turbo",
+            params=image_size,
+            per_mp="0.005",
+            latency="fast",
             defaults={"image_size": "square_hd"},
-        ),  # fmt: skip
+        ),
         _model(
-            "fal.nano-banana-2-edit", "Nano Banana 2 Edit", operation="image.edit",
-            params=_resolution("0.5K", "1K", "2K", "4K"), resolution_classes=("0.5K", "1K", "2K", "4K"),
-        ),  # fmt: skip
+            "fal.nano-banana-2-edit",
+            "Nano Banana 2 Edit",
+            operation="image.edit",
+            params=_resolution("0.5K", "1K", "2K", "4K"),
+            resolution_classes=("0.5K", "1K", "2K", "4K"),
+        ),
         _model(
-            "fal.ideogram-v2-edit", "Ideogram V2 Edit", operation="image.edit", mask=True,
-            params={"expand_prompt": {"type": "boolean"}, "seed": SEED,
-                    "style": enum("auto", "general", "realistic", "design", "render_3D", "anime")},
+            "fal.ideogram-v2-edit",
+            "Ideogram V2 Edit",
+            operation="image.edit",
+            mask=True,
+            params={
+                "expand_prompt": {"type": "boolean"},
+                "seed": SEED,
+                "style": enum("auto", "general", "realistic", "design", "render_3D", "anime"),
+            },
             hints=("Pass masks as top-level --mask / mask_asset_id, not as provider mask_url.",),
-        ),  # fmt: skip
+        ),
     ]
-    tiered = {
-        "params": _resolution("1K", "2K", "4K"), "usd": "0.15", "resolution_classes": ("1K", "2K", "4K"),
+    tiered: dict[str, Any] = {
+        "params": _resolution("1K", "2K", "4K"),
+        "usd": "0.15",
+        "resolution_classes": ("1K", "2K", "4K"),
         "tiers": (("resolution", "1K", "0.15"), ("resolution", "2K", "0.15"), ("resolution", "4K", "0.30")),
         "defaults": {"resolution": "1K"},
-    }  # fmt: skip
+    }
     rows += _pair("fal.gemini-3-pro-image-preview", "Gemini 3 Pro Image Preview", **tiered)
     rows += _pair("fal.nano-banana-pro", "Nano Banana Pro", **tiered)
-    kontext = {"operation": "image.edit", "params": {"seed": SEED}, "cataloged": ("guidance_scale", "aspect_ratio")}
+    kontext: dict[str, Any] = {
+        "operation": "image.edit",
+        "params": {"seed": SEED},
+        "cataloged": ("guidance_scale", "aspect_ratio"),
+    }
     rows += [
         _model("fal.flux-pro-kontext", "FLUX Pro Kontext", usd="0.04", **kontext),
         _model("fal.flux-pro-kontext-max", "FLUX Pro Kontext Max", usd="0.08", **kontext),
@@ -230,25 +292,59 @@ def _build() -> tuple[dict[str, Any], ...]:
     ):
         params = {"image_size": enum(*FAL_IMAGE_SIZES, *autos), "seed": SEED}
         fixed = {"num_images": 1, "max_images": 1}
-        create = _model(f"{model_id}-text-to-image", name, params=params, usd=usd, fixed=fixed,
-                        cataloged=("num_images", "max_images"))  # fmt: skip
-        edit = _model(f"{model_id}-edit", f"{name} Edit", operation="image.edit", params=params, usd=usd,
-                      fixed=fixed, cataloged=("num_images", "max_images"))  # fmt: skip
+        create = _model(
+            f"{model_id}-text-to-image",
+            name,
+            params=params,
+            usd=usd,
+            fixed=fixed,
+            cataloged=("num_images", "max_images"),
+        )
+        edit = _model(
+            f"{model_id}-edit",
+            f"{name} Edit",
+            operation="image.edit",
+            params=params,
+            usd=usd,
+            fixed=fixed,
+            cataloged=("num_images", "max_images"),
+        )
         rows += [create, edit]
     rows += [
         _model("fal.kling-image-o1", "Kling Image O1", usd="0.03", references=_kling_refs()),
         _model("fal.kling-image-o3-text-to-image", "Kling Image O3", usd="0.03", references=_kling_refs()),
         _model("fal.kling-image-v3-text-to-image", "Kling Image V3", usd="0.03", references=_kling_refs()),
-        _model("fal.kling-image-o3-image-to-image", "Kling Image O3 Image-to-Image", operation="image.edit",
-               references=_kling_refs()),  # fmt: skip
-        _model("fal.kling-image-v3-image-to-image", "Kling Image V3 Image-to-Image", operation="image.edit",
-               references=_kling_refs()),  # fmt: skip
         _model(
-            "fal.dreamo", "DreamO", usd="0.04", params={"seed": SEED},
-            references={"supported": True, "roles": ["reference_image"], "max_indexes": 2, "tasks": ["ip", "id", "style"]},
-        ),  # fmt: skip
-        _model("fal.recraft-v3", "Recraft V3", usd="0.04", executable=False,
-               hints=("Cataloged for inspection; not executable yet.",)),  # fmt: skip
+            "fal.kling-image-o3-image-to-image",
+            "Kling Image O3 Image-to-Image",
+            operation="image.edit",
+            references=_kling_refs(),
+        ),
+        _model(
+            "fal.kling-image-v3-image-to-image",
+            "Kling Image V3 Image-to-Image",
+            operation="image.edit",
+            references=_kling_refs(),
+        ),
+        _model(
+            "fal.dreamo",
+            "DreamO",
+            usd="0.04",
+            params={"seed": SEED},
+            references={
+                "supported": True,
+                "roles": ["reference_image"],
+                "max_indexes": 2,
+                "tasks": ["ip", "id", "style"],
+            },
+        ),
+        _model(
+            "fal.recraft-v3",
+            "Recraft V3",
+            usd="0.04",
+            executable=False,
+            hints=("Cataloged for inspection; not executable yet.",),
+        ),
     ]
     executable = [m for m in rows if is_executable(m)]
     return tuple(executable + [m for m in rows if not is_executable(m)])
@@ -263,9 +359,17 @@ def is_executable(model: Mapping[str, Any]) -> bool:
 MODELS: Final[tuple[dict[str, Any], ...]] = _build()
 _BY_ID: Final = {m["id"]: m for m in MODELS}
 _SUMMARY_KEYS: Final = (
-    "id", "display_name", "provider", "capability_id", "status", "operation", "supports", "execution",
-    "economics", "latency_class",
-)  # fmt: skip
+    "id",
+    "display_name",
+    "provider",
+    "capability_id",
+    "status",
+    "operation",
+    "supports",
+    "execution",
+    "economics",
+    "latency_class",
+)
 
 
 def get_model(model_id: str) -> dict[str, Any] | None:
@@ -299,14 +403,18 @@ def _effective(model: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str,
     return {**model["defaults"], **params}
 
 
-def estimate_usd_per_image(model: Mapping[str, Any], params: Mapping[str, Any], width: int, height: int) -> Decimal | None:
+def estimate_usd_per_image(
+    model: Mapping[str, Any], params: Mapping[str, Any], width: int, height: int
+) -> Decimal | None:
     """The provider price of one output, or None when it is unknown before execution."""
     pricing = model["pricing"]
     effective = _effective(model, params)
     for tier in pricing["tiers"]:
         key = tier["parameter"]
         value = (
-            f"{effective.get('quality')}:{effective.get('size')}" if key == "quality+size" else effective.get(key)
+            f"{effective.get('quality')}:{effective.get('size')}"
+            if key == "quality+size"
+            else effective.get(key)
         )
         if value == tier["value"]:
             return Decimal(str(tier["usd_per_image"]))
@@ -330,7 +438,9 @@ def _by_aspect(aspect_ratio: str, long_edge: int) -> tuple[int, int]:
     return max(1, round(long_edge * w / h)), long_edge
 
 
-def output_size(model: Mapping[str, Any], aspect_ratio: str, params: Mapping[str, Any]) -> tuple[int, int, str]:
+def output_size(
+    model: Mapping[str, Any], aspect_ratio: str, params: Mapping[str, Any]
+) -> tuple[int, int, str]:
     """(width, height, resolution_class) of one output, capped at MAX_RENDER_EDGE on the long edge."""
     effective = _effective(model, params)
     size = effective.get("size")

@@ -40,4 +40,6 @@ def credit_pricing(usd_per_image: Decimal | None, outputs: int, *, confidence: s
 
 def usage_usd(width: int, height: int) -> Decimal:
     """The post-execution usage price of one unknown-cost output."""
-    return (UNKNOWN_COST_USD_PER_MEGAPIXEL * Decimal(width * height) / Decimal(1_000_000)).quantize(Decimal("0.0001"))
+    return (UNKNOWN_COST_USD_PER_MEGAPIXEL * Decimal(width * height) / Decimal(1_000_000)).quantize(
+        Decimal("0.0001")
+    )

@@ -16,7 +16,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from image_skill_api.operations import OPERATIONS, Operation
@@ -32,18 +32,23 @@ def spec() -> dict[str, Any]:
 
 @cache
 def _registry() -> Registry[Any]:
-    return Registry().with_resource(SPEC_URI, Resource(contents=spec(), specification=DRAFT202012))
+    registry: Registry[Any] = Registry().with_resource(SPEC_URI, DRAFT202012.create_resource(spec()))
+    return registry
 
 
 def _validator(schema: dict[str, Any]) -> Draft202012Validator:
     rooted = _rebase(schema)
-    return Draft202012Validator(rooted, registry=_registry(), format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return Draft202012Validator(
+        rooted, registry=_registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
 
 
 def _rebase(node: Any) -> Any:
     """Point local ``#/...`` refs at the spec resource so a fragment of it validates on its own."""
     if isinstance(node, dict):
-        return {k: (SPEC_URI + v if k == "$ref" and v.startswith("#") else _rebase(v)) for k, v in node.items()}
+        return {
+            k: (SPEC_URI + v if k == "$ref" and v.startswith("#") else _rebase(v)) for k, v in node.items()
+        }
     if isinstance(node, list):
         return [_rebase(v) for v in node]
     return node
@@ -111,8 +116,10 @@ def schemas_for(operation_id: str) -> OperationSchemas:
 def _describe(error: ValidationError, where: str) -> str:
     path = ".".join(str(p) for p in error.absolute_path)
     field = f"{where}.{path}" if path else where
-    if error.validator == "required" or error.validator == "additionalProperties":
-        return f"{field}: {error.message.split(' is ')[0] if error.validator == 'required' else 'unknown property'}"
+    if error.validator == "required":
+        return f"{field}: {error.message.split(' is ')[0]} is required"
+    if error.validator == "additionalProperties":
+        return f"{field}: unknown property"
     if error.validator in ("oneOf", "anyOf"):
         return f"{field} does not match any allowed shape"
     return f"{field} is invalid ({error.validator} {json.dumps(error.validator_value)[:80]})"
@@ -169,7 +176,7 @@ def validate_body(operation_id: str, raw: bytes, content_type: str) -> dict[str,
         if schemas.body_required:
             raise RequestInvalid("a JSON request body is required")
         return None
-    if content_type.split(";")[0].strip().lower() not in ("application/json", ""):
+    if content_type.split(";", maxsplit=1)[0].strip().lower() not in ("application/json", ""):
         raise RequestInvalid("the request body must be application/json")
     try:
         body = json.loads(raw)
@@ -194,7 +201,8 @@ def response_problem(operation_id: str | None, status: int, envelope: Any) -> st
     error = _first_error(validator, envelope)
     if error is None:
         return None
-    return f"response does not match the spec at {'/'.join(str(p) for p in error.absolute_path) or '/'}: {error.message[:200]}"
+    where = "/".join(str(p) for p in error.absolute_path) or "/"
+    return f"response does not match the spec at {where}: {error.message[:200]}"
 
 
 def validate_against(schema_name: str, value: Any) -> str | None:

@@ -23,7 +23,9 @@ from image_skill_api.operations import OPERATIONS
 from image_skill_mock.app import Settings, create_app
 
 SPEC: dict[str, Any] = json.loads((files("image_skill_api") / "spec.json").read_text(encoding="utf-8"))
-APP = create_app(Settings(db_path=Path(tempfile.mkdtemp(prefix="conformance-")) / "mock.sqlite3", strict=True))
+APP = create_app(
+    Settings(db_path=Path(tempfile.mkdtemp(prefix="conformance-")) / "mock.sqlite3", strict=True)
+)
 SERVED = {(op.method, op.path) for op in OPERATIONS.values()} & {
     (method, route.path) for route in APP.routes if isinstance(route, Route) for method in route.methods or ()
 }

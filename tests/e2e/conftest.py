@@ -88,7 +88,13 @@ class Cli:
 
     def signup(self, name: str = "e2e-agent") -> Result:
         result = self(
-            "signup", "--agent", "--agent-contact", "agent-inbox@example.invalid", "--agent-name", name, "--json"
+            "signup",
+            "--agent",
+            "--agent-contact",
+            "agent-inbox@example.invalid",
+            "--agent-name",
+            name,
+            "--json",
         )
         assert result.exit_code == 0, result.envelope
         return result

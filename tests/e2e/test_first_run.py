@@ -47,7 +47,10 @@ def test_first_run_flow_guide_signup_create_wait_download(cli: Cli, tmp_path: Pa
     job_id = created.data["job_id"]
     asset = created.data["assets"][0]
     assert created.data["request"]["selection"]["policy"] == "hosted_default_create_v1"
-    assert created.data["quota"]["consumed_credits"] == created.data["cost"]["credit_pricing"]["credits_required"]
+    assert (
+        created.data["quota"]["consumed_credits"]
+        == created.data["cost"]["credit_pricing"]["credits_required"]
+    )
 
     waited = cli("jobs", "wait", job_id, "--timeout-ms", "20000", "--poll-interval-ms", "100")
     assert waited.exit_code == 0
@@ -106,7 +109,9 @@ def test_no_token_is_auth_required(cli: Cli) -> None:
 
 
 def test_token_from_stdin_and_env(cli: Cli) -> None:
-    token = cli("signup", "--agent", "--agent-contact", "a@example.invalid", "--agent-name", "t", "--show-token")
+    token = cli(
+        "signup", "--agent", "--agent-contact", "a@example.invalid", "--agent-name", "t", "--show-token"
+    )
     raw = token.data["token"]
     assert raw.startswith("isk_r_")
     assert not cli.config_path.exists()  # --show-token alone does not save
@@ -145,11 +150,16 @@ def test_server_down_exit_7(cli: Cli, closed_port_url: str) -> None:
     assert result.exit_code == 7
     assert result.error["code"] == ErrorCode.HOSTED_API_REQUEST_FAILED
     assert result.error["retryable"] is True
-    assert result.error["recovery"]["suggested_command"] == f"image-skill doctor --json --api-base-url {closed_port_url}"
+    assert (
+        result.error["recovery"]["suggested_command"]
+        == f"image-skill doctor --json --api-base-url {closed_port_url}"
+    )
 
 
 def test_timeout_exit_8(cli: Cli, hanging_server: str) -> None:
-    result = cli("models", "list", "--api-base-url", hanging_server, env={"IMAGE_SKILL_HTTP_TIMEOUT_SECONDS": "1"})
+    result = cli(
+        "models", "list", "--api-base-url", hanging_server, env={"IMAGE_SKILL_HTTP_TIMEOUT_SECONDS": "1"}
+    )
     assert result.exit_code == 8
     assert result.error["code"] == ErrorCode.TIMEOUT
 
@@ -204,7 +214,7 @@ def test_guide_commands_survive_a_shell_round_trip(cli: Cli) -> None:
     import subprocess
 
     cli.signup()
-    nasty = "it's a \"test\" with $HOME, `backticks`; and\na newline"
+    nasty = 'it\'s a "test" with $HOME, `backticks`; and\na newline'
     guide = cli("create", "--guide", "--prompt", nasty)
     assert guide.data["stage"] == "ready_to_create"
     echoed = subprocess.run(

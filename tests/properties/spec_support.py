@@ -23,7 +23,9 @@ def spec() -> dict[str, Any]:
 
 @cache
 def registry() -> Registry:
-    return Registry().with_resource("urn:spec", Resource.from_contents(spec(), default_specification=DRAFT202012))
+    return Registry().with_resource(
+        "urn:spec", Resource.from_contents(spec(), default_specification=DRAFT202012)
+    )
 
 
 def validator(pointer: str) -> jsonschema.protocols.Validator:

@@ -76,7 +76,9 @@ def check_output(code: int, out: str, err: str) -> dict[str, object]:
 
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(argv=argvs)
-def test_any_argv_prints_one_valid_envelope_and_sends_only_spec_requests(recorder: Recorder, argv: list[str]) -> None:
+def test_any_argv_prints_one_valid_envelope_and_sends_only_spec_requests(
+    recorder: Recorder, argv: list[str]
+) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         env = {
             "IMAGE_SKILL_API_BASE_URL": recorder.base_url,

@@ -27,7 +27,13 @@ Options:
   --overwrite    Replace an existing output file.
 """
 
-EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif", "image/avif": "avif"}
+EXTENSIONS = {
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/webp": "webp",
+    "image/gif": "gif",
+    "image/avif": "avif",
+}
 
 
 def _owned_prefixes(ctx: Context) -> tuple[str, ...]:
@@ -70,7 +76,9 @@ def run(ctx: Context, opts: dict[str, Any]) -> dict[str, Any]:
     asset = envelope["data"]["asset"]
     url = str(asset["url"])
     if not url.startswith(_owned_prefixes(ctx)):
-        raise CliError(ErrorCode.EXTERNAL_URL_REJECTED, "The asset URL is not an Image Skill-owned media URL.")
+        raise CliError(
+            ErrorCode.EXTERNAL_URL_REJECTED, "The asset URL is not an Image Skill-owned media URL."
+        )
     ext = EXTENSIONS.get(asset["mime_type"], "bin")
     dest = Path(opts["--output"]) if opts["--output"] else Path(f"{asset['asset_id']}.{ext}")
     if dest.is_dir():

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,9 @@ from image_skill_api.registry import ENUMS
 
 USAGE = """
 Usage:
-  image-skill create [--guide] [--prompt=TEXT] [--prompt-file=PATH] [--model=ID] [--provider=P] [--intent=I] [--aspect-ratio=R] [--output-count=N] [--max-estimated-usd-per-image=USD] [--model-parameters-json=JSON] [--dry-run] [--accept-unknown-cost] [options]
+  image-skill create [--guide] [--prompt=TEXT] [--prompt-file=PATH] [--model=ID] [--provider=P]
+      [--intent=I] [--aspect-ratio=R] [--output-count=N] [--max-estimated-usd-per-image=USD]
+      [--model-parameters-json=JSON] [--dry-run] [--accept-unknown-cost] [options]
 
 Options:
   --guide                            Advise the next safe command instead of creating (never mutates).
@@ -57,7 +58,9 @@ def _budget(ctx: Context, raw: str) -> float:
     except ValueError:
         value = -1.0
     if not math.isfinite(value) or value <= 0 or value > 100:
-        raise invalid(ctx, "create", "--max-estimated-usd-per-image must be a number of USD above 0 (at most 100).")
+        raise invalid(
+            ctx, "create", "--max-estimated-usd-per-image must be a number of USD above 0 (at most 100)."
+        )
     return value
 
 
@@ -114,5 +117,3 @@ def run(ctx: Context, opts: dict[str, Any]) -> dict[str, Any]:
     ctx.require_token()
     ctx.hint("creating..." if not body.get("dry_run") else "planning a dry run...")
     return relabel(ops.create_image(ctx.client, body), ctx.command)  # type: ignore[arg-type]
-
-

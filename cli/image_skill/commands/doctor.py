@@ -31,7 +31,11 @@ def run(ctx: Context, opts: dict[str, Any]) -> dict[str, Any]:
     ctx.command = "image-skill doctor"
     try:
         health = ops.get_health(ctx.client)["data"]
-        service: dict[str, Any] = {"ok": True, "status": health.get("status"), "api_version": health.get("api_version")}
+        service: dict[str, Any] = {
+            "ok": True,
+            "status": health.get("status"),
+            "api_version": health.get("api_version"),
+        }
     except (CliError, ApiError) as exc:
         code = exc.code if isinstance(exc, CliError) else (exc.envelope.get("error") or {}).get("code")
         if isinstance(exc, CliError) and exc.code is ErrorCode.INVALID_ARGUMENTS:

@@ -31,9 +31,11 @@ def _job_failure(job: dict[str, Any]) -> CliError:
         return CliError(ErrorCode.JOB_CANCELED, f"Job {job['job_id']} was canceled.")
     error = job.get("error") or {}
     code = error.get("code")
-    if code not in ERRORS.keys():
+    if code not in ERRORS:
         code = ErrorCode.JOB_FAILED
-    return CliError(ErrorCode(code), f"Job {job['job_id']} failed: {error.get('message') or 'no reason given'}.")
+    return CliError(
+        ErrorCode(code), f"Job {job['job_id']} failed: {error.get('message') or 'no reason given'}."
+    )
 
 
 def run(ctx: Context, opts: dict[str, Any]) -> dict[str, Any]:

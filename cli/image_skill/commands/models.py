@@ -12,7 +12,8 @@ from image_skill_api.registry import ENUMS
 
 USAGE = """
 Usage:
-  image-skill models [list] [--available] [--executable] [--catalog-only] [--operation=OP] [--provider=P] [options]
+  image-skill models [list] [--available] [--executable] [--catalog-only] [--operation=OP]
+      [--provider=P] [options]
   image-skill models show <model_id> [options]
 
 Options:

@@ -19,7 +19,8 @@ from image_skill_api.registry import ErrorCode
 
 USAGE = """
 Usage:
-  image-skill signup --agent (--agent-contact=EMAIL | --human-email=EMAIL) --agent-name=NAME [--runtime=RUNTIME] [--save] [--show-token] [options]
+  image-skill signup --agent (--agent-contact=EMAIL | --human-email=EMAIL) --agent-name=NAME
+      [--runtime=RUNTIME] [--save] [--show-token] [options]
   image-skill signup [options]
 
 Options:

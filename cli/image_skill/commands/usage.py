@@ -16,6 +16,8 @@ Usage:
 
 
 def run(ctx: Context, opts: dict[str, Any]) -> dict[str, Any]:
-    ctx.command = "image-skill quota" if opts.get("quota") and not opts.get("usage") else "image-skill usage quota"
+    ctx.command = (
+        "image-skill quota" if opts.get("quota") and not opts.get("usage") else "image-skill usage quota"
+    )
     ctx.require_token()
     return relabel(ops.get_quota(ctx.client), ctx.command)

@@ -39,7 +39,9 @@ def _select(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], str, 
     if "model" in body:
         model = catalog.get_model(body["model"])
         if model is None:
-            raise ApiError(ErrorCode.NOT_FOUND, "No model has this id.", recovery={"suggested_command": MODELS_COMMAND})
+            raise ApiError(
+                ErrorCode.NOT_FOUND, "No model has this id.", recovery={"suggested_command": MODELS_COMMAND}
+            )
         if model["operation"] != "image.generate":
             raise ApiError(
                 ErrorCode.CAPABILITY_DENIED,
@@ -53,7 +55,9 @@ def _select(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], str, 
                 recovery={"suggested_command": MODELS_COMMAND},
             )
         return model, {}, "explicit_model", "The request named this model."
-    candidates = [m for m in catalog.MODELS if catalog.is_executable(m) and m["operation"] == "image.generate"]
+    candidates = [
+        m for m in catalog.MODELS if catalog.is_executable(m) and m["operation"] == "image.generate"
+    ]
     if "provider" in body:
         priced = [
             (price, m)
@@ -63,7 +67,9 @@ def _select(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], str, 
             and (budget is None or price <= budget)
         ]
         if not priced:
-            raise ApiError(ErrorCode.BUDGET_EXCEEDED, "No executable model of this provider fits the per-image budget.")
+            raise ApiError(
+                ErrorCode.BUDGET_EXCEEDED, "No executable model of this provider fits the per-image budget."
+            )
         price, model = max(priced, key=lambda pm: pm[0])
         return model, {}, "explicit_provider", "The strongest executable model of the provider within budget."
     default = catalog.get_model(catalog.HOSTED_DEFAULT_MODEL_ID)
@@ -75,12 +81,19 @@ def _select(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], str, 
     priced = [
         (price, m)
         for m in candidates
-        if (price := _usd(m["economics"]["estimated_usd_per_image"])) is not None and budget is not None and price <= budget
+        if (price := _usd(m["economics"]["estimated_usd_per_image"])) is not None
+        and budget is not None
+        and price <= budget
     ]
     if not priced:
         raise ApiError(ErrorCode.BUDGET_EXCEEDED, "No executable create model fits the per-image budget.")
     price, model = min(priced, key=lambda pm: pm[0])
-    return model, {}, catalog.HOSTED_DEFAULT_POLICY, "The cheapest known-price executable model within budget."
+    return (
+        model,
+        {},
+        catalog.HOSTED_DEFAULT_POLICY,
+        "The cheapest known-price executable model within budget.",
+    )
 
 
 def _check_parameters(model: dict[str, Any], params: dict[str, Any]) -> None:
@@ -103,7 +116,9 @@ def _check_parameters(model: dict[str, Any], params: dict[str, Any]) -> None:
         )
 
 
-def _check_request(call: Call, model: dict[str, Any], body: dict[str, Any], aspect_ratio: str, count: int) -> None:
+def _check_request(
+    call: Call, model: dict[str, Any], body: dict[str, Any], aspect_ratio: str, count: int
+) -> None:
     output = model["media"]["output"]
     if count > output["max_outputs_per_request"]:
         raise ApiError(
@@ -117,7 +132,9 @@ def _check_request(call: Call, model: dict[str, Any], body: dict[str, Any], aspe
         )
     references = body.get("references") or []
     if references and not model["references"]["supported"]:
-        raise ApiError(ErrorCode.CAPABILITY_DENIED, f"{model['id']} does not take reference images on create.")
+        raise ApiError(
+            ErrorCode.CAPABILITY_DENIED, f"{model['id']} does not take reference images on create."
+        )
     agent = call.require_agent()
     for reference in references:
         if call.storage.asset(agent.agent_id, reference["asset_id"]) is None:
@@ -160,9 +177,13 @@ def create_image(call: Call) -> dict[str, Any]:
     usd = catalog.estimate_usd_per_image(model, params, width, height)
     budget = _usd(body.get("max_estimated_usd_per_image"))
     if usd is not None and budget is not None and usd > budget:
-        raise ApiError(ErrorCode.BUDGET_EXCEEDED, f"The estimated USD {usd} per image is above the per-image budget.")
+        raise ApiError(
+            ErrorCode.BUDGET_EXCEEDED, f"The estimated USD {usd} per image is above the per-image budget."
+        )
     if usd is None and not body.get("accept_unknown_cost"):
-        raise ApiError(ErrorCode.BUDGET_REQUIRES_CONFIRMATION, f"{model['id']} has no price before execution.")
+        raise ApiError(
+            ErrorCode.BUDGET_REQUIRES_CONFIRMATION, f"{model['id']} has no price before execution."
+        )
     confidence = model["pricing"]["confidence"]
     dry_run = bool(body.get("dry_run"))
     charged_usd = usd if usd is not None else pricing.usage_usd(width, height)
@@ -175,7 +196,10 @@ def create_image(call: Call) -> dict[str, Any]:
             raise ApiError(
                 ErrorCode.DAILY_JOB_LIMIT_EXCEEDED,
                 f"The daily limit of {b.job_limit} jobs is reached; it resets at UTC midnight.",
-                recovery={"retry_after_seconds": b.seconds_until_reset(now), "suggested_command": CREDITS_COMMAND},
+                recovery={
+                    "retry_after_seconds": b.seconds_until_reset(now),
+                    "suggested_command": CREDITS_COMMAND,
+                },
             )
         if credits > b.remaining:
             raise ApiError(
@@ -192,10 +216,18 @@ def create_image(call: Call) -> dict[str, Any]:
         for index in range(count):
             data = render_png(prompt=body["prompt"], seed=seed + index, width=width, height=height)
             meta = StoredAsset(
-                asset_id=ids.new_asset_id(), agent_id=agent.agent_id, job_id=job_id, kind="generated",
-                mime_type="image/png", extension="png", width=width, height=height,
-                sha256=hashlib.sha256(data).hexdigest(), content_length=len(data), created_at=stamp,
-            )  # fmt: skip
+                asset_id=ids.new_asset_id(),
+                agent_id=agent.agent_id,
+                job_id=job_id,
+                kind="generated",
+                mime_type="image/png",
+                extension="png",
+                width=width,
+                height=height,
+                sha256=hashlib.sha256(data).hexdigest(),
+                content_length=len(data),
+                created_at=stamp,
+            )
             new_assets.append(NewAsset(meta, data))
     plan = {
         "model_id": model["id"],
@@ -229,14 +261,20 @@ def create_image(call: Call) -> dict[str, Any]:
     usage_event_id = None if dry_run or not credits else ids.new_id("UsageEventId")
     try:
         call.storage.record_job(
-            agent=agent, job=job, day=day_of(now), counts_toward_daily_cap=not dry_run,
-            debit=0 if dry_run else credits, usage_event_id=usage_event_id, assets=new_assets,
-        )  # fmt: skip
+            agent=agent,
+            job=job,
+            day=day_of(now),
+            counts_toward_daily_cap=not dry_run,
+            debit=0 if dry_run else credits,
+            usage_event_id=usage_event_id,
+            assets=new_assets,
+        )
     except InsufficientCredits:
         raise ApiError(
-            ErrorCode.QUOTA_EXCEEDED, "Not enough credits remain for this job.",
+            ErrorCode.QUOTA_EXCEEDED,
+            "Not enough credits remain for this job.",
             recovery={"suggested_command": CREDITS_COMMAND},
-        ) from None  # fmt: skip
+        ) from None
     consumed = 0 if dry_run else credits
     selection = {
         "policy": policy,
@@ -248,10 +286,15 @@ def create_image(call: Call) -> dict[str, Any]:
             "keys": sorted(params),
             "defaults_applied": [f"{k}={v}" for k, v in applied.items()],
             "source": (
-                "request_and_default_policy" if applied and requested
-                else "default_policy" if applied else "request" if requested else "none"
+                "request_and_default_policy"
+                if applied and requested
+                else "default_policy"
+                if applied
+                else "request"
+                if requested
+                else "none"
             ),
-        },  # fmt: skip
+        },
         "output": {
             "resolution_class": resolution_class,
             "expected_width": width,

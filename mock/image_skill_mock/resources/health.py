@@ -9,7 +9,12 @@ from image_skill_mock.state import Call, timestamp
 
 
 def get_health(call: Call) -> dict[str, Any]:
-    return {"status": "ok", "api_version": API_VERSION, "service": "image-skill-mock", "time": timestamp(call.now())}
+    return {
+        "status": "ok",
+        "api_version": API_VERSION,
+        "service": "image-skill-mock",
+        "time": timestamp(call.now()),
+    }
 
 
 HANDLERS = {"getHealth": get_health}

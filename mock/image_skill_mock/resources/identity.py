@@ -9,12 +9,26 @@ from image_skill_mock.auth import actor_of, token_hash
 from image_skill_mock.state import Call, timestamp
 from image_skill_mock.storage import Agent
 
-GRANTS = ["models.read", "quota.read", "create", "edit", "upload", "assets.read", "jobs.read", "activity.read",
-          "feedback.write", "credits.purchase"]  # fmt: skip
+GRANTS = [
+    "models.read",
+    "quota.read",
+    "create",
+    "edit",
+    "upload",
+    "assets.read",
+    "jobs.read",
+    "activity.read",
+    "feedback.write",
+    "credits.purchase",
+]
 
 
 def _organization(agent: Agent) -> dict[str, Any]:
-    return {"organization_id": agent.organization_id, "name": agent.organization_name, "claim_state": "unclaimed"}
+    return {
+        "organization_id": agent.organization_id,
+        "name": agent.organization_name,
+        "claim_state": "unclaimed",
+    }
 
 
 def create_agent_signup(call: Call) -> dict[str, Any]:

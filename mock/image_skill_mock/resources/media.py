@@ -18,7 +18,9 @@ def route(storage: Storage, trace_id: Callable[[Request], str]) -> Route:
         asset_id, _, extension = str(request.path_params["name"]).rpartition(".")
         found = storage.media(asset_id, extension) if asset_id else None
         if found is None:
-            return failure("image-skill", ApiError(ErrorCode.NOT_FOUND, "No such media."), trace_id=trace_id(request))
+            return failure(
+                "image-skill", ApiError(ErrorCode.NOT_FOUND, "No such media."), trace_id=trace_id(request)
+            )
         mime_type, data = found
         return Response(data, media_type=mime_type, headers={"cache-control": "private, max-age=3600"})
 

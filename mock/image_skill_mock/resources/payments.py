@@ -6,6 +6,12 @@ from typing import Any
 
 from image_skill_mock.state import Call
 
+QUOTE_COMMAND = "image-skill credits quote --pack starter-500 --payment-method stripe_checkout --json"
+PURCHASE_COMMAND = (
+    "image-skill credits buy --provider stripe --quote-id QUOTE_ID --idempotency-key KEY --json"
+)
+STATUS_COMMAND = "image-skill credits status --payment-attempt-id PAYMENT_ATTEMPT_ID --json"
+
 
 def list_payment_methods(call: Call) -> dict[str, Any]:
     return {
@@ -28,11 +34,9 @@ def list_payment_methods(call: Call) -> dict[str, Any]:
                 "default_pack_id": "starter-500",
                 "purchase_endpoint": "/v1/credit-purchases/stripe-checkout-sessions",
                 "recovery": {
-                    "quote_command": "image-skill credits quote --pack starter-500 --payment-method stripe_checkout --json",
-                    "purchase_command": (
-                        "image-skill credits buy --provider stripe --quote-id QUOTE_ID --idempotency-key KEY --json"
-                    ),
-                    "status_command": "image-skill credits status --payment-attempt-id PAYMENT_ATTEMPT_ID --json",
+                    "quote_command": QUOTE_COMMAND,
+                    "purchase_command": PURCHASE_COMMAND,
+                    "status_command": STATUS_COMMAND,
                 },
             }
         ],

@@ -60,7 +60,12 @@ def get_quota(call: Call) -> dict[str, Any]:
             "payment_backed_remaining_credits": 0,
             "consumed_credits": b.consumed,
         },
-        "daily_jobs": {"limit": b.job_limit, "used": b.jobs_today, "remaining": b.jobs_remaining, "resets_at": resets_at},
+        "daily_jobs": {
+            "limit": b.job_limit,
+            "used": b.jobs_today,
+            "remaining": b.jobs_remaining,
+            "resets_at": resets_at,
+        },
         "reset_windows": [{"name": "daily_jobs", "resets_at": resets_at}],
     }
 
