@@ -51,6 +51,24 @@ An Image Skill-owned asset id.
 """
 
 
+CreditEventId: TypeAlias = str
+"""
+A credit ledger event (grant or reversal debit of payment-backed credits).
+"""
+
+
+PaymentReversalId: TypeAlias = str
+"""
+A recorded Stripe refund or dispute against a receipt.
+"""
+
+
+IdempotencyKey: TypeAlias = str
+"""
+A caller-chosen, non-secret key that makes a retried request safe (scoped to the agent).
+"""
+
+
 Token: TypeAlias = str
 """
 A restricted agent bearer token. Returned once, at signup.
@@ -565,6 +583,231 @@ class AssetData(TypedDict):
     asset: Asset
 
 
+class CreditPack(TypedDict):
+    pack_id: str
+    name: str
+    credits: int
+    amount_cents: int
+    """
+    Price in US cents (one credit is one cent).
+    """
+    currency: Literal["USD"]
+
+
+class CustomQuotes(TypedDict):
+    supported: bool
+    min_credits: int
+    max_credits: int
+
+
+class CreditPacksData(TypedDict):
+    credit_unit_cents: Literal[1]
+    credit_unit_usd: float
+    currency: Literal["USD"]
+    default_pack_id: str
+    packs: list[CreditPack]
+    custom_quotes: CustomQuotes
+
+
+PaymentMethodId: TypeAlias = Literal["stripe_checkout"]
+
+
+class CreditQuoteRequest1(TypedDict):
+    credits: int
+    pack_id: NotRequired[str]
+    payment_method: PaymentMethodId
+    idempotency_key: IdempotencyKey
+
+
+class CreditQuoteRequest2(TypedDict):
+    credits: NotRequired[int]
+    pack_id: str
+    payment_method: PaymentMethodId
+    idempotency_key: IdempotencyKey
+
+
+CreditQuoteRequest: TypeAlias = CreditQuoteRequest1 | CreditQuoteRequest2
+"""
+Exactly one of `credits` (an exact amount) or `pack_id` (a named pack).
+"""
+
+
+class CreditQuoteData(TypedDict):
+    quote_id: QuoteId
+    state: Literal["created", "expired", "consumed"]
+    credits: int
+    price_amount_cents: int
+    currency: Literal["USD"]
+    expires_at: Timestamp
+    accepted_payment_method: PaymentMethodId
+    idempotency_key: IdempotencyKey
+    pack_id: str | None
+    pack: CreditPack | None
+    live_money: bool
+    """
+    Whether paying this quote moves real money (false on test-mode servers such as the mock).
+    """
+
+
+class CheckoutSessionRequest(TypedDict):
+    quote_id: QuoteId
+    idempotency_key: IdempotencyKey
+
+
+class CheckoutNext(TypedDict):
+    human_action: NotRequired[Literal["open_checkout_url", "none"] | None]
+    checkout_handoff_url: NotRequired[str | None]
+    checkout_compact_url: NotRequired[str | None]
+    fallback_checkout_url: NotRequired[str | None]
+    after_payment: NotRequired[str]
+    retry_after_seconds: NotRequired[int]
+
+
+class CheckoutSessionData(TypedDict):
+    state: Literal["action_required"]
+    quote_id: QuoteId
+    payment_attempt_id: PaymentAttemptId
+    provider: Literal["stripe"]
+    accepted_payment_method: PaymentMethodId
+    checkout_session_id: CheckoutSessionId
+    checkout_handoff_url: str
+    """
+    A short Image Skill URL that redirects to Stripe Checkout; the one to present.
+    """
+    checkout_compact_url: str
+    checkout_url: str
+    """
+    The raw Stripe URL; a fallback only. Never trim its `#` fragment.
+    """
+    credits: int
+    amount_cents: int
+    currency: Literal["USD"]
+    live_money: bool
+    next: CheckoutNext
+
+
+class Quote(TypedDict):
+    quote_id: QuoteId
+    credits: int
+    price_amount_cents: int
+    accepted_payment_method: PaymentMethodId
+    pack_id: str | None
+    x402: NotRequired[None]
+    """
+    Reserved; always null in this preview.
+    """
+
+
+class PaymentAttempt(TypedDict):
+    payment_attempt_id: PaymentAttemptId
+    checkout_session_id: CheckoutSessionId
+    checkout_handoff_url: NotRequired[str]
+    checkout_compact_url: NotRequired[str]
+    checkout_url: NotRequired[str]
+    attempt_status: Literal["requires_action", "processing", "succeeded", "failed", "expired"]
+
+
+class Receipt(TypedDict):
+    receipt_id: ReceiptId
+    credits: int
+    amount_cents: int
+    currency: Literal["USD"]
+    paid_at: Timestamp
+
+
+class CreditEvent(TypedDict):
+    credit_event_id: CreditEventId
+    credits: int
+    kind: Literal["payment_backed_granted", "payment_backed_refunded", "payment_backed_disputed"]
+    occurred_at: Timestamp
+
+
+class Limits1(TypedDict):
+    remaining_credits: NotRequired[int]
+    payment_backed_remaining_credits: NotRequired[int]
+
+
+class CreditPurchaseStatusData(TypedDict):
+    state: Literal[
+        "quoted", "action_required", "processing", "succeeded", "failed", "expired", "refunded", "disputed"
+    ]
+    quote: Quote
+    payment_attempt: PaymentAttempt | None
+    receipt: Receipt | None
+    credit_event: CreditEvent | None
+    limits: NotRequired[Limits1]
+    """
+    The updated hosted limits once credits were granted.
+    """
+    next: CheckoutNext
+
+
+UploadMimeType: TypeAlias = Literal["image/png", "image/jpeg", "image/webp", "image/gif", "image/avif"]
+
+
+class UploadRequest(TypedDict):
+    source_kind: Literal["local_path", "remote_url"]
+    filename: str
+    """
+    The base name only (never a path).
+    """
+    remote_origin: str | None
+    """
+    Scheme and host of a remote source (never the full URL), or null for local files.
+    """
+    mime_type: UploadMimeType
+    content_length: int
+    """
+    Byte length of the decoded bytes (at most 25 MiB).
+    """
+    sha256: str
+    bytes_base64: str
+    """
+    The image bytes, base64 (standard alphabet, padded).
+    """
+
+
+class Request2(TypedDict):
+    source_kind: Literal["local_path", "remote_url"]
+    filename: str
+    remote_origin: str | None
+
+
+class Policy(TypedDict):
+    status: Literal["allowed"]
+
+
+class Upload(TypedDict):
+    bytes: int
+    mime_type: UploadMimeType
+    sha256: str
+    policy: Policy
+
+
+class UploadData(TypedDict):
+    request: Request2
+    asset: Asset
+    upload: Upload
+
+
+class EditRequest(TypedDict):
+    input_asset_id: AssetId
+    mask_asset_id: NotRequired[AssetId]
+    references: NotRequired[list[Reference]]
+    prompt: NotRequired[str]
+    provider: NotRequired[Provider]
+    model: NotRequired[ModelId]
+    intent: NotRequired[Intent]
+    aspect_ratio: NotRequired[AspectRatio]
+    max_estimated_usd_per_image: NotRequired[float]
+    model_parameters: NotRequired[dict[str, Any]]
+    """
+    Validated against the selected edit model's `model_parameters.schema`.
+    """
+    dry_run: NotRequired[bool]
+    accept_unknown_cost: NotRequired[bool]
+
+
 ActivityEventType: TypeAlias = Literal[
     "job.completed",
     "job.planned",
@@ -584,6 +827,176 @@ ActivityEventType: TypeAlias = Literal[
 """
 The stable activity event registry; a response with any other type is a contract bug.
 """
+
+
+ActivityReference: TypeAlias = str
+"""
+An event, job, asset, usage, feedback, quote, payment attempt or trace id.
+"""
+
+
+class Subject(TypedDict):
+    type: Literal["job", "asset", "usage", "feedback", "payment", "credit"]
+    id: str
+
+
+class Links(TypedDict):
+    job_id: NotRequired[JobId | None]
+    asset_ids: NotRequired[list[AssetId]]
+    feedback_id: NotRequired[FeedbackId | None]
+    usage_event_id: NotRequired[UsageEventId | None]
+    quote_id: NotRequired[QuoteId | None]
+    payment_attempt_id: NotRequired[PaymentAttemptId | None]
+    checkout_session_id: NotRequired[CheckoutSessionId | None]
+    receipt_id: NotRequired[ReceiptId | None]
+    credit_event_id: NotRequired[CreditEventId | None]
+    payment_reversal_id: NotRequired[PaymentReversalId | None]
+
+
+class Cost1(TypedDict):
+    estimated_usd: NotRequired[float | None]
+    credits: NotRequired[int | None]
+
+
+class GithubQueue(TypedDict):
+    state: NotRequired[str]
+    reason: NotRequired[str]
+    issue_urls: NotRequired[list[str]]
+    issue_numbers: NotRequired[list[int]]
+    mode: NotRequired[str]
+    github_mutation: NotRequired[bool]
+
+
+class Details(TypedDict):
+    plan_receipt: NotRequired[PlanReceipt]
+    github_queue: NotRequired[GithubQueue]
+
+
+class ActivityEvent(TypedDict):
+    event_id: EventId
+    type: ActivityEventType
+    occurred_at: Timestamp
+    summary: str
+    """
+    Short and human-readable; never contains prompts or provider internals.
+    """
+    operation: Literal["create", "edit", "upload", "usage", "feedback", "payment", "credits"]
+    subject: Subject
+    links: Links
+    """
+    Stable related ids (the registry says which each event type carries); null when absent.
+    """
+    status: str
+    cost: NotRequired[Cost1]
+    trace_id: NotRequired[TraceId]
+    details: NotRequired[Details]
+    """
+    Type-specific details, e.g. `plan_receipt` for `job.planned`, `github_queue` for `feedback.github_queue.processed`.
+    """
+
+
+class Request3(TypedDict):
+    reference: NotRequired[str]
+    limit: NotRequired[int]
+    subject: NotRequired[str | None]
+
+
+class ActivityData(TypedDict):
+    events: list[ActivityEvent]
+    source: Literal["hosted_activity_ledger"]
+    request: NotRequired[Request3]
+    """
+    The reference or filters this answer is for.
+    """
+
+
+FeedbackType: TypeAlias = Literal[
+    "user_feedback", "bug", "friction", "feature_request", "docs", "contract_bug"
+]
+
+
+FeedbackSeverity: TypeAlias = Literal["low", "medium", "high", "critical"]
+
+
+FeedbackConfidence: TypeAlias = Literal["low", "medium", "high"]
+
+
+FeedbackNextState: TypeAlias = Literal["watch", "investigate", "fix", "closed"]
+"""
+What the reporter suggests happens next.
+"""
+
+
+SurfaceItem: TypeAlias = str
+
+
+EvidenceItem: TypeAlias = str
+
+
+class FeedbackRequest1(TypedDict):
+    type: FeedbackType
+    title: str
+    body: NotRequired[str]
+    severity: FeedbackSeverity
+    confidence: FeedbackConfidence
+    next_state: FeedbackNextState
+    command: NotRequired[str]
+    expected: NotRequired[str]
+    actual: NotRequired[str]
+    friction: NotRequired[str]
+    proof_needed: NotRequired[str]
+    strategic_reason: NotRequired[str]
+    dedupe_key: NotRequired[str]
+    source: NotRequired[str]
+    trace_id: NotRequired[TraceId]
+    surface: list[SurfaceItem]
+    evidence: NotRequired[list[EvidenceItem]]
+    allow_weak_signal: NotRequired[bool]
+    """
+    Accept feedback that has only a title or body and no structured evidence.
+    """
+
+
+class FeedbackRequest2(TypedDict):
+    type: FeedbackType
+    title: NotRequired[str]
+    body: str
+    severity: FeedbackSeverity
+    confidence: FeedbackConfidence
+    next_state: FeedbackNextState
+    command: NotRequired[str]
+    expected: NotRequired[str]
+    actual: NotRequired[str]
+    friction: NotRequired[str]
+    proof_needed: NotRequired[str]
+    strategic_reason: NotRequired[str]
+    dedupe_key: NotRequired[str]
+    source: NotRequired[str]
+    trace_id: NotRequired[TraceId]
+    surface: list[SurfaceItem]
+    evidence: NotRequired[list[EvidenceItem]]
+    allow_weak_signal: NotRequired[bool]
+    """
+    Accept feedback that has only a title or body and no structured evidence.
+    """
+
+
+FeedbackRequest: TypeAlias = FeedbackRequest1 | FeedbackRequest2
+
+
+class FeedbackData(TypedDict):
+    feedback_id: FeedbackId
+    status: Literal["accepted", "deduplicated"]
+    type: FeedbackType
+    severity: FeedbackSeverity
+    confidence: FeedbackConfidence
+    next_state: FeedbackNextState
+    created_at: Timestamp
+    dedupe_key: NotRequired[str | None]
+    quality_guidance: NotRequired[list[str]]
+    """
+    Server-side hints that would make the feedback more actionable.
+    """
 
 
 class Actor(TypedDict):

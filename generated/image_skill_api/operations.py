@@ -14,7 +14,16 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from .models import Envelope, CreateRequest, SignupRequest
+    from .models import (
+        Envelope,
+        CheckoutSessionRequest,
+        CreateRequest,
+        CreditQuoteRequest,
+        EditRequest,
+        FeedbackRequest,
+        SignupRequest,
+        UploadRequest,
+    )
 
 
 class Operation(NamedTuple):
@@ -85,6 +94,50 @@ OPERATIONS: Final[dict[str, Operation]] = {
     ),
     "getAsset": Operation(
         "getAsset", "GET", "/v1/assets/{asset_id}", "image-skill assets show", True, ("asset_id",), (), 200
+    ),
+    "listCreditPacks": Operation(
+        "listCreditPacks", "GET", "/v1/credit-packs", "image-skill credits packs list", False, (), (), 200
+    ),
+    "createCreditQuote": Operation(
+        "createCreditQuote", "POST", "/v1/credit-quotes", "image-skill credits quote", True, (), (), 201
+    ),
+    "createStripeCheckoutSession": Operation(
+        "createStripeCheckoutSession",
+        "POST",
+        "/v1/credit-purchases/stripe-checkout-sessions",
+        "image-skill credits buy",
+        True,
+        (),
+        (),
+        201,
+    ),
+    "getCreditPurchaseStatus": Operation(
+        "getCreditPurchaseStatus",
+        "GET",
+        "/v1/credit-purchases/status",
+        "image-skill credits status",
+        True,
+        (),
+        ("quote_id", "payment_attempt_id", "checkout_session_id", "receipt_id"),
+        200,
+    ),
+    "uploadAsset": Operation("uploadAsset", "POST", "/v1/upload", "image-skill upload", True, (), (), 201),
+    "editImage": Operation("editImage", "POST", "/v1/edit", "image-skill edit", True, (), (), 200),
+    "listActivity": Operation(
+        "listActivity",
+        "GET",
+        "/v1/activity",
+        "image-skill activity list",
+        True,
+        (),
+        ("limit", "subject"),
+        200,
+    ),
+    "getActivity": Operation(
+        "getActivity", "GET", "/v1/activity/{ref}", "image-skill activity show", True, ("ref",), (), 200
+    ),
+    "createFeedback": Operation(
+        "createFeedback", "POST", "/v1/feedback", "image-skill feedback create", True, (), (), 201
     ),
 }
 
@@ -168,3 +221,77 @@ def get_job(client: Client, job_id: str) -> Envelope:
 def get_asset(client: Client, asset_id: str) -> Envelope:
     """GET /v1/assets/{asset_id} - Show one asset (`image-skill assets show`)."""
     return client.call(OPERATIONS["getAsset"], path={"asset_id": asset_id})
+
+
+def list_credit_packs(client: Client) -> Envelope:
+    """GET /v1/credit-packs - List credit packs (`image-skill credits packs list`)."""
+    return client.call(OPERATIONS["listCreditPacks"])
+
+
+def create_credit_quote(client: Client, body: CreditQuoteRequest) -> Envelope:
+    """POST /v1/credit-quotes - Quote a credit purchase (`image-skill credits quote`)."""
+    return client.call(OPERATIONS["createCreditQuote"], body=body)
+
+
+def create_stripe_checkout_session(client: Client, body: CheckoutSessionRequest) -> Envelope:
+    """POST /v1/credit-purchases/stripe-checkout-sessions - Start a Stripe Checkout purchase for a quote (`image-skill credits buy`)."""
+    return client.call(OPERATIONS["createStripeCheckoutSession"], body=body)
+
+
+def get_credit_purchase_status(
+    client: Client,
+    *,
+    quote_id: str | None = None,
+    payment_attempt_id: str | None = None,
+    checkout_session_id: str | None = None,
+    receipt_id: str | None = None,
+) -> Envelope:
+    """GET /v1/credit-purchases/status - Durable state of a credit purchase (`image-skill credits status`)."""
+    return client.call(
+        OPERATIONS["getCreditPurchaseStatus"],
+        query={
+            k: v
+            for k, v in (
+                ("quote_id", quote_id),
+                ("payment_attempt_id", payment_attempt_id),
+                ("checkout_session_id", checkout_session_id),
+                ("receipt_id", receipt_id),
+            )
+            if v is not None
+        },
+    )
+
+
+def upload_asset(client: Client, body: UploadRequest) -> Envelope:
+    """POST /v1/upload - Upload input media (`image-skill upload`)."""
+    return client.call(OPERATIONS["uploadAsset"], body=body)
+
+
+def edit_image(client: Client, body: EditRequest) -> Envelope:
+    """POST /v1/edit - Edit an owned image (`image-skill edit`)."""
+    return client.call(OPERATIONS["editImage"], body=body)
+
+
+def list_activity(client: Client, *, limit: int | None = None, subject: str | None = None) -> Envelope:
+    """GET /v1/activity - List recent activity (`image-skill activity list`)."""
+    return client.call(
+        OPERATIONS["listActivity"],
+        query={
+            k: v
+            for k, v in (
+                ("limit", limit),
+                ("subject", subject),
+            )
+            if v is not None
+        },
+    )
+
+
+def get_activity(client: Client, ref: str) -> Envelope:
+    """GET /v1/activity/{ref} - Show activity for one event or subject (`image-skill activity show`)."""
+    return client.call(OPERATIONS["getActivity"], path={"ref": ref})
+
+
+def create_feedback(client: Client, body: FeedbackRequest) -> Envelope:
+    """POST /v1/feedback - Leave product feedback (`image-skill feedback create`)."""
+    return client.call(OPERATIONS["createFeedback"], body=body)

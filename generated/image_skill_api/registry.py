@@ -375,10 +375,14 @@ ID_PATTERNS: Final[dict[str, str]] = {
     "ReceiptId": "^rcpt_[A-Za-z0-9]{16,64}$",
     "FeedbackId": "^fb_[A-Za-z0-9]{16,64}$",
     "AssetId": "^(asset|image|video|audio|mask|thumb|file)_[A-Za-z0-9._-]{1,128}$",
+    "CreditEventId": "^credevt_[A-Za-z0-9]{16,64}$",
+    "PaymentReversalId": "^prev_[A-Za-z0-9]{16,64}$",
+    "IdempotencyKey": "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$",
     "Token": "^isk_r_[A-Za-z0-9_-]{20,128}$",
     "ModelId": "^[a-z0-9-]+\\.[a-z0-9][a-z0-9.-]{0,126}$",
     "CapabilityId": "^is\\.[a-z0-9.-]{1,160}$",
     "AspectRatio": "^(auto|[1-9][0-9]?:[1-9][0-9]?)$",
+    "ActivityReference": "^(evt|job|usage|fb|trace|quote|payatt|asset|image|video|audio|mask|thumb|file)_[A-Za-z0-9._-]{1,128}$",
 }
 # Id prefixes, by schema name.
 ID_PREFIXES: Final[dict[str, str]] = {
@@ -393,6 +397,8 @@ ID_PREFIXES: Final[dict[str, str]] = {
     "CheckoutSessionId": "cs_",
     "ReceiptId": "rcpt_",
     "FeedbackId": "fb_",
+    "CreditEventId": "credevt_",
+    "PaymentReversalId": "prev_",
     "Token": "isk_r_",
 }
 
@@ -407,4 +413,10 @@ ENUMS: Final[dict[str, tuple[str, ...]]] = {
     "PricingConfidence": ("known", "estimated", "unknown"),
     "ReferenceRole": ("reference_image", "element_frontal", "element_reference"),
     "Intent": ("explore", "draft", "final", "finalize", "product", "hero"),
+    "PaymentMethodId": ("stripe_checkout",),
+    "UploadMimeType": ("image/png", "image/jpeg", "image/webp", "image/gif", "image/avif"),
+    "FeedbackType": ("user_feedback", "bug", "friction", "feature_request", "docs", "contract_bug"),
+    "FeedbackSeverity": ("low", "medium", "high", "critical"),
+    "FeedbackConfidence": ("low", "medium", "high"),
+    "FeedbackNextState": ("watch", "investigate", "fix", "closed"),
 }
