@@ -29,7 +29,7 @@ TEST_DEPS = [
 @nox.session
 def tests(session: nox.Session) -> None:
     """Every test: unit, property (hypothesis), conformance (schemathesis) and end to end."""
-    session.install("-e", ".[mock]", *TEST_DEPS)
+    session.install("-e", ".[mock]", *TEST_DEPS, *CODEGEN_DEPS)
     session.run("pytest", "-n", "2", *session.posargs)
 
 
