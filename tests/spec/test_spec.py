@@ -73,10 +73,13 @@ def test_spec_covers_every_operation_of_the_design() -> None:
     assert {(m, p) for m, p, _ in operations()} == DESIGN_OPERATIONS
 
 
-@pytest.mark.parametrize(("method", "path", "op"), operations(), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("method", "path", "op"), operations(), ids=lambda v: v if isinstance(v, str) else "op"
+)
 def test_operation_is_documented_for_agents(method: str, path: str, op: dict[str, Any]) -> None:
     assert re.fullmatch(r"[a-z][A-Za-z]+", op["operationId"])
-    assert op.get("summary") and op.get("description")
+    assert op.get("summary")
+    assert op.get("description")
     assert op["x-image-skill-command"].startswith("image-skill ")
     responses = op["responses"]
     success = [code for code in responses if code.startswith("2")]
@@ -130,7 +133,8 @@ def test_activity_event_enum_equals_the_contract_registry() -> None:
 
 def _codegen() -> ModuleType:
     spec = importlib.util.spec_from_file_location("codegen", ROOT / "tools" / "codegen.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -147,7 +151,6 @@ def test_codegen_is_deterministic(tmp_path: Path) -> None:
 
 
 def test_generated_code_matches_the_spec() -> None:
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "codegen.py"), "--check"], capture_output=True, text=True, check=False
-    )
+    command = [sys.executable, str(ROOT / "tools" / "codegen.py"), "--check"]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
