@@ -94,14 +94,16 @@ def main(
                 recovery={"suggested_command": "image-skill help --json"},
             )
         module = _load(COMMANDS[word])
-        opts = _parse(module.USAGE, argv, word)
-        ctx.api_base_url_flag = opts.get("--api-base-url")
-        ctx.token_stdin = bool(opts.get("--token-stdin"))
-        if opts.get("--help"):
+        if hasattr(module, "reject_argv"):
+            module.reject_argv(argv)
+        if "-h" in argv or "--help" in argv:  # help wins over an incomplete command line
             from image_skill.commands.help import usage_envelope
 
             envelope = usage_envelope(ctx, word, module.USAGE + GLOBAL_OPTIONS)
         else:
+            opts = _parse(module.USAGE, argv, word)
+            ctx.api_base_url_flag = opts.get("--api-base-url")
+            ctx.token_stdin = bool(opts.get("--token-stdin"))
             allow_token = bool(word == "signup" and opts.get("--show-token"))
             envelope = module.run(ctx, opts)
         code = 0

@@ -14,24 +14,31 @@ Usage:
   image-skill credits methods [options]
   image-skill credits [<args>...] [options]
 
-Options:
-  --card=X            Rejected: payment credentials never pass through the CLI.
-  --card-number=X     Rejected: payment credentials never pass through the CLI.
-  --cvc=X             Rejected: payment credentials never pass through the CLI.
-  --payment-token=X   Rejected: payment credentials never pass through the CLI.
+Payment credentials (cards, wallet keys, seed phrases, Stripe secrets, authorization headers,
+payment tokens) never pass through the CLI: any such flag is refused before anything runs.
 """
 
-CREDENTIAL_FLAGS = ("--card", "--card-number", "--cvc", "--payment-token")
+#: Flag stems that look like payment credentials; a flag starting with any of them is refused.
+CREDENTIAL_FLAG_STEMS = (
+    "--card", "--cvc", "--cvv", "--expiry", "--exp-", "--wallet", "--private-key", "--seed-phrase",
+    "--mnemonic", "--stripe-secret", "--secret-key", "--sk-", "--authorization", "--payment-token",
+    "--spt", "--mpp", "--x402", "--promo",
+)  # fmt: skip
+
+
+def reject_argv(argv: list[str]) -> None:
+    """Refuse payment-credential flags before parsing, whatever else the command line says."""
+    for arg in argv:
+        flag = arg.split("=", 1)[0].lower()
+        if flag.startswith(CREDENTIAL_FLAG_STEMS):
+            raise CliError(
+                ErrorCode.PAYMENT_CREDENTIAL_FLAG_REJECTED,
+                f"{flag} is refused: payment credentials never pass through the CLI; pay in Stripe Checkout.",
+            )
 
 
 def run(ctx: Context, opts: dict[str, Any]) -> dict[str, Any]:
     ctx.command = "image-skill credits methods" if opts["methods"] else "image-skill credits"
-    rejected = [flag for flag in CREDENTIAL_FLAGS if opts.get(flag)]
-    if rejected:
-        raise CliError(
-            ErrorCode.PAYMENT_CREDENTIAL_FLAG_REJECTED,
-            f"{rejected[0]} is refused: card data never passes through the CLI; pay in Stripe Checkout.",
-        )
     if not opts["methods"]:
         raise CliError(
             ErrorCode.PUBLIC_CLI_COMMAND_NOT_AVAILABLE,

@@ -1,0 +1,158 @@
+"""CLI unit-test harness: in-process ``main`` with injected IO, and a scripted local HTTP server."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from image_skill.main import main
+
+TOKEN = "isk_r_unit_test_token_abcdefghijklmnop"
+
+
+def envelope(data: Any = None, *, ok: bool = True, error: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "ok": ok,
+        "command": "image-skill",
+        "trace_id": "trace_0123456789abcdef",
+        "actor": None,
+        "data": data if ok else None,
+        "warnings": [],
+        "error": error,
+    }
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes | dict[str, Any] = field(default_factory=envelope)
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    declared_length: int | None = None
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+class Script:
+    """Replies by (method, path-without-query); a list of replies is consumed in order."""
+
+    def __init__(self) -> None:
+        self.routes: dict[tuple[str, str], list[Reply]] = {}
+        self.seen: list[Seen] = []
+
+    def on(self, method: str, path: str, *replies: Reply) -> None:
+        self.routes[(method, path)] = list(replies)
+
+    def next(self, method: str, path: str) -> Reply:
+        replies = self.routes.get((method, path))
+        if not replies:
+            return Reply(
+                404, envelope(ok=False, error={"code": "NOT_FOUND", "message": "no", "retryable": False})
+            )
+        return replies.pop(0) if len(replies) > 1 else replies[0]
+
+
+def _handler(script: Script, stop: threading.Event) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            body = self.rfile.read(length) if length else b""
+            path = self.path.split("?", 1)[0]
+            script.seen.append(
+                Seen(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+            )
+            reply = script.next(self.command, path)
+            if reply.delay:
+                stop.wait(reply.delay)
+            raw = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
+            self.send_response(reply.status)
+            for key, value in reply.headers.items():
+                self.send_header(key, value)
+            declared = reply.declared_length if reply.declared_length is not None else len(raw)
+            self.send_header("content-length", str(declared))
+            self.end_headers()
+            self.wfile.write(raw)
+
+        do_GET = do_POST = _serve
+
+    return Handler
+
+
+@pytest.fixture
+def http() -> Iterator[tuple[str, Script]]:
+    script = Script()
+    stop = threading.Event()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(script, stop))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", script
+    stop.set()
+    server.shutdown()
+    server.server_close()
+
+
+@dataclass
+class Run:
+    code: int
+    envelope: dict[str, Any]
+    stdout: str
+    stderr: str
+
+    @property
+    def error(self) -> dict[str, Any]:
+        error: dict[str, Any] = self.envelope["error"]
+        return error
+
+    @property
+    def data(self) -> Any:
+        return self.envelope["data"]
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def run_cli(home: Path) -> Callable[..., Run]:
+    def run(*argv: str, env: dict[str, str] | None = None, stdin: str = "") -> Run:
+        stdout, stderr = io.StringIO(), io.StringIO()
+        environment = {"IMAGE_SKILL_CONFIG_PATH": str(home / "cfg" / "config.json"), "HOME": str(home)}
+        environment.update(env or {})
+        code = main(list(argv), env=environment, stdin=io.StringIO(stdin), stdout=stdout, stderr=stderr)
+        out = stdout.getvalue()
+        assert out.endswith("\n") and out.count("\n") == 1, out
+        parsed = json.loads(out)
+        assert parsed["ok"] is (code == 0)
+        return Run(code, parsed, out, stderr.getvalue())
+
+    return run
+
+
+@pytest.fixture
+def closed_port() -> str:
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return f"http://127.0.0.1:{port}"

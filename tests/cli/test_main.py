@@ -1,0 +1,93 @@
+"""Dispatch and output rules: one envelope for every outcome, usage errors are exit 2."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from image_skill.main import COMMANDS
+from image_skill_api.registry import ErrorCode
+
+from .conftest import Run
+
+BAD_USAGE = [
+    ["jobs"],
+    ["jobs", "wait"],
+    ["jobs", "show", "job_abcdefghijklmnop", "--nope"],
+    ["assets", "get"],
+    ["models", "show"],
+    ["signup", "--agent", "--agent-name", "x"],
+    ["usage"],
+    ["capabilities", "show"],
+    ["whoami", "extra"],
+]
+
+
+@pytest.mark.parametrize("argv", BAD_USAGE, ids=" ".join)
+def test_usage_errors_are_invalid_arguments_exit_2(run_cli: Callable[..., Run], argv: list[str]) -> None:
+    result = run_cli(*argv)
+    assert result.code == 2
+    assert result.error["code"] == ErrorCode.INVALID_ARGUMENTS
+    assert result.error["recovery"]["suggested_command"].endswith("--help")
+
+
+def test_unknown_command_is_not_available(run_cli: Callable[..., Run]) -> None:
+    result = run_cli("paint", "--json")
+    assert result.code == 2
+    assert result.error["code"] == ErrorCode.PUBLIC_CLI_COMMAND_NOT_AVAILABLE
+
+
+@pytest.mark.parametrize("word", sorted(COMMANDS))
+def test_every_command_has_help_as_an_envelope(run_cli: Callable[..., Run], word: str) -> None:
+    result = run_cli(word, "--help")
+    assert result.code == 0
+    assert "Usage:" in result.data["usage"]
+    assert "--api-base-url" in result.data["usage"]
+
+
+def test_version_is_cheap_and_enveloped(run_cli: Callable[..., Run]) -> None:
+    result = run_cli("--version")
+    assert result.code == 0
+    assert result.envelope["command"] == "image-skill version"
+    assert result.data["version"]
+
+
+def test_bad_option_values_fail_before_any_request(run_cli: Callable[..., Run]) -> None:
+    base = ["--api-base-url", "http://127.0.0.1:9"]  # nothing listens: a request would be exit 7
+    cases = [
+        ["create", "--prompt", "x", "--output-count", "zero"],
+        ["create", "--prompt", "x", "--max-estimated-usd-per-image", "-1"],
+        ["create", "--prompt", "x", "--model-parameters-json", "[1]"],
+        ["create", "--prompt", "x", "--aspect-ratio", "wide"],
+        ["create", "--prompt", "   "],
+        ["create", "--prompt", "x", "--prompt-file", "f"],
+        ["create", "--prompt-file", "/nonexistent/prompt.txt"],
+        ["jobs", "wait", "job_abcdefghijklmnop", "--timeout-ms", "0"],
+        ["jobs", "show", "not-a-job"],
+        ["models", "list", "--operation", "video.generate"],
+        ["assets", "show", "not an id"],
+    ]
+    for argv in cases:
+        result = run_cli(*argv, *base)
+        assert result.code == 2, argv
+        assert result.error["code"] == ErrorCode.INVALID_ARGUMENTS, argv
+
+
+def test_external_urls_are_rejected(run_cli: Callable[..., Run]) -> None:
+    result = run_cli("assets", "get", "https://example.com/a.png", "--api-base-url", "http://127.0.0.1:9")
+    assert result.code == 2
+    assert result.error["code"] == ErrorCode.EXTERNAL_URL_REJECTED
+
+
+def test_payment_credentials_are_refused_whatever_the_rest(run_cli: Callable[..., Run]) -> None:
+    for flag in (
+        "--card-number=4242424242424242",
+        "--wallet-key",
+        "--seed-phrase=a b c",
+        "--stripe-secret-key=x",
+    ):
+        result = run_cli("credits", "buy", flag)
+        assert result.code == 2
+        assert result.error["code"] == ErrorCode.PAYMENT_CREDENTIAL_FLAG_REJECTED
+        assert "4242" not in result.stdout
