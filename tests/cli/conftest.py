@@ -139,7 +139,8 @@ def run_cli(home: Path) -> Callable[..., Run]:
         environment.update(env or {})
         code = main(list(argv), env=environment, stdin=io.StringIO(stdin), stdout=stdout, stderr=stderr)
         out = stdout.getvalue()
-        assert out.endswith("\n") and out.count("\n") == 1, out
+        assert out.endswith("\n"), out
+        assert out.count("\n") == 1, out
         parsed = json.loads(out)
         assert parsed["ok"] is (code == 0)
         return Run(code, parsed, out, stderr.getvalue())
