@@ -50,7 +50,7 @@ class FakeClient:
 
 def make_ctx(client: FakeClient, *, token: str | None = TOKEN, base: str | None = None) -> Context:
     clock = [0.0]
-    ctx = Context(
+    return Context(
         env={"IMAGE_SKILL_TOKEN": token}
         if token
         else {"IMAGE_SKILL_CONFIG_PATH": "/nonexistent/config.json"},
@@ -62,7 +62,6 @@ def make_ctx(client: FakeClient, *, token: str | None = TOKEN, base: str | None 
         monotonic=lambda: clock[0],
         sleep=lambda seconds: clock.__setitem__(0, clock[0] + seconds),
     )
-    return ctx
 
 
 def healthy(**overrides: Any) -> FakeClient:
