@@ -418,6 +418,8 @@ def estimate_usd_per_image(
         )
         if value == tier["value"]:
             return Decimal(str(tier["usd_per_image"]))
+    if pricing["kind"] == "token_estimate":  # only a concrete quality and size can be estimated
+        return None
     if pricing["kind"] == "per_megapixel":
         if effective.get("image_size") == "auto":
             return None

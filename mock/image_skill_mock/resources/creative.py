@@ -184,7 +184,7 @@ def create_image(call: Call) -> dict[str, Any]:
         raise ApiError(
             ErrorCode.BUDGET_REQUIRES_CONFIRMATION, f"{model['id']} has no price before execution."
         )
-    confidence = model["pricing"]["confidence"]
+    confidence = model["pricing"]["confidence"] if usd is not None else "unknown"
     dry_run = bool(body.get("dry_run"))
     charged_usd = usd if usd is not None else pricing.usage_usd(width, height)
     cost_pricing = pricing.credit_pricing(usd if dry_run else charged_usd, count, confidence=confidence)
