@@ -123,6 +123,8 @@ def render_registry(spec: dict[str, Any]) -> str:
         f"TOKEN_PREFIX: Final = {policy['token_prefix']!r}",
         f"OWNED_MEDIA_BASE_URL: Final = {policy['owned_media_base_url']!r}",
         f"MOCK_MEDIA_PATH: Final = {policy['mock_media_path']!r}",
+        "# The keys of every envelope, in order (all always present).",
+        f"ENVELOPE_KEYS: Final = {tuple(schemas['Envelope']['required'])!r}",
         "",
         "",
         "class ExitCode(IntEnum):",
@@ -196,11 +198,15 @@ def render_registry(spec: dict[str, Any]) -> str:
     lines += [f"    {name!r}: {s['x-id-prefix']!r}," for name, s in id_schemas.items() if "x-id-prefix" in s]
     lines += ["}", ""]
     enums = {
-        name: s["enum"]
+        name: s.get("enum") or s["items"]["enum"]
         for name, s in schemas.items()
-        if "enum" in s and name not in ("ErrorCode", "ActivityEventType", "JobStatus")
+        if ("enum" in s or "enum" in s.get("items", {}))
+        and name not in ("ErrorCode", "ActivityEventType", "JobStatus")
     }
-    lines += ["# Enumerations of the spec, by schema name.", "ENUMS: Final[dict[str, tuple[str, ...]]] = {"]
+    lines += [
+        "# Enumerations of the spec (for array schemas, of their items), by schema name.",
+        "ENUMS: Final[dict[str, tuple[str, ...]]] = {",
+    ]
     lines += [f"    {name!r}: {tuple(values)!r}," for name, values in enums.items()]
     lines += ["}", ""]
     return "\n".join(lines)

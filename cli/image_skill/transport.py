@@ -26,7 +26,7 @@ import requests
 from image_skill import __version__
 from image_skill.envelope import ApiError, CliError
 from image_skill.redaction import scrub
-from image_skill_api.registry import EXIT_CODE_HEADER, TRACE_ID_HEADER, ErrorCode
+from image_skill_api.registry import ENVELOPE_KEYS, EXIT_CODE_HEADER, TRACE_ID_HEADER, ErrorCode
 
 if TYPE_CHECKING:
     from image_skill.context import Context
@@ -37,7 +37,6 @@ DEFAULT_READ_TIMEOUT = 30.0
 RETRY_DELAYS = (0.2, 0.4)
 RETRY_STATUSES = frozenset({502, 503, 504})
 MAX_RETRY_AFTER = 2.0
-ENVELOPE_KEYS = frozenset({"ok", "command", "trace_id", "actor", "data", "warnings", "error"})
 CHUNK = 1 << 16
 
 
@@ -56,7 +55,7 @@ def derive_exit_code(ok: bool, status: int, header: str | None) -> int:
 
 
 def _is_envelope(body: Any) -> bool:
-    return isinstance(body, dict) and body.keys() >= ENVELOPE_KEYS and isinstance(body["ok"], bool)
+    return isinstance(body, dict) and body.keys() >= set(ENVELOPE_KEYS) and isinstance(body["ok"], bool)
 
 
 class Transport:

@@ -17,6 +17,8 @@ CREDIT_MARGIN: Final = "1.7"
 TOKEN_PREFIX: Final = "isk_r_"
 OWNED_MEDIA_BASE_URL: Final = "https://media.image-skill.com/a/"
 MOCK_MEDIA_PATH: Final = "/media/a/"
+# The keys of every envelope, in order (all always present).
+ENVELOPE_KEYS: Final = ("ok", "command", "trace_id", "actor", "data", "warnings", "error")
 
 
 class ExitCode(IntEnum):
@@ -402,10 +404,22 @@ ID_PREFIXES: Final[dict[str, str]] = {
     "Token": "isk_r_",
 }
 
-# Enumerations of the spec, by schema name.
+# Enumerations of the spec (for array schemas, of their items), by schema name.
 ENUMS: Final[dict[str, tuple[str, ...]]] = {
     "ClaimState": ("unclaimed", "claim_pending", "claimed"),
     "TokenClass": ("restricted_agent",),
+    "Grants": (
+        "models.read",
+        "quota.read",
+        "create",
+        "edit",
+        "upload",
+        "assets.read",
+        "jobs.read",
+        "activity.read",
+        "feedback.write",
+        "credits.purchase",
+    ),
     "Operation": ("image.generate", "image.edit"),
     "Provider": ("fal", "xai", "openai"),
     "ModelStatus": ("available", "unavailable"),

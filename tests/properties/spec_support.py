@@ -69,14 +69,13 @@ def validate_request(op: Operation, path_params: dict[str, str], query: str, bod
     if unknown:
         raise jsonschema.ValidationError(f"undeclared query parameters {sorted(unknown)}")
     for p in params:
+        schema = p["schema"]
+        rooted = {"$ref": "urn:spec" + schema["$ref"]} if "$ref" in schema else schema
         if p["in"] == "path":
-            jsonschema.Draft202012Validator(p["schema"], registry=registry()).validate(path_params[p["name"]])
+            jsonschema.Draft202012Validator(rooted, registry=registry()).validate(path_params[p["name"]])
         elif p["in"] == "query" and p["name"] in pairs:
-            schema = p["schema"]
-            if "$ref" in schema:
-                schema = {"$ref": "urn:spec" + schema["$ref"]}
-            value = _coerce(pairs[p["name"]], p["schema"])
-            jsonschema.Draft202012Validator(schema, registry=registry()).validate(value)
+            value = _coerce(pairs[p["name"]], schema)
+            jsonschema.Draft202012Validator(rooted, registry=registry()).validate(value)
     if "requestBody" in item:
         ref = item["requestBody"]["content"]["application/json"]["schema"]["$ref"].removeprefix("#")
         validator(ref).validate(json.loads(body))

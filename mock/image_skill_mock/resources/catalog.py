@@ -48,15 +48,17 @@ def list_models(call: Call) -> dict[str, Any]:
     }
 
 
+def _found(value: dict[str, Any] | None, what: str, command: str) -> dict[str, Any]:
+    if value is None:
+        raise ApiError(
+            ErrorCode.NOT_FOUND, f"No {what} has this id.", recovery={"suggested_command": command}
+        )
+    return value
+
+
 def get_model(call: Call) -> dict[str, Any]:
     model = catalog.get_model(call.path["model_id"])
-    if model is None:
-        raise ApiError(
-            ErrorCode.NOT_FOUND,
-            "No model has this id.",
-            recovery={"suggested_command": "image-skill models list --available --json"},
-        )
-    return {"model": model}
+    return {"model": _found(model, "model", "image-skill models list --available --json")}
 
 
 def list_capabilities(call: Call) -> dict[str, Any]:
@@ -65,13 +67,7 @@ def list_capabilities(call: Call) -> dict[str, Any]:
 
 def get_capability(call: Call) -> dict[str, Any]:
     found = catalog.get_capability(call.path["capability_id"])
-    if found is None:
-        raise ApiError(
-            ErrorCode.NOT_FOUND,
-            "No capability has this id.",
-            recovery={"suggested_command": "image-skill capabilities list --json"},
-        )
-    return {"capability": found}
+    return {"capability": _found(found, "capability", "image-skill capabilities list --json")}
 
 
 HANDLERS = {

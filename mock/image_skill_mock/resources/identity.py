@@ -4,23 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from image_skill_api.registry import ENUMS
 from image_skill_mock import ids
 from image_skill_mock.auth import actor_of, token_hash
 from image_skill_mock.state import Call, timestamp
 from image_skill_mock.storage import Agent
 
-GRANTS = [
-    "models.read",
-    "quota.read",
-    "create",
-    "edit",
-    "upload",
-    "assets.read",
-    "jobs.read",
-    "activity.read",
-    "feedback.write",
-    "credits.purchase",
-]
+GRANTS = list(ENUMS["Grants"])  # a restricted agent holds every grant of the preview
 
 
 def _organization(agent: Agent) -> dict[str, Any]:
