@@ -295,3 +295,25 @@ def test_unwritable_config_fails_before_signup(
     assert result.error["code"] == ErrorCode.PUBLIC_CLI_CONFIG_WRITE_FAILED
     assert result.error["recovery"]["suggested_command"]
     assert script.seen == []
+
+
+def test_doctor_reports_service_auth_config_and_telemetry(
+    http: tuple[str, Script], run_cli: Callable[..., Run]
+) -> None:
+    base, script = http
+    script.on("GET", "/healthz", Reply(200, envelope({"status": "ok", "api_version": "v"})))
+    result = run_cli("doctor", "--api-base-url", base, env={"IMAGE_SKILL_TOKEN": TOKEN})
+    assert result.code == 0
+    data = result.data
+    assert data["hosted_api"]["ok"] is True
+    assert data["auth"] == {**data["auth"], "ok": True, "token_source": "env"}
+    assert data["config"]["directory_writable"] is True
+    assert data["telemetry"]["enabled"] is False
+    assert TOKEN not in result.stdout
+    assert "authorization" not in script.seen[0].headers
+
+
+def test_doctor_when_the_service_is_down_is_exit_7(closed_port: str, run_cli: Callable[..., Run]) -> None:
+    result = run_cli("doctor", "--api-base-url", closed_port)
+    assert result.code == 7
+    assert result.error["code"] == ErrorCode.HOSTED_API_REQUEST_FAILED

@@ -50,6 +50,10 @@ def run(ctx: Context, opts: dict[str, Any]) -> dict[str, Any]:
         "api_base_url": ctx.base_url,
         "hosted_api": service,
         "config": _config_check(ctx),
+        "output": {
+            "ok": os.access(".", os.W_OK | os.X_OK),
+            "detail": "the current directory is where assets get writes",
+        },
         "auth": {
             "ok": ctx.token() is not None,
             "token_source": source,
