@@ -102,9 +102,39 @@ def check_registry(spec: dict[str, Any]) -> None:
 
 
 # ------------------------------------------------------------------ registry
-def render_registry(spec: dict[str, Any]) -> str:
+
+CONSTANT_NAMES = (
+    "API_VERSION", "DEFAULT_API_BASE_URL", "EXIT_CODE_HEADER", "TRACE_ID_HEADER", "TRACE_ID_PREFIX",
+    "CREDIT_UNIT_USD", "CREDIT_MARGIN", "TOKEN_PREFIX", "OWNED_MEDIA_BASE_URL", "MOCK_MEDIA_PATH",
+    "ENVELOPE_KEYS",
+)  # fmt: skip
+
+
+def render_constants(spec: dict[str, Any]) -> str:
+    """Plain wire constants, importable without ``typing`` or ``enum`` (the CLI's fast paths use them)."""
     schemas = spec["components"]["schemas"]
     policy = spec["x-image-skill-credit-policy"]
+    values = {
+        "API_VERSION": spec["info"]["version"],
+        "DEFAULT_API_BASE_URL": spec["servers"][0]["url"],
+        "EXIT_CODE_HEADER": next(iter(spec["components"]["responses"]["Error"]["headers"])),
+        "TRACE_ID_HEADER": spec["components"]["parameters"]["TraceIdHeader"]["name"],
+        "TRACE_ID_PREFIX": schemas["TraceId"]["x-id-prefix"],
+        "CREDIT_UNIT_USD": policy["credit_unit_usd"],
+        "CREDIT_MARGIN": policy["margin"],
+        "TOKEN_PREFIX": policy["token_prefix"],
+        "OWNED_MEDIA_BASE_URL": policy["owned_media_base_url"],
+        "MOCK_MEDIA_PATH": policy["mock_media_path"],
+        "ENVELOPE_KEYS": tuple(schemas["Envelope"]["required"]),
+    }
+    assert set(values) == set(CONSTANT_NAMES)
+    lines = [HEADER, '"""Wire constants of the contract, cheap to import (no typing, no enum)."""', ""]
+    lines += [f"{name} = {values[name]!r}" for name in CONSTANT_NAMES]
+    return "\n".join(lines) + "\n"
+
+
+def render_registry(spec: dict[str, Any]) -> str:
+    schemas = spec["components"]["schemas"]
     lines = [
         HEADER,
         '"""Registries and wire constants of the Image Skill contract."""',
@@ -114,17 +144,7 @@ def render_registry(spec: dict[str, Any]) -> str:
         "from enum import IntEnum, StrEnum",
         "from typing import Any, Final, NamedTuple",
         "",
-        f"API_VERSION: Final = {spec['info']['version']!r}",
-        f"DEFAULT_API_BASE_URL: Final = {spec['servers'][0]['url']!r}",
-        f"EXIT_CODE_HEADER: Final = {next(iter(spec['components']['responses']['Error']['headers']))!r}",
-        f"TRACE_ID_HEADER: Final = {spec['components']['parameters']['TraceIdHeader']['name']!r}",
-        f"CREDIT_UNIT_USD: Final = {policy['credit_unit_usd']!r}",
-        f"CREDIT_MARGIN: Final = {policy['margin']!r}",
-        f"TOKEN_PREFIX: Final = {policy['token_prefix']!r}",
-        f"OWNED_MEDIA_BASE_URL: Final = {policy['owned_media_base_url']!r}",
-        f"MOCK_MEDIA_PATH: Final = {policy['mock_media_path']!r}",
-        "# The keys of every envelope, in order (all always present).",
-        f"ENVELOPE_KEYS: Final = {tuple(schemas['Envelope']['required'])!r}",
+        *(f"from .constants import {name} as {name}" for name in CONSTANT_NAMES),
         "",
         "",
         "class ExitCode(IntEnum):",
@@ -370,6 +390,7 @@ def render_all(workdir: Path) -> dict[str, str]:
         + '"""Code generated from spec/openapi.yaml: models, operations, registries, bundled spec."""\n',
         "models.py": render_models(SPEC, workdir),
         "operations.py": render_operations(spec),
+        "constants.py": render_constants(spec),
         "registry.py": render_registry(spec),
         "spec.json": json.dumps(spec, indent=1, ensure_ascii=False) + "\n",
         "py.typed": "",

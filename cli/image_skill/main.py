@@ -7,8 +7,11 @@ a command's module (and ``requests``, through the transport) is imported only wh
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
-from typing import Any, TextIO
+
+TYPE_CHECKING = False  # mypy treats this name as typing.TYPE_CHECKING; importing typing costs start-up time
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any, TextIO
 
 GLOBAL_OPTIONS = """
 Global options:
@@ -73,8 +76,16 @@ def main(
 
     env = os.environ if env is None else env
     stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
-    if argv in (["--version"], ["-V"]):
-        argv = ["version"]
+    if argv[:1] in (["--version"], ["-V"], ["version"]) and set(argv[1:]) <= {"--json"}:
+        import json
+
+        from image_skill.commands.version import fast_envelope
+
+        stdout.write(json.dumps(fast_envelope(), ensure_ascii=False, separators=(",", ":")) + "\n")
+        stdout.flush()
+        return 0
+    if argv[:1] in (["--version"], ["-V"]):
+        argv = ["version", *argv[1:]]
 
     from image_skill.context import Context
     from image_skill.envelope import ApiError, CliError, failure, relabel

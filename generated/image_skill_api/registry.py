@@ -8,17 +8,17 @@ from __future__ import annotations
 from enum import IntEnum, StrEnum
 from typing import Any, Final, NamedTuple
 
-API_VERSION: Final = "2026-11-preview"
-DEFAULT_API_BASE_URL: Final = "https://api.image-skill.com"
-EXIT_CODE_HEADER: Final = "x-image-skill-exit-code"
-TRACE_ID_HEADER: Final = "x-image-skill-trace-id"
-CREDIT_UNIT_USD: Final = "0.01"
-CREDIT_MARGIN: Final = "1.7"
-TOKEN_PREFIX: Final = "isk_r_"
-OWNED_MEDIA_BASE_URL: Final = "https://media.image-skill.com/a/"
-MOCK_MEDIA_PATH: Final = "/media/a/"
-# The keys of every envelope, in order (all always present).
-ENVELOPE_KEYS: Final = ("ok", "command", "trace_id", "actor", "data", "warnings", "error")
+from .constants import API_VERSION as API_VERSION
+from .constants import DEFAULT_API_BASE_URL as DEFAULT_API_BASE_URL
+from .constants import EXIT_CODE_HEADER as EXIT_CODE_HEADER
+from .constants import TRACE_ID_HEADER as TRACE_ID_HEADER
+from .constants import TRACE_ID_PREFIX as TRACE_ID_PREFIX
+from .constants import CREDIT_UNIT_USD as CREDIT_UNIT_USD
+from .constants import CREDIT_MARGIN as CREDIT_MARGIN
+from .constants import TOKEN_PREFIX as TOKEN_PREFIX
+from .constants import OWNED_MEDIA_BASE_URL as OWNED_MEDIA_BASE_URL
+from .constants import MOCK_MEDIA_PATH as MOCK_MEDIA_PATH
+from .constants import ENVELOPE_KEYS as ENVELOPE_KEYS
 
 
 class ExitCode(IntEnum):
@@ -40,6 +40,7 @@ class ErrorCode(StrEnum):
     """Registered error codes."""
 
     INVALID_ARGUMENTS = "INVALID_ARGUMENTS"
+    MODEL_PARAMETERS_INVALID = "MODEL_PARAMETERS_INVALID"
     PUBLIC_CLI_COMMAND_NOT_AVAILABLE = "PUBLIC_CLI_COMMAND_NOT_AVAILABLE"
     PAYMENT_CREDENTIAL_FLAG_REJECTED = "PAYMENT_CREDENTIAL_FLAG_REJECTED"
     EXTERNAL_URL_REJECTED = "EXTERNAL_URL_REJECTED"
@@ -86,6 +87,13 @@ ERRORS: Final[dict[ErrorCode, ErrorSpec]] = {
         False,
         {"suggested_command": "image-skill help --json"},
         "A flag, argument or request field is missing, malformed or out of range.",
+    ),
+    ErrorCode.MODEL_PARAMETERS_INVALID: ErrorSpec(
+        ExitCode.INVALID_ARGUMENTS,
+        422,
+        False,
+        {"suggested_command": "image-skill models list --available --json"},
+        "`model_parameters` do not satisfy the selected model's parameter schema (an unknown key or a wrong value); the request itself was well-formed.",
     ),
     ErrorCode.PUBLIC_CLI_COMMAND_NOT_AVAILABLE: ErrorSpec(
         ExitCode.INVALID_ARGUMENTS,

@@ -76,6 +76,6 @@ def test_serves_the_first_run_slice() -> None:
 
 
 @schema.parametrize()
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 def test_server_conforms_to_spec(case: Any) -> None:
     case.call_and_validate()

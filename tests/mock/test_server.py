@@ -113,9 +113,10 @@ def test_unknown_cost_needs_confirmation_then_debits_from_usage(api: Api) -> Non
 def test_model_parameters_are_checked_against_the_model_schema(api: Api) -> None:
     api.signup()
     unknown = api.create(model="fal.flux-dev", model_parameters={"steps": 3})
-    assert unknown["error"]["code"] == ErrorCode.INVALID_ARGUMENTS
+    assert unknown["error"]["code"] == ErrorCode.MODEL_PARAMETERS_INVALID
+    assert unknown["error"]["recovery"]["suggested_command"] == "image-skill models show fal.flux-dev --json"
     wrong = api.create(model="fal.flux-dev", model_parameters={"seed": "seven"})
-    assert wrong["error"]["code"] == ErrorCode.INVALID_ARGUMENTS
+    assert wrong["error"]["code"] == ErrorCode.MODEL_PARAMETERS_INVALID
     assert "seed" in wrong["error"]["message"]
     cataloged = api.create(model="fal.flux-pro-v1-1-ultra", model_parameters={"image_url": "x"})
     assert cataloged["error"]["code"] == ErrorCode.CAPABILITY_DENIED

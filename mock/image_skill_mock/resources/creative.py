@@ -110,7 +110,7 @@ def _check_parameters(model: dict[str, Any], params: dict[str, Any]) -> None:
         where = ".".join(str(p) for p in error.absolute_path)
         key = where or (next(iter(set(params) - set(model["model_parameters"]["executable_keys"])), "") or "")
         raise ApiError(
-            ErrorCode.INVALID_ARGUMENTS,
+            ErrorCode.MODEL_PARAMETERS_INVALID,
             f"model_parameters.{key} is not accepted by {model['id']} ({error.validator}).",
             recovery={"suggested_command": f"image-skill models show {model['id']} --json"},
         )
