@@ -136,10 +136,12 @@ def _model(
     }
 
 
-def _pair(model_id: str, name: str, *, edit_usd: str | None = "same", **kw: Any) -> list[dict[str, Any]]:
-    """A create model and its ``-edit`` sibling (edit priced the same unless told otherwise)."""
+def _pair(
+    model_id: str, name: str, *, edit_params: Mapping[str, dict[str, Any]] | None = None, **kw: Any
+) -> list[dict[str, Any]]:
+    """A create model and its ``-edit`` sibling (same prices and controls unless ``edit_params`` differ)."""
     create = _model(model_id, name, **kw)
-    edit_kw = {**kw, "usd": kw.get("usd") if edit_usd == "same" else edit_usd}
+    edit_kw = {**kw, "params": edit_params or kw.get("params")}
     edit_kw.pop("max_outputs", None)
     return [create, _model(f"{model_id}-edit", f"{name} Edit", operation="image.edit", **edit_kw)]
 
@@ -244,6 +246,7 @@ def _build() -> tuple[dict[str, Any], ...]:
             "fal.z-image-turbo",
             "Z-Image Turbo",
             params=image_size,
+            edit_params={"image_size": enum(*FAL_IMAGE_SIZES, "auto"), "seed": SEED},
             per_mp="0.005",
             latency="fast",
             defaults={"image_size": "square_hd"},

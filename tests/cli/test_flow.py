@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from image_skill.commands import assets, create, jobs
 from image_skill.context import Context
@@ -295,3 +297,11 @@ def test_create_sends_exactly_the_requested_fields() -> None:
         "model_parameters": {"seed": 7},
         "dry_run": True,
     }
+
+
+@settings(max_examples=60, deadline=None)
+@given(prompt=st.text(min_size=1, max_size=60).filter(lambda p: p.strip() and "\0" not in p))
+def test_any_prompt_round_trips_through_shlex(prompt: str) -> None:
+    data = guide(healthy(), prompt=prompt)
+    assert shlex.split(data["next_command"]) == ["image-skill", "create", "--prompt", prompt, "--json"]
+    assert shlex.split(data["escape_hatches"]["dry_run"])[3] == prompt

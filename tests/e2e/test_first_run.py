@@ -225,3 +225,39 @@ def test_guide_commands_survive_a_shell_round_trip(cli: Cli) -> None:
     ).stdout.split("\0")[:-1]
     assert echoed == shlex.split(guide.data["next_command"])[1:]
     assert nasty in echoed
+
+
+FLUX = ("--model", "fal.flux-dev")
+GPT = ("--model", "openai.gpt-image-2")
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "flag"),
+    [
+        (("--model", "fal.nano-banana-pro-edit"), ErrorCode.CAPABILITY_DENIED, None),
+        ((*FLUX, "--output-count", "3"), ErrorCode.CAPABILITY_DENIED, None),
+        ((*FLUX, "--model-parameters-json", '{"steps": 4}'), ErrorCode.MODEL_PARAMETERS_INVALID, None),
+        ((*GPT, "--model-parameters-json", '{"quality": "auto"}'), ErrorCode.BUDGET_REQUIRES_CONFIRMATION,
+         "--accept-unknown-cost"),
+        ((*FLUX, "--max-estimated-usd-per-image", "0.001"), ErrorCode.BUDGET_EXCEEDED, None),
+    ],
+)  # fmt: skip
+def test_refusals_map_to_their_exit_codes_and_debit_nothing(
+    cli: Cli, argv: tuple[str, ...], code: ErrorCode, flag: str | None
+) -> None:
+    cli.signup()
+    refused = cli("create", "--prompt", PROMPT, *argv)
+    assert refused.exit_code == exit_of(code)
+    assert refused.error["code"] == code
+    if flag:
+        assert refused.error["recovery"]["required_flag"] == flag
+    quota = cli("usage", "quota")
+    assert quota.data["limits"]["consumed_credits"] == 0
+    assert quota.data["daily_jobs"]["used"] == 0
+
+
+def test_content_policy_is_exit_6_without_echoing_the_prompt(cli: Cli) -> None:
+    cli.signup()
+    refused = cli("create", "--prompt", "a private brief [policy-test:deny]")
+    assert refused.exit_code == exit_of(ErrorCode.CONTENT_POLICY_DENIED) == 6
+    assert "private brief" not in refused.stdout
