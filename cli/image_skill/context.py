@@ -93,6 +93,10 @@ class Context:
                     self._token = (token, "config")
         return self._token
 
+    def resolved_token(self) -> str | None:
+        """The token if this run already resolved one (never triggers reading stdin or config)."""
+        return self._token[0] if self._token else None
+
     def token(self) -> str | None:
         return self._resolve_token()[0]
 

@@ -51,11 +51,12 @@ def _command_word(argv: list[str]) -> str | None:
     return None
 
 
-def _emit(stdout: TextIO, envelope: dict[str, Any], secrets: list[str], allow_token: bool) -> None:
+def _emit(stdout: TextIO, envelope: dict[str, Any], *, secrets: list[str] | None) -> None:
+    """Print one envelope line; with ``secrets`` (even empty), anything token-shaped is scrubbed."""
     import json
 
     text = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
-    if not allow_token:
+    if secrets is not None:
         from image_skill.redaction import scrub
 
         text = scrub(text, secrets)
@@ -77,12 +78,9 @@ def main(
     env = os.environ if env is None else env
     stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
     if argv[:1] in (["--version"], ["-V"], ["version"]) and set(argv[1:]) <= {"--json"}:
-        import json
-
         from image_skill.commands.version import fast_envelope
 
-        stdout.write(json.dumps(fast_envelope(), ensure_ascii=False, separators=(",", ":")) + "\n")
-        stdout.flush()
+        _emit(stdout, fast_envelope(), secrets=None)
         return 0
     if argv[:1] in (["--version"], ["-V"]):
         argv = ["version", *argv[1:]]
@@ -122,6 +120,9 @@ def main(
         envelope, code = failure(ctx.command, exc, trace_id=ctx.trace_id), exc.exit_code
     except ApiError as exc:
         envelope, code = relabel(exc.envelope, ctx.command), exc.exit_code
+    except KeyboardInterrupt:
+        stopped = CliError(ErrorCode.INTERRUPTED, "Interrupted before the command finished.")
+        envelope, code = failure(ctx.command, stopped, trace_id=ctx.trace_id), stopped.exit_code
     except Exception:
         if env.get("IMAGE_SKILL_DEBUG") == "1":
             import traceback
@@ -131,8 +132,8 @@ def main(
             ErrorCode.INTERNAL_ERROR, "The CLI failed unexpectedly; rerun with IMAGE_SKILL_DEBUG=1."
         )
         envelope, code = failure(ctx.command, error, trace_id=ctx.trace_id), error.exit_code
-    known = ctx._token[0] if ctx._token else None
-    _emit(stdout, envelope, [known] if known else [], allow_token)
+    known = ctx.resolved_token()
+    _emit(stdout, envelope, secrets=None if allow_token else [known] if known else [])
     return code
 
 

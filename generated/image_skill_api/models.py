@@ -125,6 +125,7 @@ ErrorCode: TypeAlias = Literal[
     "NOT_FOUND",
     "METHOD_NOT_ALLOWED",
     "JOB_CANCELED",
+    "INTERRUPTED",
     "AUTH_REQUIRED",
     "AUTH_TOKEN_INVALID",
     "CAPABILITY_DENIED",

@@ -48,6 +48,7 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "NOT_FOUND"
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     JOB_CANCELED = "JOB_CANCELED"
+    INTERRUPTED = "INTERRUPTED"
     AUTH_REQUIRED = "AUTH_REQUIRED"
     AUTH_TOKEN_INVALID = "AUTH_TOKEN_INVALID"
     CAPABILITY_DENIED = "CAPABILITY_DENIED"
@@ -131,6 +132,13 @@ ERRORS: Final[dict[ErrorCode, ErrorSpec]] = {
     ),
     ErrorCode.JOB_CANCELED: ErrorSpec(
         ExitCode.GENERIC_FAILURE, None, False, {}, "The job was canceled before it completed."
+    ),
+    ErrorCode.INTERRUPTED: ErrorSpec(
+        ExitCode.GENERIC_FAILURE,
+        None,
+        True,
+        {},
+        "The command was interrupted (Ctrl-C) before it finished; a job it started keeps running.",
     ),
     ErrorCode.AUTH_REQUIRED: ErrorSpec(
         ExitCode.AUTH,

@@ -91,3 +91,26 @@ def test_payment_credentials_are_refused_whatever_the_rest(run_cli: Callable[...
         assert result.code == 2
         assert result.error["code"] == ErrorCode.PAYMENT_CREDENTIAL_FLAG_REJECTED
         assert "4242" not in result.stdout
+
+
+def test_interrupt_and_unexpected_errors_are_envelopes_not_tracebacks(
+    run_cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from image_skill.commands import whoami
+
+    def interrupted(ctx: object, opts: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(whoami, "run", interrupted)
+    result = run_cli("whoami")
+    assert result.code == 1
+    assert result.error["code"] == ErrorCode.INTERRUPTED
+
+    def broken(ctx: object, opts: object) -> None:
+        raise ZeroDivisionError
+
+    monkeypatch.setattr(whoami, "run", broken)
+    result = run_cli("whoami")
+    assert result.code == 7
+    assert result.error["code"] == ErrorCode.INTERNAL_ERROR
+    assert "Traceback" not in result.stdout + result.stderr
