@@ -14,6 +14,7 @@ CODEGEN_DEPS = [
     "ruff==0.17.6",
     "pyyaml==6.0.3",
     "openapi-spec-validator==0.9.0",
+    "jinja2==3.1.6",
 ]
 TEST_DEPS = [
     "pytest>=8",

@@ -8,11 +8,17 @@ Outputs (all deterministic, all carrying a do-not-edit header):
 - ``models.py``      TypedDicts for every component schema (datamodel-code-generator)
 - ``operations.py``  one request function per operationId, plus the operation table
 - ``registry.py``    exit codes, error codes, activity events, id patterns, wire constants
+- ``constants.py``   the plain wire constants alone, cheap to import
 - ``spec.json``      the spec bundled as JSON, for runtime validation
+
+``operations.py``, ``registry.py`` and ``constants.py`` are rendered from the Jinja2 templates in
+``tools/templates/``, each of which reads like the module it produces; the functions below only
+gather the values from the spec. Generated Python is then formatted with the pinned ruff.
 """
 
 from __future__ import annotations
 
+import ast
 import difflib
 import json
 import keyword
@@ -23,6 +29,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,20 +108,77 @@ def check_registry(spec: dict[str, Any]) -> None:
                     raise SpecError(f"{method.upper()} {path} lacks {key}")
 
 
+# ----------------------------------------------------------------- templates
+class Py(str):
+    """Text that is already safe to place in Python source: only the filters below make it."""
+
+
+def py(value: Any) -> Py:
+    """A Python literal (``repr``), checked to read back as one (a YAML date, say, would not)."""
+    text = repr(value)
+    try:
+        ast.literal_eval(text)
+    except (ValueError, SyntaxError) as exc:
+        raise SpecError(f"{value!r} has no Python literal form") from exc
+    return Py(text)
+
+
+def ident(value: str) -> Py:
+    """A name used as-is for a Python identifier (a class, member or parameter)."""
+    if not value.isidentifier() or keyword.iskeyword(value):
+        raise SpecError(f"{value!r} is not a Python identifier")
+    return Py(value)
+
+
+def one_line(value: str) -> str:
+    return " ".join(value.splitlines())
+
+
+def doc(value: str) -> Py:
+    """Text for inside a one-line docstring: backslashes and double quotes escaped."""
+    return Py(one_line(value).replace("\\", "\\\\").replace('"', '\\"'))
+
+
+def printed_only_through_filters(value: object) -> object:
+    """Jinja's ``finalize``: every ``{{ ... }}`` must go through a filter that makes a ``Py``."""
+    if not isinstance(value, Py):
+        raise TypeError(f"a template printed {value!r} raw: pass it through one of the TEMPLATES filters")
+    return value
+
+
+# The templates produce Python, not HTML, so HTML autoescaping would only corrupt them: values
+# reach the source through the filters above instead, and `finalize` refuses any that did not.
+TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+    autoescape=False,  # noqa: S701 - the output is Python source, not HTML: see the comment above
+    keep_trailing_newline=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    undefined=jinja2.StrictUndefined,
+    finalize=printed_only_through_filters,
+)
+TEMPLATES.filters.update(
+    py=py,
+    ident=ident,
+    snake=lambda name: ident(snake(name)),
+    constant=lambda name: ident(constant(name)),
+    doc=doc,
+    comment=lambda text: Py(one_line(text)),
+    tuple=tuple,
+)
+TEMPLATES.globals["header"] = Py(HEADER)
+
+
+def render(template: str, **context: Any) -> str:
+    return TEMPLATES.get_template(template).render(**context)
+
+
 # ------------------------------------------------------------------ registry
-
-CONSTANT_NAMES = (
-    "API_VERSION", "DEFAULT_API_BASE_URL", "EXIT_CODE_HEADER", "TRACE_ID_HEADER", "TRACE_ID_PREFIX",
-    "CREDIT_UNIT_USD", "CREDIT_MARGIN", "TOKEN_PREFIX", "OWNED_MEDIA_BASE_URL", "MOCK_MEDIA_PATH",
-    "ENVELOPE_KEYS",
-)  # fmt: skip
-
-
-def render_constants(spec: dict[str, Any]) -> str:
+def wire_constants(spec: dict[str, Any]) -> dict[str, Any]:
     """Plain wire constants, importable without ``typing`` or ``enum`` (the CLI's fast paths use them)."""
     schemas = spec["components"]["schemas"]
     policy = spec["x-image-skill-credit-policy"]
-    values = {
+    return {
         "API_VERSION": spec["info"]["version"],
         "DEFAULT_API_BASE_URL": spec["servers"][0]["url"],
         "EXIT_CODE_HEADER": next(iter(spec["components"]["responses"]["Error"]["headers"])),
@@ -127,112 +191,39 @@ def render_constants(spec: dict[str, Any]) -> str:
         "MOCK_MEDIA_PATH": policy["mock_media_path"],
         "ENVELOPE_KEYS": tuple(schemas["Envelope"]["required"]),
     }
-    assert set(values) == set(CONSTANT_NAMES)
-    lines = [HEADER, '"""Wire constants of the contract, cheap to import (no typing, no enum)."""', ""]
-    lines += [f"{name} = {values[name]!r}" for name in CONSTANT_NAMES]
-    return "\n".join(lines) + "\n"
+
+
+def render_constants(spec: dict[str, Any]) -> str:
+    return render("constants.py.jinja", constants=wire_constants(spec))
 
 
 def render_registry(spec: dict[str, Any]) -> str:
     schemas = spec["components"]["schemas"]
-    lines = [
-        HEADER,
-        '"""Registries and wire constants of the Image Skill contract."""',
-        "",
-        "from __future__ import annotations",
-        "",
-        "from enum import IntEnum, StrEnum",
-        "from typing import Any, Final, NamedTuple",
-        "",
-        *(f"from .constants import {name} as {name}" for name in CONSTANT_NAMES),
-        "",
-        "",
-        "class ExitCode(IntEnum):",
-        '    """CLI exit codes (contract: Exit Codes)."""',
-        "",
-    ]
-    for row in spec["x-image-skill-exit-codes"]:
-        lines.append(f"    {row['name']} = {row['code']}  # {row['meaning']}")
-    lines += ["", "", "class ErrorCode(StrEnum):", '    """Registered error codes."""', ""]
-    registry = schemas["ErrorCode"]["x-image-skill-error-codes"]
-    for code in registry:
-        lines.append(f"    {code} = {code!r}")
-    lines += [
-        "",
-        "",
-        "class ErrorSpec(NamedTuple):",
-        '    """What the registry says of one error code."""',
-        "",
-        "    exit_code: ExitCode",
-        "    http_status: int | None",
-        "    retryable: bool",
-        "    recovery: dict[str, Any]",
-        "    description: str",
-        "",
-        "",
-        "ERRORS: Final[dict[ErrorCode, ErrorSpec]] = {",
-    ]
-    exit_names = {row["code"]: row["name"] for row in spec["x-image-skill-exit-codes"]}
-    for code, row in registry.items():
-        exit_name = exit_names[row["exit_code"]]
-        fields = [row["http_status"], row["retryable"], row.get("recovery") or {}, row["description"]]
-        args = ", ".join(map(repr, fields))
-        lines.append(f"    ErrorCode.{code}: ErrorSpec(ExitCode.{exit_name}, {args}),")
-    lines += ["}", ""]
-    events = schemas["ActivityEventType"]["x-image-skill-activity-events"]
-    lines += ["", "class ActivityEventType(StrEnum):", '    """The activity event registry."""', ""]
-    for name in events:
-        lines.append(f"    {constant(name)} = {name!r}")
-    lines += [
-        "",
-        "",
-        "class ActivityEventSpec(NamedTuple):",
-        "    subject: str",
-        "    operation: str",
-        "    links: tuple[str, ...]",
-        "    emitted_when: str",
-        "",
-        "",
-        "ACTIVITY_EVENTS: Final[dict[ActivityEventType, ActivityEventSpec]] = {",
-    ]
-    for name, row in events.items():
-        fields = [row["subject"], row["operation"], tuple(row["links"]), row["emitted_when"]]
-        args = ", ".join(map(repr, fields))
-        lines.append(f"    ActivityEventType.{constant(name)}: ActivityEventSpec({args}),")
-    lines += ["}", ""]
-    job_status = schemas["JobStatus"]
-    lines += ["", "class JobStatus(StrEnum):", ""]
-    lines += [f"    {constant(s)} = {s!r}" for s in job_status["enum"]]
-    lines += [
-        "",
-        "",
-        "TERMINAL_JOB_STATUSES: Final = frozenset({"
-        + ", ".join(f"JobStatus.{constant(s)}" for s in job_status["x-terminal"])
-        + "})",
-        "",
-    ]
     id_schemas = {name: s for name, s in schemas.items() if "pattern" in s and s.get("type") == "string"}
-    lines += ["# Id (and other string) patterns, by schema name.", "ID_PATTERNS: Final[dict[str, str]] = {"]
-    lines += [f"    {name!r}: {s['pattern']!r}," for name, s in id_schemas.items()]
-    lines += ["}", "# Id prefixes, by schema name.", "ID_PREFIXES: Final[dict[str, str]] = {"]
-    lines += [f"    {name!r}: {s['x-id-prefix']!r}," for name, s in id_schemas.items() if "x-id-prefix" in s]
-    lines += ["}", ""]
-    enums = {
-        name: s.get("enum") or s["items"]["enum"]
-        for name, s in schemas.items()
-        if ("enum" in s or "enum" in s.get("items", {}))
-        and name not in ("ErrorCode", "ActivityEventType", "JobStatus")
-    }
-    lines += [
-        "# Enumerations of the spec (for array schemas, of their items), by schema name.",
-        "ENUMS: Final[dict[str, tuple[str, ...]]] = {",
-    ]
-    lines += [f"    {name!r}: {tuple(values)!r}," for name, values in enums.items()]
-    lines += ["}", ""]
-    return "\n".join(lines)
+    return render(
+        "registry.py.jinja",
+        constant_names=list(wire_constants(spec)),
+        exit_codes=spec["x-image-skill-exit-codes"],
+        exit_names={row["code"]: row["name"] for row in spec["x-image-skill-exit-codes"]},
+        errors=schemas["ErrorCode"]["x-image-skill-error-codes"],
+        events=schemas["ActivityEventType"]["x-image-skill-activity-events"],
+        job_statuses=schemas["JobStatus"]["enum"],
+        terminal_job_statuses=schemas["JobStatus"]["x-terminal"],
+        id_patterns={name: s["pattern"] for name, s in id_schemas.items()},
+        id_prefixes={name: s["x-id-prefix"] for name, s in id_schemas.items() if "x-id-prefix" in s},
+        enums={
+            name: s.get("enum") or s["items"]["enum"]
+            for name, s in schemas.items()
+            if ("enum" in s or "enum" in s.get("items", {}))
+            and name not in ("ErrorCode", "ActivityEventType", "JobStatus")
+        },
+    )
 
 
 # ---------------------------------------------------------------- operations
+PY_TYPES = {"boolean": "bool", "integer": "int", "number": "float", "string": "str"}
+
+
 def collect_operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
     shared_params = spec["components"]["parameters"]
     ops = []
@@ -259,104 +250,22 @@ def collect_operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
                     "path_params": tuple(p["name"] for p in params if p["in"] == "path"),
                     "query_params": tuple(p["name"] for p in params if p["in"] == "query"),
                     "query_types": {
-                        p["name"]: p.get("schema", {}).get("type", "string")
+                        p["name"]: PY_TYPES.get(p.get("schema", {}).get("type", "string"), "str")
                         for p in params
                         if p["in"] == "query"
                     },
                     "body": body_ref,
-                    "body_required": bool(op.get("requestBody", {}).get("required")),
                     "summary": op.get("summary", ""),
-                    "success_status": next(s for s in op["responses"] if s.startswith("2")),
+                    "success_status": int(next(s for s in op["responses"] if str(s).startswith("2"))),
                 }
             )
     return ops
 
 
-PY_TYPES = {"boolean": "bool", "integer": "int", "number": "float", "string": "str"}
-
-
 def render_operations(spec: dict[str, Any]) -> str:
     ops = collect_operations(spec)
     body_types = sorted({op["body"] for op in ops if op["body"]})
-    lines = [
-        HEADER,
-        '"""One request function per operationId, over any ``Client``.',
-        "",
-        "A ``Client`` owns HTTP (the CLI's transport, a test's fake); these functions only",
-        "know the wire facts of each operation: method, path, parameters and body.",
-        '"""',
-        "",
-        "from __future__ import annotations",
-        "",
-        "from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol",
-        "",
-        "if TYPE_CHECKING:",
-        "    from collections.abc import Mapping",
-        "",
-        f"    from .models import {', '.join(['Envelope', *body_types])}",
-        "",
-        "",
-        "class Operation(NamedTuple):",
-        '    """The wire facts of one operation."""',
-        "",
-        "    operation_id: str",
-        "    method: str",
-        "    path: str",
-        "    command: str",
-        "    auth: bool",
-        "    path_params: tuple[str, ...]",
-        "    query_params: tuple[str, ...]",
-        "    success_status: int",
-        "",
-        "",
-        "class Client(Protocol):",
-        '    """Sends one operation and returns its envelope."""',
-        "",
-        "    def call(",
-        "        self,",
-        "        operation: Operation,",
-        "        *,",
-        "        path: Mapping[str, str] | None = None,",
-        "        query: Mapping[str, str | int | float | bool] | None = None,",
-        "        body: Mapping[str, Any] | None = None,",
-        "    ) -> Envelope: ...",
-        "",
-        "",
-        "OPERATIONS: Final[dict[str, Operation]] = {",
-    ]
-    for op in ops:
-        keys = ("operation_id", "method", "path", "command", "auth", "path_params", "query_params")
-        fields = [*(op[k] for k in keys), int(op["success_status"])]
-        lines.append(f"    {op['operation_id']!r}: Operation({', '.join(map(repr, fields))}),")
-    lines += ["}", ""]
-    for op in ops:
-        args = ["client: Client"]
-        args += [f"{snake(p)}: str" for p in op["path_params"]]
-        if op["body"]:
-            args.append(f"body: {op['body']}")
-        if op["query_params"]:
-            args.append("*")
-            args += [
-                f"{snake(q)}: {PY_TYPES.get(op['query_types'][q], 'str')} | None = None"
-                for q in op["query_params"]
-            ]
-        call = [f"OPERATIONS[{op['operation_id']!r}]"]
-        if op["path_params"]:
-            call.append("path={" + ", ".join(f"{p!r}: {snake(p)}" for p in op["path_params"]) + "}")
-        if op["query_params"]:
-            pairs = ", ".join(f"({q!r}, {snake(q)})" for q in op["query_params"])
-            call.append(f"query={{k: v for k, v in ({pairs},) if v is not None}}")
-        if op["body"]:
-            call.append("body=body")
-        lines += [
-            "",
-            "",
-            f"def {snake(op['operation_id'])}({', '.join(args)}) -> Envelope:",
-            f'    """{op["method"]} {op["path"]} - {op["summary"]} (`{op["command"]}`)."""',
-            f"    return client.call({', '.join(call)})",
-        ]
-    lines.append("")
-    return "\n".join(lines)
+    return render("operations.py.jinja", operations=ops, body_types=body_types)
 
 
 # -------------------------------------------------------------------- models
