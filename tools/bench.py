@@ -5,13 +5,21 @@ Budgets (issue #2), each a ratio measured on the same machine in the same run:
 - ``image-skill --version``           <= 2.0 x ``python -c pass``
 - ``image-skill whoami`` against mock <= 1.2 x a bare script that imports requests and does the same GET
 
-Each command is run ``--runs`` times after a warm-up; the median wall time is compared. The
-figures are printed as JSON. Timing is machine-dependent, so this reports; it never fails a build
+Each command is run ``--runs`` times after a warm-up; the median wall time is compared.
+
+Server throughput (issue #5, reported, no budget): ``GET /v1/models`` requests per second over 16
+keep-alive connections (16 threads, one ``http.client`` connection each, ``--seconds`` long,
+default 3) against a server started exactly as ``image-skill-mock serve`` starts, and the
+median latency of one keep-alive connection (a ~40 ms figure means TCP_NODELAY is off).
+
+The figures are printed as JSON. Timing is machine-dependent, so this reports; it never fails a build
 (exit 0 unless something could not be measured at all).
 """
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
 import os
 import shutil
@@ -19,8 +27,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "mock"))
 from image_skill_mock.demo import running_server
@@ -42,8 +52,70 @@ def median_seconds(argv: list[str], env: dict[str, str], runs: int) -> float:
     return statistics.median(times)
 
 
+def keepalive_throughput(
+    base_url: str, *, path: str, connections: int, seconds: float
+) -> dict[str, float | bool | str]:
+    """Requests per second of ``GET path`` over ``connections`` keep-alive connections for ``seconds``."""
+    parts = urlsplit(base_url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    counts = [0] * connections
+    failures: list[str] = []
+    start = threading.Barrier(connections + 1)
+    deadline = [0.0]
+
+    def worker(index: int) -> None:
+        conn = http.client.HTTPConnection(host, port, timeout=30)
+        try:
+            conn.request("GET", path)  # connect and warm up before the clock starts
+            conn.getresponse().read()
+            start.wait()
+            while time.perf_counter() < deadline[0]:
+                conn.request("GET", path)
+                response = conn.getresponse()
+                response.read()
+                if response.status != 200:
+                    failures.append(f"HTTP {response.status}")
+                    return
+                counts[index] += 1
+        except (OSError, threading.BrokenBarrierError) as exc:
+            failures.append(repr(exc))
+            start.abort()
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(connections)]
+    for thread in threads:
+        thread.start()
+    deadline[0] = time.perf_counter() + seconds
+    began = time.perf_counter()
+    with contextlib.suppress(threading.BrokenBarrierError):  # a worker failed: reported below
+        start.wait(timeout=30)
+    for thread in threads:
+        thread.join(seconds + 30)
+    elapsed = time.perf_counter() - began
+    if failures:
+        raise RuntimeError(f"bench: keep-alive requests failed: {failures[0]}")
+
+    conn = http.client.HTTPConnection(host, port, timeout=30)
+    latencies = []
+    for _ in range(51):
+        began_one = time.perf_counter()
+        conn.request("GET", path)
+        conn.getresponse().read()
+        latencies.append(time.perf_counter() - began_one)
+    conn.close()
+    return {
+        "connections": connections,
+        "seconds": round(elapsed, 2),
+        "requests": sum(counts),
+        "requests_per_second": round(sum(counts) / elapsed, 1),
+        "single_connection_median_ms": round(statistics.median(latencies[1:]) * 1000, 2),
+    }
+
+
 def main() -> int:
     runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 25
+    seconds = float(sys.argv[sys.argv.index("--seconds") + 1]) if "--seconds" in sys.argv else 3.0
     cli = shutil.which("image-skill")
     if cli is None:
         print("bench: the image-skill console script is not installed", file=sys.stderr)
@@ -76,6 +148,9 @@ def main() -> int:
         env_tok = {**env_cli, "IMAGE_SKILL_TOKEN": token}
         bare = median_seconds([sys.executable, "-c", BARE_WHOAMI], env_tok, runs)
         whoami = median_seconds([cli, "whoami", "--json"], env_tok, runs)
+        results["keepalive_models"] = keepalive_throughput(
+            base_url, path="/v1/models", connections=16, seconds=seconds
+        )
     results["whoami"] = {
         "bare_requests_get_ms": round(bare * 1000, 2),
         "image_skill_whoami_ms": round(whoami * 1000, 2),

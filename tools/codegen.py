@@ -7,13 +7,14 @@ Outputs (all deterministic, all carrying a do-not-edit header):
 
 - ``models.py``      TypedDicts for every component schema (datamodel-code-generator)
 - ``operations.py``  one request function per operationId, plus the operation table
-- ``registry.py``    exit codes, error codes, activity events, id patterns, wire constants
+- ``registry.py``    exit codes (and the HTTP status rule), error codes, activity events, id patterns
 - ``constants.py``   the plain wire constants alone, cheap to import
+- ``envelope.py``    the one envelope builder and the one trace-id minter, cheap to import
 - ``spec.json``      the spec bundled as JSON, for runtime validation
 
-``operations.py``, ``registry.py`` and ``constants.py`` are rendered from the Jinja2 templates in
-``tools/templates/``, each of which reads like the module it produces; the functions below only
-gather the values from the spec. Generated Python is then formatted with the pinned ruff.
+``operations.py``, ``registry.py``, ``constants.py`` and ``envelope.py`` are rendered from the Jinja2
+templates in ``tools/templates/``, each of which reads like the module it produces; the functions below
+only gather the values from the spec. Generated Python is then formatted with the pinned ruff.
 """
 
 from __future__ import annotations
@@ -69,6 +70,44 @@ def constant(name: str) -> str:
 
 
 # --------------------------------------------------------------------- checks
+def status_exit_codes(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec's HTTP status -> exit code table (``x-image-skill-status-exit-codes``), checked.
+
+    The one reading of the table in the codegen: ``check_registry`` holds the error registry to it
+    and ``registry.py.jinja`` turns the same rows into ``exit_code_for_status``.
+    """
+    table = spec["x-image-skill-status-exit-codes"]
+    exits = {row["code"] for row in spec["x-image-skill-exit-codes"]}
+    if table["ok"] not in exits:
+        raise SpecError(f"x-image-skill-status-exit-codes: ok {table['ok']} is not an exit code")
+    for rule in [*table["rules"], table["otherwise"]]:
+        keys = {"statuses", "min_status"} & rule.keys()
+        if len(keys) != (0 if rule is table["otherwise"] else 1):
+            raise SpecError(
+                "x-image-skill-status-exit-codes: each rule needs exactly one of `statuses` and"
+                f" `min_status`, `otherwise` neither: {rule}"
+            )
+        statuses = rule.get("statuses", [rule["min_status"]] if "min_status" in rule else [])
+        if (keys and not statuses) or not all(type(s) is int and 100 <= s <= 599 for s in statuses):
+            raise SpecError(f"x-image-skill-status-exit-codes: bad HTTP statuses in {rule}")
+        consistent = rule["consistent_exit_codes"]
+        if not set(consistent) <= exits - {table["ok"]} or rule["exit_code"] not in consistent:
+            raise SpecError(
+                "x-image-skill-status-exit-codes: a rule's exit_code must be one of its"
+                f" consistent_exit_codes, all failure exit codes: {rule}"
+            )
+    return table
+
+
+def status_exit_rule(table: dict[str, Any], status: int) -> dict[str, Any]:
+    """The rule of ``table`` that an HTTP ``status`` falls under (first match, else ``otherwise``)."""
+    for rule in table["rules"]:
+        if status in rule.get("statuses", ()) or ("min_status" in rule and status >= rule["min_status"]):
+            return rule
+    otherwise: dict[str, Any] = table["otherwise"]
+    return otherwise
+
+
 def check_registry(spec: dict[str, Any]) -> None:
     schemas = spec["components"]["schemas"]
     codes = schemas["ErrorCode"]
@@ -78,19 +117,19 @@ def check_registry(spec: dict[str, Any]) -> None:
             "ErrorCode.enum and x-image-skill-error-codes must list the same codes in the same order"
         )
     exits = {row["code"] for row in spec["x-image-skill-exit-codes"]}
+    table = status_exit_codes(spec)
     for code, row in registry.items():
         exit_code, status = row["exit_code"], row["http_status"]
         if exit_code not in exits or exit_code == 0:
             raise SpecError(f"{code}: exit_code {exit_code} is not a failure exit code")
         if status is None:
             continue
-        derived = 3 if status in (401, 403) else 5 if status in (402, 429) else 7 if status >= 500 else None
-        if (derived == 3 and exit_code != 3) or (derived == 5 and exit_code != 5):
-            raise SpecError(f"{code}: HTTP {status} is inconsistent with exit {exit_code}")
-        if derived == 7 and exit_code not in (7, 8, 9):
-            raise SpecError(f"{code}: HTTP {status} is inconsistent with exit {exit_code}")
-        if (exit_code == 3 and status not in (401, 403)) or (exit_code == 5 and status not in (402, 429)):
-            raise SpecError(f"{code}: exit {exit_code} needs a matching HTTP status, not {status}")
+        consistent = status_exit_rule(table, status)["consistent_exit_codes"]
+        if exit_code not in consistent:
+            raise SpecError(
+                f"{code}: HTTP {status} is inconsistent with exit {exit_code}"
+                f" (x-image-skill-status-exit-codes allows {consistent})"
+            )
     events = schemas["ActivityEventType"]
     if list(events["enum"]) != list(events["x-image-skill-activity-events"]):
         raise SpecError("ActivityEventType.enum and its registry must list the same types in the same order")
@@ -204,6 +243,7 @@ def render_registry(spec: dict[str, Any]) -> str:
         "registry.py.jinja",
         constant_names=list(wire_constants(spec)),
         exit_codes=spec["x-image-skill-exit-codes"],
+        status_exits=status_exit_codes(spec),
         exit_names={row["code"]: row["name"] for row in spec["x-image-skill-exit-codes"]},
         errors=schemas["ErrorCode"]["x-image-skill-error-codes"],
         events=schemas["ActivityEventType"]["x-image-skill-activity-events"],
@@ -218,6 +258,42 @@ def render_registry(spec: dict[str, Any]) -> str:
             and name not in ("ErrorCode", "ActivityEventType", "JobStatus")
         },
     )
+
+
+# ------------------------------------------------------------------ envelope
+def trace_id_bytes(spec: dict[str, Any]) -> int:
+    """Random bytes in a trace id, read off the TraceId pattern: ``^<x-id-prefix>[0-9a-f]{N}$``, N even."""
+    schema = spec["components"]["schemas"]["TraceId"]
+    match = re.fullmatch(r"\^(.*)\[0-9a-f\]\{(\d+)\}\$", schema["pattern"])
+    if match is None or match[1] != re.escape(schema["x-id-prefix"]) or int(match[2]) % 2:
+        raise SpecError(
+            f"TraceId: pattern {schema['pattern']!r} is not its x-id-prefix and an even number of hex digits"
+        )
+    return int(match[2]) // 2
+
+
+def render_envelope(spec: dict[str, Any]) -> str:
+    schemas = spec["components"]["schemas"]
+    keys = tuple(schemas["Envelope"]["required"])
+    if set(keys) != set(schemas["Envelope"]["properties"]):
+        raise SpecError("Envelope: every property must be required (all keys are always present)")
+    text = render(
+        "envelope.py.jinja",
+        envelope_keys=keys,
+        trace_id_bytes=trace_id_bytes(spec),
+        trace_id_pattern=schemas["TraceId"]["pattern"],
+        trace_id_prefix=schemas["TraceId"]["x-id-prefix"],
+    )
+    builder = next(
+        node for node in ast.parse(text).body if isinstance(node, ast.FunctionDef) and node.name == "envelope"
+    )
+    params = {arg.arg for arg in builder.args.kwonlyargs}
+    if params != set(keys):
+        raise SpecError(
+            f"Envelope keys {sorted(keys)} differ from the parameters of envelope() {sorted(params)}:"
+            " update tools/templates/envelope.py.jinja"
+        )
+    return text
 
 
 # ---------------------------------------------------------------- operations
@@ -301,6 +377,7 @@ def render_all(workdir: Path) -> dict[str, str]:
         "operations.py": render_operations(spec),
         "constants.py": render_constants(spec),
         "registry.py": render_registry(spec),
+        "envelope.py": render_envelope(spec),
         "spec.json": json.dumps(spec, indent=1, ensure_ascii=False) + "\n",
         "py.typed": "",
     }

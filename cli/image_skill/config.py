@@ -1,10 +1,15 @@
-"""The local config file: where it lives, what it holds, and how it is written.
+"""The local config file: where it lives, what it holds, and how it is written; the API base URL.
 
 Path: ``IMAGE_SKILL_CONFIG_PATH``, else ``$XDG_CONFIG_HOME/image-skill/config.json``, else
 ``~/.config/image-skill/config.json``. The file holds ``{api_base_url, token, saved_at, actor}``;
-the directory is 0700, the file 0600, and it is replaced atomically (temp file in the same
-directory, fsync, rename), so a reader never sees a partial file. A saved token belongs to the
-base URL it was saved for and is never used (or sent) for any other.
+the file is 0600 and is replaced atomically (temp file in the same directory, fsync, rename), so
+a reader never sees a partial file. Directories the CLI creates for it are 0700; a directory that
+already exists keeps its mode. A saved token belongs to the base URL it was saved for and is never
+used (or sent) for any other.
+
+``ensure_writable`` proves a save will work before anything irreversible happens elsewhere (a
+signup): the path must be a regular file or absent, its directory a writable directory (permission
+bits are respected even when root could ignore them), proven by creating and removing a probe file.
 """
 
 from __future__ import annotations
@@ -19,6 +24,9 @@ from typing import Any
 from image_skill.envelope import CliError
 from image_skill_api.registry import ErrorCode
 
+#: A config file larger than this is not ours (it is ignored, never read whole).
+MAX_CONFIG_BYTES = 1 << 20
+
 
 def config_path(env: Mapping[str, str]) -> Path:
     explicit = env.get("IMAGE_SKILL_CONFIG_PATH")
@@ -32,10 +40,64 @@ def normalize_base_url(url: str) -> str:
     return url.strip().rstrip("/")
 
 
-def load(path: Path) -> dict[str, Any]:
-    """The saved config, or ``{}`` when there is none or it cannot be read as a JSON object."""
+def checked_base_url(raw: str, source: str) -> str:
+    """``raw`` normalized, when it is an absolute http(s) URL with a host and nothing that must not be.
+
+    Refused (INVALID_ARGUMENTS, naming ``source`` and never echoing the value): credentials
+    (``user:pw@``), another scheme, a query or fragment (the API path is appended), whitespace or
+    control characters, undecodable bytes, an unparsable host or port.
+    """
+    from urllib.parse import urlsplit
+
+    url = normalize_base_url(raw)
+    problem = None
     try:
-        loaded = json.loads(path.read_text(encoding="utf-8"))
+        url.encode("utf-8")
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError when the port is not a number in range
+    except (UnicodeEncodeError, ValueError):
+        problem = "it is not a parsable URL"
+    else:
+        if "@" in parts.netloc:
+            problem = "it holds credentials (user:password@); they are never sent or saved"
+        elif parts.scheme.lower() not in ("http", "https"):
+            problem = "only http:// and https:// URLs are accepted"
+        elif not parts.hostname:
+            problem = "it has no host"
+        elif parts.query or parts.fragment or "?" in url or "#" in url:
+            problem = "it has a query or fragment"
+        elif any(char.isspace() or ord(char) < 0x20 or ord(char) == 0x7F for char in url):
+            problem = "it holds whitespace or control characters"
+    if problem:
+        raise CliError(
+            ErrorCode.INVALID_ARGUMENTS,
+            f"{source} is not a usable API base URL: {problem}.",
+            recovery={"suggested_command": "image-skill help --json"},
+        )
+    return url
+
+
+def load(path: Path) -> dict[str, Any]:
+    """The saved config, or ``{}`` when there is none or it is not a regular file holding a JSON object.
+
+    Never blocks (a FIFO at the path) and never reads more than ``MAX_CONFIG_BYTES`` (a device).
+    """
+    import stat
+
+    from image_skill.validate import loads_bounded
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except (OSError, ValueError):
+        return {}
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return {}
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+        if len(raw) > MAX_CONFIG_BYTES:
+            return {}
+        loaded = loads_bounded(raw)
     except (OSError, ValueError):
         return {}
     return loaded if isinstance(loaded, dict) else {}
@@ -49,22 +111,80 @@ def _write_failed(path: Path, reason: str) -> CliError:
     )
 
 
+def _make_directories(directory: Path) -> None:
+    """Create ``directory`` and its missing parents, each 0700; existing ones are left as they are."""
+    missing: list[Path] = []
+    current = directory
+    while not os.path.lexists(current):
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for created in reversed(missing):
+        try:
+            os.mkdir(created, 0o700)
+        except FileExistsError:
+            continue  # someone else made it meanwhile: not ours to chmod
+        os.chmod(created, 0o700)  # mkdir's mode is filtered by the umask
+
+
+def _has_write_bit(st: os.stat_result) -> bool:
+    return bool(st.st_mode & 0o222)
+
+
 def ensure_writable(path: Path) -> None:
-    """Fail before any side effect elsewhere when the config could not be saved."""
+    """Fail (PUBLIC_CLI_CONFIG_WRITE_FAILED) unless ``save(path, …)`` will succeed; no side effect
+    other than creating the missing directories (0700)."""
+    import stat
+
+    from image_skill.validate import is_utf8
+
+    if not is_utf8(str(path)):
+        raise _write_failed(path, "the path is not valid UTF-8")
+    directory = path.parent
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _make_directories(directory)
     except OSError as exc:
-        raise _write_failed(path, exc.strerror or "directory not creatable") from None
-    if not os.access(path.parent, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise _write_failed(path, "not writable")
+        raise _write_failed(path, f"its directory cannot be created: {exc.strerror or 'error'}") from None
+    try:
+        directory_stat = os.stat(directory)
+    except OSError as exc:
+        raise _write_failed(path, f"its directory is unusable: {exc.strerror or 'error'}") from None
+    if not stat.S_ISDIR(directory_stat.st_mode):
+        raise _write_failed(path, "a parent of it is not a directory")
+    if not os.access(directory, os.W_OK | os.X_OK) or not _has_write_bit(directory_stat):
+        raise _write_failed(path, "its directory is read-only")
+    try:
+        entry = os.lstat(path)
+    except FileNotFoundError:
+        entry = None
+    except OSError as exc:
+        raise _write_failed(path, exc.strerror or "the path is unusable") from None
+    if entry is not None:
+        if stat.S_ISLNK(entry.st_mode):
+            try:
+                entry = os.stat(path)
+            except OSError:
+                entry = None  # a dangling link: the save replaces the link itself
+        if entry is not None and stat.S_ISDIR(entry.st_mode):
+            raise _write_failed(path, "the path is a directory")
+        if entry is not None and not stat.S_ISREG(entry.st_mode):
+            raise _write_failed(path, "the path is not a regular file")
+        if entry is not None and (not os.access(path, os.W_OK) or not _has_write_bit(entry)):
+            raise _write_failed(path, "the existing file is read-only")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".config-", suffix=".probe", dir=directory)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise _write_failed(path, exc.strerror or "its directory is not writable") from None
 
 
 def save(path: Path, content: Mapping[str, Any]) -> None:
-    """Atomically replace the config with ``content`` (0600 file in a 0700 directory)."""
+    """Atomically replace the config with ``content`` (a 0600 file; see ``ensure_writable``)."""
     ensure_writable(path)
     tmp_name = None
     try:
-        os.chmod(path.parent, 0o700)
         fd, tmp_name = tempfile.mkstemp(prefix=".config-", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             os.fchmod(handle.fileno(), 0o600)

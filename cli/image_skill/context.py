@@ -6,6 +6,7 @@ inject streams, environment, a fake client and a fake clock (GitHub CLI's IOStre
 
 from __future__ import annotations
 
+import shlex
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from typing import Any, Protocol, TextIO
 
 from image_skill import config
 from image_skill.envelope import CliError, new_trace_id
-from image_skill_api.registry import DEFAULT_API_BASE_URL, ErrorCode
+from image_skill_api.registry import DEFAULT_API_BASE_URL, ERRORS, ErrorCode
 
 
 class ApiClient(Protocol):
@@ -34,11 +35,14 @@ class ApiClient(Protocol):
     ) -> dict[str, Any]: ...
 
 
-#: The signup an agent is pointed at (contact and name are placeholders it should replace).
-SIGNUP_ARGV = (
-    "image-skill", "signup", "--agent", "--agent-contact", "agent-inbox@example.com",
-    "--agent-name", "creative-agent", "--save", "--json",
-)  # fmt: skip
+#: The one signup an agent is pointed at (AUTH_REQUIRED, AUTH_TOKEN_INVALID, the guide): the spec
+#: registry's default recovery. AGENT_CONTACT_EMAIL, AGENT_NAME and RUNTIME are placeholders the agent
+#: replaces (``image-skill signup --help`` says with what).
+SIGNUP_COMMAND: str = ERRORS[ErrorCode.AUTH_REQUIRED].recovery["suggested_command"]
+SIGNUP_ARGV = tuple(shlex.split(SIGNUP_COMMAND))
+
+#: How to hand a token over standard input (the contract's example).
+STDIN_HANDOFF_COMMAND = "printf '%s\\n' \"$IMAGE_SKILL_TOKEN\" | image-skill usage quota --token-stdin --json"
 
 
 @dataclass
@@ -59,8 +63,12 @@ class Context:
 
     @property
     def base_url(self) -> str:
-        raw = self.api_base_url_flag or self.env.get("IMAGE_SKILL_API_BASE_URL") or DEFAULT_API_BASE_URL
-        return config.normalize_base_url(raw)
+        """This run's API base URL; INVALID_ARGUMENTS unless it is a plain http(s) URL (no credentials)."""
+        if self.api_base_url_flag:
+            return config.checked_base_url(self.api_base_url_flag, "--api-base-url")
+        if self.env.get("IMAGE_SKILL_API_BASE_URL"):
+            return config.checked_base_url(self.env["IMAGE_SKILL_API_BASE_URL"], "IMAGE_SKILL_API_BASE_URL")
+        return config.normalize_base_url(DEFAULT_API_BASE_URL)
 
     @property
     def is_default_base_url(self) -> bool:
@@ -73,15 +81,24 @@ class Context:
     def _resolve_token(self) -> tuple[str | None, str]:
         """(token, source) with source one of flag, env, config, config_other_base_url, none."""
         if self._token is None:
+            from image_skill.validate import header_token
+
             if self.token_stdin:
-                line = self.stdin.readline().strip()
+                try:
+                    line = self.stdin.readline().strip()
+                except UnicodeDecodeError:  # a strict stdin; a surrogateescape one fails header_token
+                    line = "\udcff"
                 if not line:
                     raise CliError(
-                        ErrorCode.INVALID_ARGUMENTS, "--token-stdin was given but stdin had no token."
+                        ErrorCode.INVALID_ARGUMENTS,
+                        "--token-stdin was given but stdin had no token: pipe the token in as the first"
+                        " line of standard input (no token yet? `image-skill signup --help`).",
+                        recovery={"suggested_command": self.with_base_url(STDIN_HANDOFF_COMMAND)},
                     )
-                self._token = (line, "flag")
+                self._token = (header_token(line, "--token-stdin"), "flag")
             elif self.env.get("IMAGE_SKILL_TOKEN"):
-                self._token = (self.env["IMAGE_SKILL_TOKEN"].strip(), "env")
+                env_token = header_token(self.env["IMAGE_SKILL_TOKEN"].strip(), "IMAGE_SKILL_TOKEN")
+                self._token = (env_token, "env")
             else:
                 saved = config.load(self.config_path)
                 token = saved.get("token")
@@ -90,7 +107,7 @@ class Context:
                 elif config.normalize_base_url(str(saved.get("api_base_url", ""))) != self.base_url:
                     self._token = (None, "config_other_base_url")
                 else:
-                    self._token = (token, "config")
+                    self._token = (header_token(token, "the saved config"), "config")
         return self._token
 
     def resolved_token(self) -> str | None:
@@ -112,8 +129,11 @@ class Context:
                 "The saved token belongs to another API base URL; it is never sent elsewhere. Sign up here."
             )
         else:
-            message = "No agent token: sign up, or pass IMAGE_SKILL_TOKEN or --token-stdin."
-        recovery = {"suggested_command": self.with_base_url(" ".join(SIGNUP_ARGV))}
+            message = (
+                "No agent token: sign up (replace the placeholders of the suggested command), "
+                "or pass IMAGE_SKILL_TOKEN or --token-stdin."
+            )
+        recovery = {"suggested_command": self.with_base_url(SIGNUP_COMMAND)}
         raise CliError(ErrorCode.AUTH_REQUIRED, message, recovery=recovery)
 
     def with_base_url(self, command: str) -> str:

@@ -7,11 +7,13 @@ transport); its exit code and default recovery come from the spec's error regist
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from image_skill_api.registry import ERRORS, ID_PREFIXES, ErrorCode
+from image_skill_api.envelope import envelope, new_trace_id
+from image_skill_api.registry import ERRORS, ErrorCode
+
+__all__ = ["ApiError", "CliError", "failure", "new_trace_id", "relabel", "success"]
 
 
 class CliError(Exception):
@@ -50,10 +52,6 @@ class ApiError(Exception):
         self.exit_code = exit_code
 
 
-def new_trace_id() -> str:
-    return ID_PREFIXES["TraceId"] + secrets.token_hex(8)
-
-
 def success(
     command: str,
     data: Any,
@@ -62,27 +60,13 @@ def success(
     actor: Any = None,
     warnings: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
-    return {
-        "ok": True,
-        "command": command,
-        "trace_id": trace_id,
-        "actor": actor,
-        "data": data,
-        "warnings": list(warnings or []),
-        "error": None,
-    }
+    return envelope(
+        ok=True, command=command, trace_id=trace_id, actor=actor, data=data, warnings=warnings or ()
+    )
 
 
 def failure(command: str, error: CliError, *, trace_id: str, actor: Any = None) -> dict[str, Any]:
-    return {
-        "ok": False,
-        "command": command,
-        "trace_id": trace_id,
-        "actor": actor,
-        "data": None,
-        "warnings": [],
-        "error": error.as_error(),
-    }
+    return envelope(ok=False, command=command, trace_id=trace_id, actor=actor, error=error.as_error())
 
 
 def relabel(envelope: Mapping[str, object], command: str) -> dict[str, Any]:

@@ -82,7 +82,14 @@ def build(ctx: Context, prompt: str | None, model: str | None) -> dict[str, Any]
 
         if ctx.token() is None:
             checks["auth"] = _check(False, f"no usable token ({ctx.token_source()})")
-            stages.append(("auth_required", "Sign up once; the token is saved for this API."))
+            stages.append(
+                (
+                    "auth_required",
+                    "Sign up once (replace the placeholders of next_command with your own values, see"
+                    " `image-skill signup --help`); the token is saved for this API. A dry run needs no"
+                    " token (escape_hatches.dry_run).",
+                )
+            )
         else:
             try:
                 quota = ops.get_quota(ctx.client)["data"]

@@ -1,42 +1,27 @@
 """Entry point: find the command, parse it with docopt, run it, print exactly one envelope.
 
-Kept cheap to import: ``--version`` touches nothing but this module and the package version;
-a command's module (and ``requests``, through the transport) is imported only when it runs.
+Kept cheap to import: ``--version`` and the top-level help (``--help``, ``-h``, ``help``) touch
+nothing but this module, the package version and their own constants; a command's module (and
+``requests``, through the transport) is imported only when it runs.
 """
 
 from __future__ import annotations
 
 import sys
 
+from image_skill.commands.index import COMMANDS, GLOBAL_OPTIONS
+from image_skill.commands.index import load as _load
+
 TYPE_CHECKING = False  # mypy treats this name as typing.TYPE_CHECKING; importing typing costs start-up time
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any, TextIO
 
-GLOBAL_OPTIONS = """
-Global options:
-  --json              Print the JSON envelope (the default; accepted by every command).
-  --api-base-url=URL  Hosted API base URL (else IMAGE_SKILL_API_BASE_URL, else the hosted default).
-  --token-stdin       Read the agent token from the first line of standard input.
-  -h --help           Show this command's usage (as an envelope).
-"""
+    from image_skill.context import Context
 
-#: First argv word -> module under ``image_skill.commands``.
-COMMANDS: dict[str, str] = {
-    "help": "help",
-    "version": "version",
-    "doctor": "doctor",
-    "signup": "signup",
-    "whoami": "whoami",
-    "usage": "usage",
-    "quota": "usage",
-    "credits": "credits",
-    "models": "models",
-    "capabilities": "capabilities",
-    "create": "create",
-    "jobs": "jobs",
-    "assets": "assets",
-}
+#: Argv (without ``--json``) that asks for the command list.
+HELP_ARGV: tuple[list[str], ...] = ([], ["-h"], ["--help"], ["help"], ["help", "-h"], ["help", "--help"])
+HELP_FLAGS = ("-h", "--help")
 
 
 def _command_word(argv: list[str]) -> str | None:
@@ -48,6 +33,16 @@ def _command_word(argv: list[str]) -> str | None:
             skip = True
         elif not arg.startswith("-"):
             return arg
+    return None
+
+
+def _base_url_flag(argv: list[str]) -> str | None:
+    """``--api-base-url`` as given, before docopt runs (refusals raised before parsing aim with it too)."""
+    for i, arg in enumerate(argv):
+        if arg == "--api-base-url" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--api-base-url="):
+            return arg.split("=", 1)[1]
     return None
 
 
@@ -84,32 +79,43 @@ def main(
         return 0
     if argv[:1] in (["--version"], ["-V"]):
         argv = ["version", *argv[1:]]
+    if [a for a in argv if a != "--json"] in HELP_ARGV:
+        from image_skill.commands.help import fast_envelope as help_envelope
+
+        _emit(stdout, help_envelope(GLOBAL_OPTIONS), secrets=None)
+        return 0
 
     from image_skill.context import Context
     from image_skill.envelope import ApiError, CliError, failure, relabel
     from image_skill_api.registry import ErrorCode
 
     word = _command_word(argv)
-    ctx = Context(env=env, stdin=stdin, stdout=stdout, stderr=stderr)
+    ctx = Context(env=env, stdin=stdin, stdout=stdout, stderr=stderr, api_base_url_flag=_base_url_flag(argv))
     ctx.command = f"image-skill {word}" if word in COMMANDS else "image-skill"
     allow_token = False
     try:
-        if (word is None and any(a in ("-h", "--help") for a in argv)) or not argv:
+        if word is None and any(a in HELP_FLAGS for a in argv):
             argv, word = ["help", *argv], "help"
+        if word == "help":  # help is the command list (or one command's usage), whatever the flags
+            argv = [a for a in argv if a not in HELP_FLAGS]
         if word is None or word not in COMMANDS:
             raise CliError(
                 ErrorCode.PUBLIC_CLI_COMMAND_NOT_AVAILABLE,
                 "This is not an image-skill command." if word else "No command was given.",
-                recovery={"suggested_command": "image-skill help --json"},
-            )
+            )  # the registry's recovery: `image-skill help --json`, which lists the commands
         module = _load(COMMANDS[word])
         if hasattr(module, "reject_argv"):
             module.reject_argv(argv)
-        if "-h" in argv or "--help" in argv:  # help wins over an incomplete command line
+        if any(a in HELP_FLAGS for a in argv):  # help wins over an incomplete command line
             from image_skill.commands.help import usage_envelope
 
             envelope = usage_envelope(ctx, word, module.USAGE + GLOBAL_OPTIONS)
         else:
+            not_yet = module.unavailable(argv) if hasattr(module, "unavailable") else None
+            if not_yet is not None:
+                from image_skill.commands.planned import refusal
+
+                raise refusal(ctx, not_yet)
             opts = _parse(module.USAGE, argv, word)
             ctx.api_base_url_flag = opts.get("--api-base-url")
             ctx.token_stdin = bool(opts.get("--token-stdin"))
@@ -133,14 +139,33 @@ def main(
         )
         envelope, code = failure(ctx.command, error, trace_id=ctx.trace_id), error.exit_code
     known = ctx.resolved_token()
-    _emit(stdout, envelope, secrets=None if allow_token else [known] if known else [])
+    _emit(stdout, _for_this_api(ctx, envelope), secrets=None if allow_token else [known] if known else [])
     return code
 
 
-def _load(name: str) -> Any:
-    import importlib
+def _for_this_api(ctx: Context, envelope: dict[str, Any]) -> dict[str, Any]:
+    """A failure's suggested ``image-skill`` command, aimed at the API this run used.
 
-    return importlib.import_module(f"image_skill.commands.{name}")
+    The registry's default recoveries (and the server's, which cannot know how it is reached) name
+    no base URL; run as printed they would go to the hosted default API. ``ctx.with_base_url``
+    adds ``--api-base-url`` when this run does not use the default.
+    """
+    error = envelope.get("error")
+    if not isinstance(error, dict) or not isinstance(error.get("recovery"), dict):
+        return envelope
+    recovery: dict[str, Any] = error["recovery"]
+    command = recovery.get("suggested_command")
+    if not isinstance(command, str) or not command.startswith("image-skill ") or "--api-base-url" in command:
+        return envelope
+    from image_skill.envelope import CliError
+
+    try:
+        aimed = ctx.with_base_url(command)
+    except CliError:  # the base URL itself is what is wrong (the envelope says so already)
+        return envelope
+    if aimed == command:
+        return envelope
+    return {**envelope, "error": {**error, "recovery": {**recovery, "suggested_command": aimed}}}
 
 
 def _parse(usage: str, argv: list[str], word: str) -> dict[str, Any]:

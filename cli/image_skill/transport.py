@@ -1,68 +1,147 @@
 """The one module that speaks HTTP: requests, timeouts, retries, headers, redaction, downloads.
 
-- Timeouts: connect 5 s; read ``IMAGE_SKILL_HTTP_TIMEOUT_SECONDS`` (default 30). A read timeout
-  is ``TIMEOUT`` (exit 8) and is not retried; a failed connection is
-  ``HOSTED_API_REQUEST_FAILED`` (exit 7).
+- Timeouts: connect 5 s; read ``IMAGE_SKILL_HTTP_TIMEOUT_SECONDS`` (default 30, accepted
+  0 < t <= 3600, anything else is ``INVALID_ARGUMENTS``). The read timeout bounds the WHOLE
+  exchange, from sending the request to the last byte of the reply (a download too), not each
+  read: a server that dribbles is ``TIMEOUT`` (exit 8) at the deadline and the connection is
+  closed. In the main thread a ``SIGALRM`` interrupts even a read that is blocked (headers
+  included); elsewhere the deadline is checked between chunks. A timeout is not retried; a
+  failed connection is ``HOSTED_API_REQUEST_FAILED`` (exit 7).
 - Retries: GETs up to twice on connection errors and 502/503/504 (0.2 s then 0.4 s, or a
   numeric ``Retry-After`` of at most 2 s); POSTs only when the connection was never made.
+- Redirects: API calls never follow one (the body, with a prompt or a contact address, would go
+  wherever it points): a 3xx is ``HOSTED_API_BAD_RESPONSE``. Downloads follow at most
+  ``MAX_REDIRECTS`` redirects within the media URL's own origin, none elsewhere.
 - The bearer token goes only to operations that need auth, only to this run's base URL.
-- A body that is not an envelope is ``HOSTED_API_NON_JSON_RESPONSE``.
-- Exit code: the server's ``x-image-skill-exit-code`` header when it is 0-9, else derived from
-  the status. Messages the transport writes are scrubbed of anything token-shaped.
+- Requests: any text that is not valid UTF-8 (an undecodable argv byte) is ``INVALID_ARGUMENTS``
+  naming the field, before anything is sent.
+- Replies: a body that is not an envelope is ``HOSTED_API_NON_JSON_RESPONSE``; one larger than
+  ``MAX_API_BODY`` or nested deeper than ``MAX_JSON_DEPTH`` is ``HOSTED_API_BAD_RESPONSE``.
+- Exit code: the server's ``x-image-skill-exit-code`` header when it is one ASCII digit, else
+  derived from the status. Messages the transport writes are scrubbed of anything token-shaped.
+- SIGTERM during a download is handled like Ctrl-C (``KeyboardInterrupt``): the temporary file
+  is removed and the CLI prints an ``INTERRUPTED`` envelope.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import os
+import re
+import signal
 import tempfile
-from collections.abc import Mapping
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import quote, urljoin, urlsplit
 
 import requests
 
 from image_skill import __version__
 from image_skill.envelope import ApiError, CliError
 from image_skill.redaction import scrub
-from image_skill_api.registry import ENVELOPE_KEYS, EXIT_CODE_HEADER, TRACE_ID_HEADER, ErrorCode
+from image_skill.validate import JsonTooDeepError, all_utf8, loads_bounded, output_exists, request_text
+from image_skill_api.registry import (
+    ENVELOPE_KEYS,
+    EXIT_CODE_HEADER,
+    TRACE_ID_HEADER,
+    ErrorCode,
+    exit_code_for_status,
+)
 
 if TYPE_CHECKING:
-    from image_skill.context import Context
+    from types import FrameType
+
     from image_skill_api.operations import Operation
 
 CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 30.0
+MAX_READ_TIMEOUT = 3600.0
+TIMEOUT_VARIABLE = "IMAGE_SKILL_HTTP_TIMEOUT_SECONDS"
 RETRY_DELAYS = (0.2, 0.4)
 RETRY_STATUSES = frozenset({502, 503, 504})
 MAX_RETRY_AFTER = 2.0
 CHUNK = 1 << 16
+#: The largest API reply the CLI reads (the biggest real one, a model catalog, is far smaller).
+MAX_API_BODY = 16 << 20
+#: The largest download the CLI writes.
+MAX_DOWNLOAD = 1 << 30
+MAX_REDIRECTS = 5
+
+
+class TransportContext(Protocol):
+    """What the transport needs of the run's ``Context`` (a protocol: no import cycle with it)."""
+
+    @property
+    def env(self) -> Mapping[str, str]: ...
+
+    @property
+    def trace_id(self) -> str: ...
+
+    @property
+    def sleep(self) -> Callable[[float], None]: ...
+
+    @property
+    def base_url(self) -> str: ...
+
+    def require_token(self) -> str: ...
+
+    def with_base_url(self, command: str) -> str: ...
+
+
+class _Expired(BaseException):
+    """The whole-exchange deadline passed (a BaseException: no library handler may swallow it)."""
+
+
+class _TooLarge(Exception):
+    """The reply is larger than the transport reads."""
 
 
 def derive_exit_code(ok: bool, status: int, header: str | None) -> int:
-    if header is not None and header.strip().isdigit() and 0 <= int(header) <= 9:
-        return int(header)
-    if ok:
-        return 0
-    if status in (401, 403):
-        return 3
-    if status in (402, 429):
-        return 5
-    if status >= 500:
-        return 7
-    return 1
+    """The header's exit code when it is exactly one ASCII digit, else one derived from the status."""
+    value = (header or "").strip()
+    if re.fullmatch(r"[0-9]", value):  # not str.isdigit: it accepts "٣" and "²"
+        return int(value)
+    return int(exit_code_for_status(status, ok=ok))
+
+
+def read_timeout(env: Mapping[str, str]) -> float:
+    """``IMAGE_SKILL_HTTP_TIMEOUT_SECONDS`` (unset or empty: the default), else INVALID_ARGUMENTS."""
+    raw = (env.get(TIMEOUT_VARIABLE) or "").strip()
+    if not raw:
+        return DEFAULT_READ_TIMEOUT
+    value = float(raw) if re.fullmatch(r"[0-9]{1,6}(\.[0-9]{0,6})?|\.[0-9]{1,6}", raw) else math.nan
+    if not 0 < value <= MAX_READ_TIMEOUT:
+        raise CliError(
+            ErrorCode.INVALID_ARGUMENTS,
+            f"{TIMEOUT_VARIABLE} must be a number of seconds above 0 and at most {MAX_READ_TIMEOUT:g} "
+            f"(unset, it is {DEFAULT_READ_TIMEOUT:g}).",
+            recovery={"suggested_command": f"export {TIMEOUT_VARIABLE}={DEFAULT_READ_TIMEOUT:g}"},
+        )
+    return value
 
 
 def _is_envelope(body: Any) -> bool:
-    return isinstance(body, dict) and body.keys() >= set(ENVELOPE_KEYS) and isinstance(body["ok"], bool)
+    if not (isinstance(body, dict) and body.keys() >= set(ENVELOPE_KEYS) and isinstance(body["ok"], bool)):
+        return False
+    error = body["error"]
+    return bool(body["ok"]) or (isinstance(error, dict) and isinstance(error.get("code"), str))
+
+
+def _bad_response(message: str) -> CliError:
+    return CliError(ErrorCode.HOSTED_API_BAD_RESPONSE, message)
 
 
 class Transport:
     """A ``requests.Session`` speaking the generated ``Client`` protocol for one CLI run."""
 
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: TransportContext) -> None:
         self.ctx = ctx
+        self.timeout = (CONNECT_TIMEOUT, read_timeout(ctx.env))
         self.session = requests.Session()
         self.session.headers.update(
             {
@@ -71,11 +150,6 @@ class Transport:
                 TRACE_ID_HEADER: ctx.trace_id,
             }
         )
-        try:
-            read = float(ctx.env.get("IMAGE_SKILL_HTTP_TIMEOUT_SECONDS") or DEFAULT_READ_TIMEOUT)
-        except ValueError:
-            read = DEFAULT_READ_TIMEOUT
-        self.timeout = (CONNECT_TIMEOUT, read if read > 0 else DEFAULT_READ_TIMEOUT)
 
     # ------------------------------------------------------------------ API
     def call(
@@ -86,6 +160,9 @@ class Transport:
         query: Mapping[str, str | int | float | bool] | None = None,
         body: Mapping[str, Any] | None = None,
     ) -> Any:
+        request_text(path, "path parameter")
+        request_text(query, "query parameter")
+        request_text(body, "request field")
         url = self.ctx.base_url + operation.path.format_map(
             {k: quote(str(v), safe="") for k, v in (path or {}).items()}
         )
@@ -93,36 +170,35 @@ class Transport:
         if operation.auth:
             headers["authorization"] = f"Bearer {self.ctx.require_token()}"
         params = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in (query or {}).items()}
-        response = self._send(operation.method, url, headers=headers, params=params, json=body)
-        return self._envelope(response)
+        status, reply_headers, content = self._send(
+            operation.method, url, headers=headers, params=params, json=body
+        )
+        return self._envelope(status, reply_headers, content)
 
-    def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+    def _send(self, method: str, url: str, **kwargs: Any) -> tuple[int, Mapping[str, str], bytes]:
         attempt = 0
         while True:
             try:
-                response = self.session.request(method, url, timeout=self.timeout, **kwargs)
+                status, headers, content = self._exchange(method, url, **kwargs)
+            except (_Expired, requests.exceptions.ReadTimeout):
+                raise CliError(
+                    ErrorCode.TIMEOUT,
+                    f"The hosted API did not answer in full within {self.timeout[1]:g} s; "
+                    "the connection was closed.",
+                    recovery={"retry_after_seconds": 1},
+                ) from None
             except requests.exceptions.ConnectTimeout:
                 failure: Exception = self._unreachable("the connection timed out")
                 retry_safe = True
-            except requests.exceptions.ReadTimeout:
-                raise CliError(
-                    ErrorCode.TIMEOUT,
-                    f"The hosted API did not answer within {self.timeout[1]:g} s.",
-                    recovery={"retry_after_seconds": 1},
-                ) from None
             except requests.exceptions.ConnectionError as exc:
                 failure = self._unreachable("the connection failed")
                 retry_safe = method == "GET" or _never_connected(exc)
             except requests.exceptions.RequestException:
                 raise self._unreachable("the request could not be sent") from None
             else:
-                if (
-                    method != "GET"
-                    or response.status_code not in RETRY_STATUSES
-                    or attempt >= len(RETRY_DELAYS)
-                ):
-                    return response
-                delay = _retry_after(response) or RETRY_DELAYS[attempt]
+                if method != "GET" or status not in RETRY_STATUSES or attempt >= len(RETRY_DELAYS):
+                    return status, headers, content
+                delay = _retry_after(headers) or RETRY_DELAYS[attempt]
                 attempt += 1
                 self.ctx.sleep(delay)
                 continue
@@ -131,6 +207,26 @@ class Transport:
             self.ctx.sleep(RETRY_DELAYS[attempt])
             attempt += 1
 
+    def _exchange(self, method: str, url: str, **kwargs: Any) -> tuple[int, Mapping[str, str], bytes]:
+        """One request and its whole reply, within the deadline; never follows a redirect."""
+        with _deadline(self.timeout[1]) as deadline:
+            response = self.session.request(
+                method, url, timeout=self.timeout, stream=True, allow_redirects=False, **kwargs
+            )
+            with response:
+                if 300 <= response.status_code < 400:
+                    raise _bad_response(
+                        f"The hosted API answered HTTP {response.status_code} (a redirect); API calls never "
+                        "follow redirects, so the request went nowhere else."
+                    )
+                try:
+                    content = b"".join(_chunks(response, deadline, MAX_API_BODY))
+                except _TooLarge:
+                    raise _bad_response(
+                        f"The hosted API's reply is larger than {MAX_API_BODY >> 20} MiB; it was not read."
+                    ) from None
+                return response.status_code, response.headers, content
+
     def _unreachable(self, why: str) -> CliError:
         return CliError(
             ErrorCode.HOSTED_API_REQUEST_FAILED,
@@ -138,19 +234,25 @@ class Transport:
             recovery={"suggested_command": self.ctx.with_base_url("image-skill doctor --json")},
         )
 
-    def _envelope(self, response: requests.Response) -> Any:
+    def _envelope(self, status: int, headers: Mapping[str, str], content: bytes) -> Any:
         try:
-            body = response.json()
+            body = loads_bounded(content)
+        except JsonTooDeepError:
+            raise _bad_response(
+                f"The hosted API answered HTTP {status} with JSON nested too deeply."
+            ) from None
         except ValueError:
             body = None
+        if not all_utf8(body):  # a "\udcff" escape decodes to a lone surrogate: unprintable
+            raise _bad_response(f"The hosted API answered HTTP {status} with text that is not valid Unicode.")
         if not _is_envelope(body):
             raise CliError(
                 ErrorCode.HOSTED_API_NON_JSON_RESPONSE,
-                f"The hosted API answered HTTP {response.status_code} without a JSON envelope.",
-                retryable=response.status_code >= 500,
+                f"The hosted API answered HTTP {status} without a JSON envelope.",
+                retryable=status >= 500,
             )
         if not body["ok"]:
-            exit_code = derive_exit_code(False, response.status_code, response.headers.get(EXIT_CODE_HEADER))
+            exit_code = derive_exit_code(False, status, headers.get(EXIT_CODE_HEADER))
             raise ApiError(body, exit_code or 1)
         return body
 
@@ -161,15 +263,49 @@ class Transport:
         """Stream ``url`` into ``dest``: temp file, length and digest checks, then link or replace.
 
         Without ``overwrite`` the final step is ``os.link`` (fails if ``dest`` exists: no clobber,
-        even against a racing writer); with it, ``os.replace``. No temp file survives any failure.
+        even against a racing writer); with it, ``os.replace``, and only over a regular file (or a
+        symlink to one, which is itself replaced). No temp file survives any failure, a timeout,
+        Ctrl-C or SIGTERM.
         """
         dest = dest.absolute()
         try:
-            response = self.session.get(url, timeout=self.timeout, stream=True, headers={"accept": "*/*"})
-        except requests.exceptions.ReadTimeout:
-            raise CliError(ErrorCode.TIMEOUT, "The media download timed out.") from None
-        except requests.exceptions.RequestException:
-            raise self._unreachable("the media download failed") from None
+            with _deadline(self.timeout[1]) as deadline, _sigterm_interrupts():
+                return self._download(url, dest, overwrite, expected_sha256, deadline)
+        except (_Expired, requests.exceptions.ReadTimeout):
+            raise CliError(
+                ErrorCode.TIMEOUT,
+                f"The media download did not finish within {self.timeout[1]:g} s; nothing was written.",
+                recovery={"retry_after_seconds": 1},
+            ) from None
+
+    def _open_media(self, url: str) -> requests.Response:
+        """The media response, following redirects only within ``url``'s origin."""
+        origin = _origin(url)
+        for _ in range(MAX_REDIRECTS + 1):
+            try:
+                response = self.session.get(
+                    url, timeout=self.timeout, stream=True, allow_redirects=False, headers={"accept": "*/*"}
+                )
+            except requests.exceptions.ReadTimeout:
+                raise
+            except requests.exceptions.RequestException:
+                raise self._unreachable("the media download failed") from None
+            if not response.is_redirect:
+                return response
+            target = urljoin(url, response.headers["location"])
+            response.close()
+            if origin is None or _origin(target) != origin:
+                raise _bad_response(
+                    "The media URL redirected to another origin; the redirect was not followed."
+                )
+            url = target
+        raise _bad_response(f"The media URL redirected more than {MAX_REDIRECTS} times.")
+
+    def _download(
+        self, url: str, dest: Path, overwrite: bool, expected_sha256: str | None, deadline: float
+    ) -> dict[str, Any]:
+        output_exists(dest, overwrite=overwrite)  # fail before fetching anything
+        response = self._open_media(url)
         with response:
             if response.status_code != 200:
                 raise CliError(
@@ -185,13 +321,18 @@ class Transport:
                 size = 0
                 with os.fdopen(fd, "wb") as handle:
                     os.fchmod(handle.fileno(), 0o666 & ~_umask())  # like any new file, not mkstemp's 0600
-                    for chunk in response.iter_content(CHUNK):
+                    for chunk in _chunks(response, deadline, MAX_DOWNLOAD):
                         handle.write(chunk)
                         digest.update(chunk)
                         size += len(chunk)
                     handle.flush()
                     os.fsync(handle.fileno())
-                if expected is not None and expected.isdigit() and int(expected) != size:
+                if (
+                    expected is not None
+                    and expected.isascii()
+                    and expected.isdigit()
+                    and int(expected) != size
+                ):
                     raise CliError(
                         ErrorCode.ARTIFACT_INTEGRITY_MISMATCH,
                         f"The download ended after {size} of {expected} bytes; nothing was written.",
@@ -203,7 +344,7 @@ class Transport:
                         "The downloaded bytes do not match the asset's sha256; nothing was written.",
                         retryable=True,
                     )
-                existed = dest.exists()
+                existed = output_exists(dest, overwrite=overwrite)  # again: it may have appeared meanwhile
                 if overwrite:
                     os.replace(tmp_name, dest)
                 else:
@@ -215,6 +356,12 @@ class Transport:
                         ) from None
                     os.unlink(tmp_name)
                 tmp_name = None
+            except _TooLarge:
+                raise _bad_response(
+                    f"The media is larger than {MAX_DOWNLOAD >> 20} MiB; nothing was written."
+                ) from None
+            except requests.exceptions.ReadTimeout:
+                raise
             except requests.exceptions.RequestException:
                 raise CliError(
                     ErrorCode.HOSTED_API_REQUEST_FAILED, "The media download was interrupted.", retryable=True
@@ -234,6 +381,91 @@ class Transport:
         }
 
 
+def _chunks(response: requests.Response, deadline: float, limit: int) -> Iterator[bytes]:
+    """The decoded body, a chunk as soon as any bytes arrive, until ``deadline`` or ``limit`` bytes.
+
+    Raises ``_Expired`` past the deadline, ``_TooLarge`` past the limit (a declared
+    ``content-length`` above it fails before reading), ``requests`` exceptions for a broken read.
+    """
+    import urllib3.exceptions
+
+    declared = response.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
+        raise _TooLarge
+    raw = response.raw
+    read = getattr(raw, "read1", None) or raw.read  # read1 (urllib3 2): no waiting for a full chunk
+    size = 0
+    while True:
+        if time.monotonic() >= deadline:
+            raise _Expired
+        try:
+            chunk = read(CHUNK, decode_content=True)
+        except urllib3.exceptions.ReadTimeoutError:
+            raise requests.exceptions.ReadTimeout("read timed out") from None
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise requests.exceptions.ConnectionError(f"the reply broke off ({type(exc).__name__})") from None
+        if not chunk:
+            return
+        size += len(chunk)
+        if size > limit:
+            raise _TooLarge
+        yield chunk
+
+
+@contextmanager
+def _deadline(seconds: float) -> Iterator[float]:
+    """A monotonic deadline ``seconds`` from now; in the main thread a SIGALRM enforces it mid-read."""
+    deadline = time.monotonic() + seconds
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield deadline
+        return
+    armed = [True]
+
+    def expire(signum: int, frame: FrameType | None) -> None:
+        if armed[0]:
+            raise _Expired
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield deadline
+    finally:
+        try:
+            armed[0] = False
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """While inside, SIGTERM raises ``KeyboardInterrupt`` (so cleanup runs, as for Ctrl-C)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    try:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        port = parts.port or {"http": 80, "https": 443}.get(scheme)
+    except ValueError:
+        return None
+    if not parts.hostname or port is None or "@" in parts.netloc:
+        return None
+    return scheme, parts.hostname.lower(), port
+
+
 def _umask() -> int:
     current = os.umask(0o022)
     os.umask(current)
@@ -248,8 +480,8 @@ def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:
     )
 
 
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("retry-after", "")
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    value = headers.get("retry-after", "")
     try:
         seconds = float(value)
     except ValueError:

@@ -107,6 +107,10 @@ Whether a human or organization has claimed the restricted agent identity.
 class Recovery(TypedDict):
     required_flag: NotRequired[str]
     required_flags: NotRequired[list[str]]
+    accepted_aliases: NotRequired[dict[str, list[str]]]
+    """
+    Flags accepted in place of a flag, e.g. `{"--agent-contact": ["--human-email"]}`.
+    """
     suggested_command: NotRequired[str]
     """
     A command safe to paste into a POSIX shell.
@@ -119,9 +123,12 @@ ErrorCode: TypeAlias = Literal[
     "INVALID_ARGUMENTS",
     "MODEL_PARAMETERS_INVALID",
     "PUBLIC_CLI_COMMAND_NOT_AVAILABLE",
+    "JOB_NOT_RUNNABLE",
     "PAYMENT_CREDENTIAL_FLAG_REJECTED",
     "EXTERNAL_URL_REJECTED",
     "CREDIT_QUOTE_CONFLICT",
+    "REQUEST_TOO_LARGE",
+    "MOCK_EXTRA_NOT_INSTALLED",
     "NOT_FOUND",
     "METHOD_NOT_ALLOWED",
     "JOB_CANCELED",
@@ -139,12 +146,14 @@ ErrorCode: TypeAlias = Literal[
     "JOB_FAILED",
     "HOSTED_API_REQUEST_FAILED",
     "HOSTED_API_NON_JSON_RESPONSE",
+    "HOSTED_API_BAD_RESPONSE",
     "INTERNAL_ERROR",
     "TIMEOUT",
     "ARTIFACT_STORAGE_WRITE_FAILED",
     "ARTIFACT_INTEGRITY_MISMATCH",
     "OUTPUT_EXISTS",
     "OUTPUT_WRITE_FAILED",
+    "OUTPUT_NOT_REGULAR_FILE",
     "PUBLIC_CLI_CONFIG_WRITE_FAILED",
 ]
 """
@@ -544,7 +553,10 @@ class Safety1(TypedDict):
 
 class JobQuota(TypedDict):
     consumed_credits: int
-    remaining_credits: int
+    remaining_credits: int | None
+    """
+    The caller's balance after this request; null for an anonymous dry run.
+    """
     usage_event_id: NotRequired[UsageEventId | None]
 
 
@@ -1116,7 +1128,7 @@ class Job(TypedDict):
 
 
 class CreativeData(TypedDict):
-    job_id: JobId
+    job_id: JobId | None
     status: JobStatus
     dry_run: NotRequired[bool]
     capability: Capability1
@@ -1126,7 +1138,7 @@ class CreativeData(TypedDict):
     safety: Safety1
     quota: JobQuota
     plan_receipt: NotRequired[PlanReceipt | None]
-    job: Job
+    job: Job | None
 
 
 class JobData(TypedDict):

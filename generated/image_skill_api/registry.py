@@ -36,15 +36,60 @@ class ExitCode(IntEnum):
     STORAGE = 9  # Filesystem or artifact storage failure
 
 
+class StatusExitRule(NamedTuple):
+    """What one rule of ``x-image-skill-status-exit-codes`` says of the HTTP statuses it covers."""
+
+    exit_code: ExitCode  # what a client derives when the response has no exit-code header
+    consistent_exit_codes: frozenset[ExitCode]  # what a server may send with such a status
+
+
+# The spec's rules in order, the last one for every status no other rule covers.
+STATUS_EXIT_RULES: Final[tuple[StatusExitRule, ...]] = (
+    StatusExitRule(ExitCode.AUTH, frozenset({ExitCode.AUTH})),
+    StatusExitRule(ExitCode.QUOTA, frozenset({ExitCode.QUOTA})),
+    StatusExitRule(ExitCode.PROVIDER, frozenset({ExitCode.PROVIDER, ExitCode.TIMEOUT, ExitCode.STORAGE})),
+    StatusExitRule(
+        ExitCode.GENERIC_FAILURE,
+        frozenset(
+            {
+                ExitCode.GENERIC_FAILURE,
+                ExitCode.INVALID_ARGUMENTS,
+                ExitCode.CAPABILITY_DENIED,
+                ExitCode.POLICY,
+            }
+        ),
+    ),
+)
+
+
+def status_exit_rule(status: int) -> StatusExitRule:
+    """The rule of ``x-image-skill-status-exit-codes`` that an HTTP ``status`` falls under."""
+    if status in (401, 403):
+        return STATUS_EXIT_RULES[0]
+    if status in (402, 429):
+        return STATUS_EXIT_RULES[1]
+    if status >= 500:
+        return STATUS_EXIT_RULES[2]
+    return STATUS_EXIT_RULES[-1]
+
+
+def exit_code_for_status(status: int, *, ok: bool = False) -> ExitCode:
+    """The exit code of a response that carries no exit-code header: ``ok`` -> OK, else by ``status``."""
+    return ExitCode.OK if ok else status_exit_rule(status).exit_code
+
+
 class ErrorCode(StrEnum):
     """Registered error codes."""
 
     INVALID_ARGUMENTS = "INVALID_ARGUMENTS"
     MODEL_PARAMETERS_INVALID = "MODEL_PARAMETERS_INVALID"
     PUBLIC_CLI_COMMAND_NOT_AVAILABLE = "PUBLIC_CLI_COMMAND_NOT_AVAILABLE"
+    JOB_NOT_RUNNABLE = "JOB_NOT_RUNNABLE"
     PAYMENT_CREDENTIAL_FLAG_REJECTED = "PAYMENT_CREDENTIAL_FLAG_REJECTED"
     EXTERNAL_URL_REJECTED = "EXTERNAL_URL_REJECTED"
     CREDIT_QUOTE_CONFLICT = "CREDIT_QUOTE_CONFLICT"
+    REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
+    MOCK_EXTRA_NOT_INSTALLED = "MOCK_EXTRA_NOT_INSTALLED"
     NOT_FOUND = "NOT_FOUND"
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     JOB_CANCELED = "JOB_CANCELED"
@@ -62,12 +107,14 @@ class ErrorCode(StrEnum):
     JOB_FAILED = "JOB_FAILED"
     HOSTED_API_REQUEST_FAILED = "HOSTED_API_REQUEST_FAILED"
     HOSTED_API_NON_JSON_RESPONSE = "HOSTED_API_NON_JSON_RESPONSE"
+    HOSTED_API_BAD_RESPONSE = "HOSTED_API_BAD_RESPONSE"
     INTERNAL_ERROR = "INTERNAL_ERROR"
     TIMEOUT = "TIMEOUT"
     ARTIFACT_STORAGE_WRITE_FAILED = "ARTIFACT_STORAGE_WRITE_FAILED"
     ARTIFACT_INTEGRITY_MISMATCH = "ARTIFACT_INTEGRITY_MISMATCH"
     OUTPUT_EXISTS = "OUTPUT_EXISTS"
     OUTPUT_WRITE_FAILED = "OUTPUT_WRITE_FAILED"
+    OUTPUT_NOT_REGULAR_FILE = "OUTPUT_NOT_REGULAR_FILE"
     PUBLIC_CLI_CONFIG_WRITE_FAILED = "PUBLIC_CLI_CONFIG_WRITE_FAILED"
 
 
@@ -101,7 +148,14 @@ ERRORS: Final[dict[ErrorCode, ErrorSpec]] = {
         None,
         False,
         {"suggested_command": "image-skill help --json"},
-        "The command is not part of the public CLI allowlist.",
+        "The command is not available in this CLI release (a contract command not built yet, or no command at all); `image-skill help --json` lists what is.",
+    ),
+    ErrorCode.JOB_NOT_RUNNABLE: ErrorSpec(
+        ExitCode.INVALID_ARGUMENTS,
+        None,
+        False,
+        {},
+        "The job is a dry-run plan (`planned`); it never runs, so there is nothing to wait for. Rerun the create without --dry-run to execute it.",
     ),
     ErrorCode.PAYMENT_CREDENTIAL_FLAG_REJECTED: ErrorSpec(
         ExitCode.INVALID_ARGUMENTS,
@@ -114,7 +168,7 @@ ERRORS: Final[dict[ErrorCode, ErrorSpec]] = {
         ExitCode.INVALID_ARGUMENTS,
         400,
         False,
-        {"suggested_command": "image-skill upload URL --json"},
+        {"suggested_command": "image-skill help assets --json"},
         "The URL is not an Image Skill-owned media URL; `assets` commands only accept owned URLs and asset ids.",
     ),
     ErrorCode.CREDIT_QUOTE_CONFLICT: ErrorSpec(
@@ -123,6 +177,20 @@ ERRORS: Final[dict[ErrorCode, ErrorSpec]] = {
         False,
         {},
         "The idempotency key was already used for different quote terms; recovery carries a fresh key.",
+    ),
+    ErrorCode.REQUEST_TOO_LARGE: ErrorSpec(
+        ExitCode.INVALID_ARGUMENTS,
+        413,
+        False,
+        {"suggested_command": "image-skill help --json"},
+        "The request body is larger than the operation accepts (`x-image-skill-limits`, or the operation's `x-image-skill-max-body-bytes`); it was refused before being read in full.",
+    ),
+    ErrorCode.MOCK_EXTRA_NOT_INSTALLED: ErrorSpec(
+        ExitCode.INVALID_ARGUMENTS,
+        None,
+        False,
+        {"suggested_command": "pip install 'image-skill[mock]'"},
+        "`image-skill-mock` needs the `[mock]` extra (starlette, uvicorn, pillow, jsonschema), which is not installed.",
     ),
     ErrorCode.NOT_FOUND: ErrorSpec(
         ExitCode.GENERIC_FAILURE, 404, False, {}, "No such resource is visible to the caller."
@@ -145,7 +213,7 @@ ERRORS: Final[dict[ErrorCode, ErrorSpec]] = {
         401,
         False,
         {
-            "suggested_command": "image-skill signup --agent --agent-contact agent-inbox@example.com --agent-name creative-agent --save --json"
+            "suggested_command": "image-skill signup --agent --agent-contact AGENT_CONTACT_EMAIL --agent-name AGENT_NAME --runtime RUNTIME --save --json"
         },
         "The command needs a token and none was given (or the saved one belongs to another base URL).",
     ),
@@ -154,7 +222,7 @@ ERRORS: Final[dict[ErrorCode, ErrorSpec]] = {
         401,
         False,
         {
-            "suggested_command": "image-skill signup --agent --agent-contact agent-inbox@example.com --agent-name creative-agent --save --json"
+            "suggested_command": "image-skill signup --agent --agent-contact AGENT_CONTACT_EMAIL --agent-name AGENT_NAME --runtime RUNTIME --save --json"
         },
         "The token is malformed, unknown or revoked.",
     ),
@@ -219,6 +287,13 @@ ERRORS: Final[dict[ErrorCode, ErrorSpec]] = {
         {"suggested_command": "image-skill doctor --json"},
         "The hosted API answered with a body that is not an envelope (retryable when the status is 5xx).",
     ),
+    ErrorCode.HOSTED_API_BAD_RESPONSE: ErrorSpec(
+        ExitCode.PROVIDER,
+        None,
+        False,
+        {"suggested_command": "image-skill doctor --json"},
+        "The hosted API (or its media host) answered with a reply the CLI refuses: a redirect (API calls never follow one; downloads only within the media URL's origin), an asset id, media URL or token that is not well-formed, data that lacks what the command needs, text that is not valid Unicode, or JSON larger than 16 MiB or nested deeper than 64 levels. Nothing was written and the reply was not trusted.",
+    ),
     ErrorCode.INTERNAL_ERROR: ErrorSpec(
         ExitCode.PROVIDER,
         500,
@@ -233,7 +308,7 @@ ERRORS: Final[dict[ErrorCode, ErrorSpec]] = {
         ExitCode.STORAGE,
         507,
         False,
-        {"suggested_command": "image-skill activity list --limit 5 --json"},
+        {"suggested_command": "image-skill usage quota --json"},
         "Generation succeeded but the artifact could not be stored; do not retry blindly (it may duplicate paid spend).",
     ),
     ErrorCode.ARTIFACT_INTEGRITY_MISMATCH: ErrorSpec(
@@ -252,6 +327,13 @@ ERRORS: Final[dict[ErrorCode, ErrorSpec]] = {
     ),
     ErrorCode.OUTPUT_WRITE_FAILED: ErrorSpec(
         ExitCode.STORAGE, None, False, {}, "The output file could not be written; no partial file was left."
+    ),
+    ErrorCode.OUTPUT_NOT_REGULAR_FILE: ErrorSpec(
+        ExitCode.STORAGE,
+        None,
+        False,
+        {"required_flag": "--output"},
+        "The output path exists but is not a regular file (a directory where the file should go, a device, FIFO, socket, dangling symlink or a symlink to any of these); `--overwrite` replaces only regular files (a symlink to one is replaced itself, never its target), so it was left untouched. Choose another --output.",
     ),
     ErrorCode.PUBLIC_CLI_CONFIG_WRITE_FAILED: ErrorSpec(
         ExitCode.STORAGE,

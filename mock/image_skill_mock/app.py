@@ -3,7 +3,14 @@
 Every request is validated against the spec before its handler runs; every response is an
 envelope with the exit-code header; in strict mode every response is also validated against
 the spec and a mismatch becomes an ``INTERNAL_ERROR`` envelope (and a line on stderr).
-Operations without a handler are simply not routed (404 envelope).
+Operations without a handler are simply not routed (404 envelope); a path with a trailing
+slash is not redirected (a redirect would be built from the untrusted Host header).
+
+Request bodies are read with the operation's size bound (``limits.read_body``; a refusal is a
+413 envelope that closes the connection) and parsed and validated in a worker thread, so no
+request can stall the event loop. A client that disconnects mid-body is dropped quietly.
+Operations whose ``security`` also lists ``{}`` authenticate a request that carries a token and
+let the handler decide what an anonymous call may do.
 """
 
 from __future__ import annotations
@@ -17,13 +24,13 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from image_skill_api.operations import OPERATIONS, Operation
 from image_skill_api.registry import ID_PATTERNS, TRACE_ID_HEADER, ErrorCode
-from image_skill_mock import ids, validation
+from image_skill_mock import ids, limits, validation
 from image_skill_mock.auth import actor_of, authenticate
 from image_skill_mock.envelope import ApiError, EnvelopeResponse, failure, success
 from image_skill_mock.resources import HANDLERS, media
@@ -45,40 +52,56 @@ def _log(message: str) -> None:
     print(f"image-skill-mock: {message}", file=sys.stderr, flush=True)
 
 
+def _validated(
+    operation_id: str, path: dict[str, str], query: dict[str, str], headers: dict[str, str], raw: bytes
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Parameters and body checked against the spec (CPU work: runs in a worker thread)."""
+    checked = validation.validate_params(operation_id, path, query, headers)
+    body = validation.validate_body(operation_id, raw, headers.get("content-type", ""))
+    return checked, body
+
+
 def _endpoint(
     op: Operation, handler: Callable[[Call], Any], settings: Settings, storage: Storage
 ) -> Callable[[Request], Any]:
+    schemas = validation.schemas_for(op.operation_id)
+
     async def endpoint(request: Request) -> Response:
         trace_id = _trace_id(request)
         call: Call | None = None
         try:
+            raw = await limits.read_body(request, schemas.max_body_bytes)
             path = {k: str(v) for k, v in request.path_params.items()}
-            query = validation.validate_params(
-                op.operation_id, path, dict(request.query_params), dict(request.headers)
-            )
-            body = validation.validate_body(
-                op.operation_id, await request.body(), request.headers.get("content-type", "")
+            headers = dict(request.headers)
+            query, body = await run_in_threadpool(
+                _validated, op.operation_id, path, dict(request.query_params), headers, raw
             )
             call = Call(request, op, settings, storage, trace_id, path, query, body)
-            if op.auth:
-                call.agent = await run_in_threadpool(
-                    authenticate, storage, request.headers.get("authorization")
-                )
+            authorization = headers.get("authorization")
+            if op.auth and (authorization or not schemas.auth_optional):
+                call.agent = await run_in_threadpool(authenticate, storage, authorization)
                 call.actor = actor_of(call.agent)
             data = await run_in_threadpool(handler, call)
             response = success(
                 op.command, data, trace_id=trace_id, actor=call.actor, status=op.success_status
             )
+        except ClientDisconnect:
+            # The client went away mid-body: nobody will read an answer, and nothing went wrong here.
+            error = ApiError(ErrorCode.INVALID_ARGUMENTS, "The client closed the connection mid-request.")
+            return failure(op.command, error, trace_id=trace_id)
         except validation.RequestInvalid as exc:
             response = failure(op.command, ApiError(ErrorCode.INVALID_ARGUMENTS, str(exc)), trace_id=trace_id)
         except ApiError as exc:
             response = failure(op.command, exc, trace_id=trace_id, actor=call.actor if call else None)
+            if exc.code is ErrorCode.REQUEST_TOO_LARGE:
+                # The rest of the body is never read: close rather than drain it for keep-alive.
+                response.headers["connection"] = "close"
         except Exception:
             _log(f"{op.operation_id} failed:\n{traceback.format_exc()}")
             error = ApiError(ErrorCode.INTERNAL_ERROR, "The server failed to handle the request.")
             response = failure(op.command, error, trace_id=trace_id)
         if settings.strict:
-            response = _strict(op, response, trace_id)
+            response = await run_in_threadpool(_strict, op, response, trace_id)
         return response
 
     return endpoint
@@ -114,5 +137,6 @@ def create_app(settings: Settings) -> Starlette:
     ]
     routes.append(media.route(storage, _trace_id))
     app = Starlette(routes=routes, exception_handlers={HTTPException: _not_found})
+    app.router.redirect_slashes = False  # a redirect would be built from the untrusted Host header
     app.state.storage = storage
     return app

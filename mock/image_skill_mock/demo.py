@@ -21,6 +21,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 PROMPT = "a compact field camera on a stainless workbench"
+#: The demo agent's own values for the placeholders of the suggested signup command.
+SIGNUP_VALUES = {
+    "AGENT_CONTACT_EMAIL": "demo-agent@example.invalid",
+    "AGENT_NAME": "demo-agent",
+    "RUNTIME": "demo",
+}
 
 
 class DemoFailed(Exception):
@@ -92,7 +98,7 @@ def first_run(demo: Demo, out_dir: Path) -> Path:
     guide = demo.run(["image-skill", "create", "--guide", "--prompt", PROMPT, "--json"])["data"]
     if guide["stage"] != "auth_required":
         raise DemoFailed(f"expected the guide to ask for auth first, got stage {guide['stage']!r}")
-    demo.follow(guide["next_command"])
+    demo.follow(" ".join(SIGNUP_VALUES.get(word, word) for word in guide["next_command"].split(" ")))
     guide = demo.run(["image-skill", "create", "--guide", "--prompt", PROMPT, "--json"])["data"]
     if guide["stage"] != "ready_to_create":
         raise DemoFailed(f"expected ready_to_create after signup, got {guide['stage']!r}")

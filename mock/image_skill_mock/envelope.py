@@ -7,6 +7,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from image_skill_api.envelope import envelope
 from image_skill_api.registry import ERRORS, EXIT_CODE_HEADER, ErrorCode
 
 
@@ -33,32 +34,16 @@ class EnvelopeResponse(Response):
 def success(
     command: str, data: Any, *, trace_id: str, actor: dict[str, Any] | None, status: int = 200
 ) -> EnvelopeResponse:
-    envelope = {
-        "ok": True,
-        "command": command,
-        "trace_id": trace_id,
-        "actor": actor,
-        "data": data,
-        "warnings": [],
-        "error": None,
-    }
-    return EnvelopeResponse(envelope, status, 0)
+    body = envelope(ok=True, command=command, trace_id=trace_id, actor=actor, data=data)
+    return EnvelopeResponse(body, status, 0)
 
 
 def failure(
     command: str, error: ApiError, *, trace_id: str, actor: dict[str, Any] | None = None
 ) -> EnvelopeResponse:
     spec = ERRORS[error.code]
-    body: dict[str, Any] = {"code": str(error.code), "message": error.message, "retryable": spec.retryable}
+    detail: dict[str, Any] = {"code": str(error.code), "message": error.message, "retryable": spec.retryable}
     if error.recovery:
-        body["recovery"] = error.recovery
-    envelope = {
-        "ok": False,
-        "command": command,
-        "trace_id": trace_id,
-        "actor": actor,
-        "data": None,
-        "warnings": [],
-        "error": body,
-    }
-    return EnvelopeResponse(envelope, spec.http_status or 500, int(spec.exit_code))
+        detail["recovery"] = error.recovery
+    body = envelope(ok=False, command=command, trace_id=trace_id, actor=actor, error=detail)
+    return EnvelopeResponse(body, spec.http_status or 500, int(spec.exit_code))

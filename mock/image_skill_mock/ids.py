@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 import secrets
 
+from image_skill_api.envelope import new_trace_id
 from image_skill_api.registry import ID_PATTERNS, ID_PREFIXES, TOKEN_PREFIX
+
+__all__ = ["ASSET_PREFIX", "matches", "new_asset_id", "new_id", "new_token", "new_trace_id"]
 
 #: Generated assets are images; the spec allows several asset prefixes.
 ASSET_PREFIX = "image_"
@@ -18,10 +21,6 @@ def new_id(schema: str) -> str:
 
 def new_asset_id() -> str:
     return ASSET_PREFIX + secrets.token_hex(16)
-
-
-def new_trace_id() -> str:
-    return ID_PREFIXES["TraceId"] + secrets.token_hex(8)
 
 
 def new_token() -> str:

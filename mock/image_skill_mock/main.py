@@ -2,22 +2,28 @@
 
 Usage:
   image-skill-mock serve [--host=H] [--port=P] [--db=PATH] [--strict] [--free-credits=N] [--daily-jobs=N]
+                         [--public-base-url=URL]
   image-skill-mock demo [--out=DIR]
+  image-skill-mock --version
   image-skill-mock (-h | --help)
 
 Options:
-  --host=H          Interface to bind [default: 127.0.0.1].
-  --port=P          Port; 0 picks a free one [default: 8787].
-  --db=PATH         SQLite database file (default: a throwaway file removed at exit).
-  --strict          Validate every response against the spec (a mismatch becomes a 500 envelope).
-  --free-credits=N  Preview credits granted to each new agent [default: 50].
-  --daily-jobs=N    Jobs each agent may run per UTC day [default: 4].
-  --out=DIR         Where the demo writes its image [default: ./demo-output].
-  -h --help         Show this help.
+  --host=H                 Interface to bind [default: 127.0.0.1].
+  --port=P                 Port; 0 picks a free one [default: 8787].
+  --db=PATH                SQLite database file (default: a throwaway file removed at exit).
+  --strict                 Validate every response against the spec (a mismatch becomes a 500 envelope).
+  --free-credits=N         Preview credits granted to each new agent [default: 50].
+  --daily-jobs=N           Jobs each agent may run per UTC day [default: 4].
+  --public-base-url=URL    The http(s)://host[:port] clients reach this server at, used in asset URLs
+                           (default: the bound address). The request's Host header is never used.
+  --out=DIR                Where the demo writes its image [default: ./demo-output].
+  --version                Print the version and exit.
+  -h --help                Show this help.
 
 `serve` prints one JSON line {"base_url": "http://HOST:PORT"} on stdout once it accepts
 requests; logs go to stderr. `demo` starts a server on a free port and runs the first-run
-flow with the real image-skill CLI.
+flow with the real image-skill CLI. Both need the `[mock]` extra; without it they print an
+error envelope (`MOCK_EXTRA_NOT_INSTALLED`, exit 2) instead of starting.
 """
 
 from __future__ import annotations
@@ -28,8 +34,12 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from docopt import docopt
+
+#: The distribution modules of the `[mock]` extra that `serve` and `demo` import.
+MOCK_EXTRA_MODULES = ("starlette", "uvicorn", "PIL", "jsonschema")
 
 
 def _int(opts: dict[str, Any], name: str, minimum: int) -> int:
@@ -42,32 +52,53 @@ def _int(opts: dict[str, Any], name: str, minimum: int) -> int:
     return value
 
 
+def _public_base_url(raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise SystemExit("image-skill-mock: --public-base-url must be an http(s)://host[:port][/path] URL")
+    return raw.rstrip("/")
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP listening socket whose accepted connections get TCP_NODELAY.
+
+    asyncio sets TCP_NODELAY only on sockets whose ``proto`` is ``IPPROTO_TCP``; a socket made with
+    the default proto 0 left every keep-alive response waiting ~40 ms for the peer's delayed ACK.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    return sock
+
+
 def serve(opts: dict[str, Any]) -> int:
     import uvicorn
 
     from image_skill_mock.app import Settings, create_app
 
     port = _int(opts, "--port", 0)
+    public = _public_base_url(opts["--public-base-url"]) if opts["--public-base-url"] else None
     with tempfile.TemporaryDirectory(prefix="image-skill-mock-") as tmp:
         db_path = Path(opts["--db"]) if opts["--db"] else Path(tmp) / "mock.sqlite3"
+        sock = listening_socket(opts["--host"], port)
+        host, bound_port = sock.getsockname()[:2]
+        shown = f"[{host}]" if ":" in host else host
+        base_url = f"http://{shown}:{bound_port}"
         settings = Settings(
             db_path=db_path,
             strict=bool(opts["--strict"]),
             free_credits=_int(opts, "--free-credits", 0),
             daily_jobs=_int(opts, "--daily-jobs", 0),
+            public_base_url=public or base_url,
         )
         app = create_app(settings)
-        sock = socket.socket(socket.AF_INET6 if ":" in opts["--host"] else socket.AF_INET)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((opts["--host"], port))
-        host, bound_port = sock.getsockname()[:2]
-        shown = f"[{host}]" if ":" in host else host
 
         class Server(uvicorn.Server):
             async def startup(self, sockets: list[socket.socket] | None = None) -> None:
                 await super().startup(sockets=sockets)
                 if not self.should_exit:
-                    print(json.dumps({"base_url": f"http://{shown}:{bound_port}"}), flush=True)
+                    print(json.dumps({"base_url": base_url}), flush=True)
 
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
         Server(config).run(sockets=[sock])
@@ -75,8 +106,70 @@ def serve(opts: dict[str, Any]) -> int:
     return 0
 
 
+def missing_extra(modules: tuple[str, ...]) -> str | None:
+    """The first module that cannot be imported for lack of the `[mock]` extra, or None when all can.
+
+    An ImportError inside this package (or the generated one) is a bug, not a missing extra: re-raised.
+    """
+    import importlib
+
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:
+            missing = exc.name or name
+            if missing.partition(".")[0] in ("image_skill_mock", "image_skill_api"):
+                raise
+            return missing
+    return None
+
+
+def extra_missing_envelope(command: str, module: str) -> dict[str, Any]:
+    """The error envelope printed when the `[mock]` extra is not installed (no server module imported)."""
+    from image_skill_api.envelope import envelope, new_trace_id
+    from image_skill_api.registry import ERRORS, ErrorCode
+
+    code = ErrorCode.MOCK_EXTRA_NOT_INSTALLED
+    spec = ERRORS[code]
+    error = {
+        "code": str(code),
+        "message": (
+            f"image-skill-mock needs the [mock] extra (the {module!r} module is missing):"
+            " pip install 'image-skill[mock]'"
+        ),
+        "retryable": spec.retryable,
+        "recovery": dict(spec.recovery),
+    }
+    return envelope(ok=False, command=command, trace_id=new_trace_id(), error=error)
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    from image_skill_api.constants import API_VERSION
+
+    try:
+        release = dist_version("image-skill")
+    except PackageNotFoundError:
+        release = "unknown"
+    return f"image-skill-mock {release} (API {API_VERSION})"
+
+
 def run() -> None:
     opts = docopt(__doc__, argv=sys.argv[1:])
+    if opts["--version"]:
+        print(version())
+        raise SystemExit(0)
+    command = "image-skill-mock serve" if opts["serve"] else "image-skill-mock demo"
+    # serve imports the server itself; demo only needs the extra to be importable (the server runs
+    # in a subprocess).
+    module = missing_extra(("uvicorn", "image_skill_mock.app") if opts["serve"] else MOCK_EXTRA_MODULES)
+    if module is not None:
+        from image_skill_api.registry import ERRORS, ErrorCode
+
+        print(json.dumps(extra_missing_envelope(command, module)))
+        raise SystemExit(int(ERRORS[ErrorCode.MOCK_EXTRA_NOT_INSTALLED].exit_code))
     if opts["serve"]:
         raise SystemExit(serve(opts))
     from image_skill_mock.demo import main as demo

@@ -23,6 +23,10 @@ def timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+#: Where asset URLs point when the server is not told its public address (``serve``'s default bind).
+DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8787"
+
+
 @dataclass(frozen=True)
 class Settings:
     db_path: Path
@@ -30,6 +34,8 @@ class Settings:
     free_credits: int = 50
     daily_jobs: int = 4
     clock: Callable[[], datetime] = field(default=utc_now)
+    #: The scheme://host[:port] asset URLs are built on (``serve --public-base-url``); never the Host header.
+    public_base_url: str = DEFAULT_PUBLIC_BASE_URL
 
 
 @dataclass
@@ -49,7 +55,8 @@ class Call:
 
     @property
     def base_url(self) -> str:
-        return str(self.request.base_url).rstrip("/")
+        """The server's configured public address (the request's Host header is never trusted)."""
+        return self.settings.public_base_url.rstrip("/")
 
     def now(self) -> datetime:
         return self.settings.clock()

@@ -2,7 +2,9 @@
 
 One connection in WAL mode, shared by the server's worker threads behind a lock; every change
 runs in ``transaction()`` (``BEGIN IMMEDIATE``), so a credit debit is committed together with
-the job and assets it pays for, or not at all.
+the job and assets it pays for, or not at all. ``record_job`` re-checks the daily job cap and
+the balance inside that transaction and reads the balance it reports there too, so concurrent
+requests can neither overrun the cap nor report a stale balance.
 """
 
 from __future__ import annotations
@@ -66,6 +68,10 @@ CREATE TABLE IF NOT EXISTS usage_events (
 
 class InsufficientCredits(Exception):
     """Raised inside a transaction when the balance no longer covers a debit (nothing is written)."""
+
+
+class DailyJobLimitReached(Exception):
+    """Raised inside a transaction when the jobs of the day already fill the agent's cap (nothing written)."""
 
 
 @dataclass(frozen=True)
@@ -194,15 +200,27 @@ class Storage:
         debit: int,
         usage_event_id: str | None,
         assets: list[NewAsset],
-    ) -> None:
-        """Store a job with its assets and its debit in one transaction, re-checking the balance inside it."""
+    ) -> int:
+        """Store a job with its assets and its debit in one transaction; the credits left after it.
+
+        The daily cap (for jobs that count toward it) and the balance are checked inside the same
+        transaction: ``DailyJobLimitReached`` / ``InsufficientCredits`` and nothing is written.
+        """
         with self.transaction() as conn:
-            if debit:
+            if counts_toward_daily_cap:
                 row = conn.execute(
-                    "SELECT COALESCE(SUM(credits), 0) FROM usage_events WHERE agent_id = ?", (agent.agent_id,)
+                    "SELECT COUNT(*) FROM jobs"
+                    " WHERE agent_id = ? AND day = ? AND counts_toward_daily_cap = 1",
+                    (agent.agent_id, day),
                 ).fetchone()
-                if agent.preview_credits - int(row[0]) < debit:
-                    raise InsufficientCredits
+                if int(row[0]) >= agent.daily_job_limit:
+                    raise DailyJobLimitReached
+            row = conn.execute(
+                "SELECT COALESCE(SUM(credits), 0) FROM usage_events WHERE agent_id = ?", (agent.agent_id,)
+            ).fetchone()
+            remaining = agent.preview_credits - int(row[0])
+            if debit and remaining < debit:
+                raise InsufficientCredits
             conn.execute(
                 "INSERT INTO jobs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -240,6 +258,8 @@ class Storage:
                     "INSERT INTO usage_events VALUES (?, ?, ?, ?, ?)",
                     (usage_event_id, agent.agent_id, job["job_id"], debit, job["created_at"]),
                 )
+                remaining -= debit
+        return max(0, remaining)
 
     def job(self, agent_id: str, job_id: str) -> dict[str, Any] | None:
         row = self._one("SELECT job_json FROM jobs WHERE agent_id = ? AND job_id = ?", agent_id, job_id)

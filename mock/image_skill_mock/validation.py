@@ -1,27 +1,41 @@
 """Requests and responses checked against the bundled spec (``image_skill_api/spec.json``).
 
 Each operation's parameters and body are compiled once into JSON Schema 2020-12 validators
-whose ``$ref``s resolve inside the spec. Query strings are coerced by their schema type
-(``true``/``false``, integers, numbers) before validation; values that do not coerce stay
-strings so the validator reports them. Errors name the offending field, never echo values.
+whose ``$ref``s resolve inside the spec and whose ``pattern``s are read as ECMA-262
+(``image_skill_mock.ecma``). Query strings are coerced by their schema type (``true``/``false``,
+integers, finite numbers) before validation; values that do not coerce stay strings so the
+validator reports them. Errors name the offending field, never echo values.
+
+Bodies are parsed strictly (``parse_json``): UTF-8 only, no ``NaN``/``Infinity``, no number
+that overflows to infinity, no lone surrogate, nesting no deeper than the spec's
+``x-image-skill-limits.max_json_depth`` (checked on the text before parsing). Validation stops
+after a bounded number of errors. These functions are CPU work: the app runs them in a worker
+thread, never on the event loop.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from itertools import islice
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from image_skill_api.operations import OPERATIONS, Operation
+from image_skill_mock import ecma
 
 SPEC_URI = "urn:image-skill:spec"
+#: How many validation errors are looked at to pick the one to report (the deepest of them).
+ERRORS_CONSIDERED = 16
 
 
 @cache
@@ -36,11 +50,29 @@ def _registry() -> Registry[Any]:
     return registry
 
 
+def _ecma_pattern(
+    validator: Draft202012Validator, pattern: str, instance: Any, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    """JSON Schema ``pattern`` with the spec's (ECMA-262) reading of the regex."""
+    if validator.is_type(instance, "string") and not ecma.compile_pattern(pattern).search(instance):
+        yield ValidationError(f"the value does not match {pattern!r}")
+
+
+#: Draft 2020-12 with ECMA-262 ``pattern`` semantics.
+EcmaValidator: type[Draft202012Validator] = validators.extend(  # type: ignore[no-untyped-call]
+    Draft202012Validator, {"pattern": _ecma_pattern}
+)
+
+
 def _validator(schema: dict[str, Any]) -> Draft202012Validator:
     rooted = _rebase(schema)
-    return Draft202012Validator(
-        rooted, registry=_registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
-    )
+    return EcmaValidator(rooted, registry=_registry(), format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def limits() -> dict[str, int]:
+    """The spec's ``x-image-skill-limits`` (body size and JSON depth)."""
+    found: dict[str, int] = spec()["x-image-skill-limits"]
+    return found
 
 
 def _rebase(node: Any) -> Any:
@@ -87,6 +119,10 @@ class OperationSchemas:
     body: Draft202012Validator | None
     body_required: bool
     responses: dict[str, Draft202012Validator]
+    #: The largest request body accepted (``x-image-skill-max-body-bytes``, else the spec default).
+    max_body_bytes: int
+    #: The operation also allows anonymous calls (its ``security`` lists ``{}``).
+    auth_optional: bool
 
 
 @cache
@@ -110,7 +146,9 @@ def schemas_for(operation_id: str) -> OperationSchemas:
         content = _deref(raw).get("content", {}).get("application/json")
         if content:
             responses[status] = _validator(content["schema"])
-    return OperationSchemas(tuple(params), body, body_required, responses)
+    max_body = int(obj.get("x-image-skill-max-body-bytes", limits()["max_json_body_bytes"]))
+    security = obj.get("security", spec().get("security", []))
+    return OperationSchemas(tuple(params), body, body_required, responses, max_body, {} in security)
 
 
 def _describe(error: ValidationError, where: str) -> str:
@@ -126,8 +164,9 @@ def _describe(error: ValidationError, where: str) -> str:
 
 
 def _first_error(validator: Draft202012Validator, value: Any) -> ValidationError | None:
+    """The deepest of the first ``ERRORS_CONSIDERED`` errors (never a walk over every error)."""
     best: ValidationError | None = None
-    for error in validator.iter_errors(value):
+    for error in islice(validator.iter_errors(value), ERRORS_CONSIDERED):
         if best is None or len(error.absolute_path) > len(best.absolute_path):
             best = error
     return best
@@ -141,10 +180,63 @@ def _coerce(raw: str, schema: dict[str, Any]) -> Any:
         if kind == "integer":
             return int(raw)
         if kind == "number":
-            return float(raw)
+            number = float(raw)
+            return number if math.isfinite(number) else raw
     except ValueError:
         return raw
     return raw
+
+
+# A JSON string, terminated or not, matched possessively: linear time on any input.
+_JSON_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"?', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]++")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def nesting_exceeds(text: str, limit: int) -> bool:
+    """Whether the JSON text nests arrays/objects deeper than ``limit`` (strings are skipped)."""
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    if brackets.count("[") + brackets.count("{") <= limit:
+        return False
+    depth = 0
+    for bracket in brackets:
+        depth += 1 if bracket in "[{" else -1
+        if depth > limit:
+            return True
+    return False
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError("number out of range")
+    return number
+
+
+def parse_json(raw: bytes) -> Any:
+    """Strictly parsed JSON; ``RequestInvalid`` for anything that is not plain, finite, UTF-8 JSON."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RequestInvalid("the request body is not UTF-8") from None
+    depth = limits()["max_json_depth"]
+    if nesting_exceeds(text, depth):
+        raise RequestInvalid(f"the request body nests JSON deeper than {depth} levels")
+    try:
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+    except RecursionError:
+        raise RequestInvalid(f"the request body nests JSON deeper than {depth} levels") from None
+    except json.JSONDecodeError as exc:  # its message names a position, never the content
+        raise RequestInvalid(f"the request body is not valid JSON ({exc.msg} at char {exc.pos})") from None
+    except ValueError as exc:  # NaN/Infinity, a number out of range, an integer too long to convert
+        raise RequestInvalid(f"the request body is not valid JSON ({str(exc)[:60]})") from None
+    if "\\u" in text and _SURROGATE.search(json.dumps(value, ensure_ascii=False)):
+        raise RequestInvalid("the request body has a string with a lone surrogate (not encodable as UTF-8)")
+    return value
 
 
 def validate_params(
@@ -178,10 +270,7 @@ def validate_body(operation_id: str, raw: bytes, content_type: str) -> dict[str,
         return None
     if content_type.split(";", maxsplit=1)[0].strip().lower() not in ("application/json", ""):
         raise RequestInvalid("the request body must be application/json")
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise RequestInvalid("the request body is not valid JSON") from exc
+    body = parse_json(raw)
     error = _first_error(schemas.body, body)
     if error is not None:
         raise RequestInvalid(_describe(error, "body"))
@@ -213,4 +302,4 @@ def validate_against(schema_name: str, value: Any) -> str | None:
 
 def check_instance(schema: dict[str, Any], value: Any) -> ValidationError | None:
     """First error of ``value`` against a standalone JSON Schema (a model's parameter schema)."""
-    return _first_error(Draft202012Validator(schema), value)
+    return _first_error(EcmaValidator(schema), value)

@@ -6,10 +6,11 @@ import io
 import json
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import pytest
 
@@ -32,11 +33,17 @@ def envelope(data: Any = None, *, ok: bool = True, error: dict[str, Any] | None 
 
 @dataclass
 class Reply:
+    """One scripted reply. ``declared_length`` -1 sends no content-length (the body ends at close);
+    ``dribble`` sends the body one byte every that many seconds (``dribble_head``: the status line
+    and headers too)."""
+
     status: int = 200
     body: bytes | dict[str, Any] = field(default_factory=envelope)
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     declared_length: int | None = None
+    dribble: float = 0.0
+    dribble_head: bool = False
 
 
 @dataclass
@@ -82,31 +89,64 @@ def _handler(script: Script, stop: threading.Event) -> type[BaseHTTPRequestHandl
             if reply.delay:
                 stop.wait(reply.delay)
             raw = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
+            declared = reply.declared_length if reply.declared_length is not None else len(raw)
+            if reply.dribble_head:
+                head = [f"HTTP/1.0 {reply.status} Scripted", *(f"{k}: {v}" for k, v in reply.headers.items())]
+                head += [f"content-length: {declared}"] if declared >= 0 else []
+                self._dribble(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + raw, reply.dribble)
+                return
             self.send_response(reply.status)
             for key, value in reply.headers.items():
                 self.send_header(key, value)
-            declared = reply.declared_length if reply.declared_length is not None else len(raw)
-            self.send_header("content-length", str(declared))
+            if declared >= 0:
+                self.send_header("content-length", str(declared))
             self.end_headers()
-            self.wfile.write(raw)
+            if reply.dribble:
+                self._dribble(raw, reply.dribble)
+            else:
+                self.wfile.write(raw)
+
+        def _dribble(self, raw: bytes, interval: float) -> None:
+            for index in range(len(raw)):
+                if stop.is_set():
+                    return
+                try:
+                    self.wfile.write(raw[index : index + 1])
+                    self.wfile.flush()
+                except OSError:
+                    return  # the client gave up and closed the connection
+                stop.wait(interval)
 
         do_GET = do_POST = _serve
 
     return Handler
 
 
-@pytest.fixture
-def http() -> Iterator[tuple[str, Script]]:
+@contextmanager
+def _scripted_server() -> Iterator[tuple[str, Script]]:
     script = Script()
     stop = threading.Event()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(script, stop))
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)  # fast shutdown
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}", script
     stop.set()
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def http() -> Iterator[tuple[str, Script]]:
+    with _scripted_server() as served:
+        yield served
+
+
+@pytest.fixture
+def other_http() -> Iterator[tuple[str, Script]]:
+    """A second scripted server: another origin (for redirects that must not be followed)."""
+    with _scripted_server() as served:
+        yield served
 
 
 @dataclass
@@ -133,11 +173,12 @@ def home(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def run_cli(home: Path) -> Callable[..., Run]:
-    def run(*argv: str, env: dict[str, str] | None = None, stdin: str = "") -> Run:
+    def run(*argv: str, env: dict[str, str] | None = None, stdin: str | TextIO = "") -> Run:
         stdout, stderr = io.StringIO(), io.StringIO()
         environment = {"IMAGE_SKILL_CONFIG_PATH": str(home / "cfg" / "config.json"), "HOME": str(home)}
         environment.update(env or {})
-        code = main(list(argv), env=environment, stdin=io.StringIO(stdin), stdout=stdout, stderr=stderr)
+        stream = io.StringIO(stdin) if isinstance(stdin, str) else stdin
+        code = main(list(argv), env=environment, stdin=stream, stdout=stdout, stderr=stderr)
         out = stdout.getvalue()
         assert out.endswith("\n"), out
         assert out.count("\n") == 1, out

@@ -1,11 +1,18 @@
-"""Mock-server harness: Starlette's TestClient against a strict app with its own database."""
+"""Mock-server harness: Starlette's TestClient against a strict app with its own database, and
+``live_server``: the real ``image-skill-mock serve`` in a subprocess on a free loopback port."""
 
 from __future__ import annotations
 
+import json
+import select
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from starlette.testclient import TestClient
@@ -56,6 +63,7 @@ def make_api(tmp_path: Path) -> Iterator[Callable[..., Api]]:
     clients: list[TestClient] = []
 
     def make(**settings: Any) -> Api:
+        settings = {"public_base_url": "http://testserver", **settings}
         app = create_app(Settings(db_path=tmp_path / f"mock-{len(clients)}.sqlite3", strict=True, **settings))
         client = TestClient(app)
         clients.append(client)
@@ -76,3 +84,54 @@ def fixed_clock(moment: datetime) -> Callable[[], datetime]:
 
 
 NOON = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+@dataclass
+class LiveServer:
+    """A running ``image-skill-mock serve`` (loopback only) and where its stderr goes."""
+
+    base_url: str
+    stderr_path: Path
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base_url).hostname or "127.0.0.1"
+
+    @property
+    def port(self) -> int:
+        return urlsplit(self.base_url).port or 80
+
+    def stderr(self) -> str:
+        return self.stderr_path.read_text(encoding="utf-8", errors="replace")
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
+    """Start ``image-skill-mock serve --port 0 --strict [ARGS]``; every server is stopped at teardown."""
+    procs: list[subprocess.Popen[str]] = []
+
+    def start(*args: str) -> LiveServer:
+        n = len(procs)
+        stderr_path = tmp_path / f"live-{n}.stderr"
+        with stderr_path.open("w", encoding="utf-8") as stderr:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "image_skill_mock", "serve", "--port", "0", "--strict",
+                 "--db", str(tmp_path / f"live-{n}.sqlite3"), *args],
+                stdout=subprocess.PIPE, stderr=stderr, text=True,
+            )  # fmt: skip
+        procs.append(proc)
+        assert proc.stdout is not None
+        ready, _, _ = select.select([proc.stdout], [], [], 60)
+        line = proc.stdout.readline() if ready else ""
+        if not line:
+            raise RuntimeError(f"the mock server did not start: {stderr_path.read_text()[-2000:]}")
+        return LiveServer(str(json.loads(line)["base_url"]), stderr_path)
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

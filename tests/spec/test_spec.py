@@ -1,4 +1,8 @@
-"""The spec is valid, complete against design.md, self-consistent, and generated/ follows it."""
+"""The spec is valid, complete against design.md, self-consistent, and generated/ follows it.
+
+Tests marked ``contract`` compare with the contract document and run only with ``--contract=PATH``
+(tests/conftest.py); nothing here reads outside the repository.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,6 @@ from openapi_spec_validator import validate
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC_PATH = ROOT / "spec" / "openapi.yaml"
-CONTRACT = ROOT.parent / "shared" / "contract" / "cli.md"
 SPEC: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -97,16 +100,15 @@ def test_error_code_enum_equals_the_registry_in_order() -> None:
 
 
 def test_registry_http_status_agrees_with_exit_code() -> None:
-    expected = {401: {3}, 403: {3}, 402: {5}, 429: {5}}
+    # The status <-> exit code rule lives in the spec (x-image-skill-status-exit-codes) and reaches
+    # code through generated/; tests/spec/test_one_place.py checks the generated rule against the table.
+    from image_skill_api.registry import ExitCode, status_exit_rule
+
     for code, row in SPEC["components"]["schemas"]["ErrorCode"]["x-image-skill-error-codes"].items():
-        status = row["http_status"]
-        assert 0 <= row["exit_code"] <= 9, code
-        if status in expected:
-            assert row["exit_code"] in expected[status], code
-        elif status is not None and status >= 500:
-            assert row["exit_code"] in {7, 8, 9}, code
-        if row["exit_code"] in (3, 5) and status is not None:
-            assert status in (401, 403, 402, 429), code
+        status, exit_code = row["http_status"], ExitCode(row["exit_code"])
+        assert exit_code != ExitCode.OK, code
+        if status is not None:
+            assert exit_code in status_exit_rule(status).consistent_exit_codes, (code, status, exit_code)
 
 
 def test_id_schemas_have_patterns_that_accept_their_prefix() -> None:
@@ -120,9 +122,9 @@ def test_id_schemas_have_patterns_that_accept_their_prefix() -> None:
             assert re.match(schema["pattern"], sample), name
 
 
-def test_activity_event_enum_equals_the_contract_registry() -> None:
-    assert CONTRACT.exists(), f"the contract is expected at {CONTRACT}"
-    text = CONTRACT.read_text(encoding="utf-8")
+@pytest.mark.contract
+def test_activity_event_enum_equals_the_contract_registry(contract_text: str) -> None:
+    text = contract_text
     section = text.split("### Activity Event Registry", 1)[1].split("\n### ", 1)[0]
     contract_types = re.findall(r"^\|\s*`([a-z0-9_.]+)`\s*\|", section, flags=re.MULTILINE)
     schema = SPEC["components"]["schemas"]["ActivityEventType"]
@@ -154,3 +156,54 @@ def test_generated_code_matches_the_spec() -> None:
     command = [sys.executable, str(ROOT / "tools" / "codegen.py"), "--check"]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _registry() -> dict[str, Any]:
+    registry: dict[str, Any] = SPEC["components"]["schemas"]["ErrorCode"]["x-image-skill-error-codes"]
+    return registry
+
+
+def test_every_auth_recovery_is_the_one_signup_template() -> None:
+    registry = _registry()
+    template = registry["AUTH_REQUIRED"]["recovery"]["suggested_command"]
+    assert registry["AUTH_TOKEN_INVALID"]["recovery"]["suggested_command"] == template
+    argv = template.split()
+    assert argv[:3] == ["image-skill", "signup", "--agent"]
+    for flag, placeholder in (
+        ("--agent-contact", "AGENT_CONTACT_EMAIL"),
+        ("--agent-name", "AGENT_NAME"),
+        ("--runtime", "RUNTIME"),
+    ):
+        assert argv[argv.index(flag) + 1] == placeholder
+    assert "@" not in template, "no concrete inbox an agent could copy"
+
+
+def test_no_registry_recovery_points_at_a_command_outside_this_release() -> None:
+    not_built = ("upload", "edit", "activity", "feedback", "credits packs", "credits quote", "credits buy")
+    for code, row in _registry().items():
+        command = (row.get("recovery") or {}).get("suggested_command", "")
+        assert not command.startswith(tuple(f"image-skill {word}" for word in not_built)), code
+
+
+def test_recovery_schema_describes_required_flags_and_accepted_aliases() -> None:
+    recovery = SPEC["components"]["schemas"]["Recovery"]["properties"]
+    assert recovery["required_flags"]["type"] == "array"
+    aliases = recovery["accepted_aliases"]
+    assert aliases["type"] == "object"
+    assert aliases["additionalProperties"]["type"] == "array"
+
+
+def test_waiting_for_a_plan_has_its_own_invalid_arguments_code() -> None:
+    row = _registry()["JOB_NOT_RUNNABLE"]
+    assert row["exit_code"] == 2
+    assert row["http_status"] is None  # only the CLI decides it (jobs wait)
+    assert row["retryable"] is False
+
+
+@pytest.mark.contract
+def test_the_signup_template_has_the_flags_of_the_contracts_signup(contract_text: str) -> None:
+    section = contract_text.split("### `image-skill signup --agent`", 1)[1].split("\n### ", 1)[0]
+    example = section.split("```bash", 1)[1].split("```", 1)[0].replace("\\\n", " ")
+    contract_flags = {word for word in example.split() if word.startswith("--")}
+    template = _registry()["AUTH_REQUIRED"]["recovery"]["suggested_command"]
+    assert contract_flags == {word for word in template.split() if word.startswith("--")}

@@ -6,14 +6,14 @@ and never appears in any CLI output or message.
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
 
+from image_skill.commands.planned import NotYet
 from image_skill.context import Context
 from image_skill.envelope import relabel, success
-from image_skill.validate import invalid, positive_int, require
+from image_skill.validate import invalid, json_object, positive_int, require, utf8_text
 from image_skill_api import operations as ops
 from image_skill_api.registry import ENUMS
 
@@ -36,7 +36,27 @@ Options:
   --model-parameters-json=JSON       Model-specific controls as a JSON object (see `models show`).
   --dry-run                          Plan only: a stored plan receipt, no provider call, no debit.
   --accept-unknown-cost              Allow a model whose price is only known after execution.
+
+A dry run needs no token (without one it is planned anonymously and nothing is stored).
+The contract's reference flags (--reference-image, --element-frontal, --element-reference) are
+not available in this CLI release yet.
 """
+
+#: The contract's reference flags; this release does not build them yet (they need upload).
+REFERENCE_FLAGS = ("--reference-image", "--element-frontal", "--element-reference")
+
+
+def unavailable(argv: list[str]) -> NotYet | None:
+    """A create command line with reference flags is a contract command this release cannot run."""
+    used = sorted({arg.split("=", 1)[0] for arg in argv} & set(REFERENCE_FLAGS))
+    if not used:
+        return None
+    return NotYet(
+        "image-skill create",
+        f"`image-skill create {' '.join(used)}`",
+        "image-skill help create --json",
+        "create without reference flags runs.",
+    )
 
 
 def read_prompt(ctx: Context, opts: dict[str, Any]) -> str | None:
@@ -65,13 +85,7 @@ def _budget(ctx: Context, raw: str) -> float:
 
 
 def _model_parameters(ctx: Context, raw: str) -> dict[str, Any]:
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        value = None
-    if not isinstance(value, dict):
-        raise invalid(ctx, "create", "--model-parameters-json must be a JSON object.")
-    return value
+    return json_object(ctx, raw, "--model-parameters-json", "create")  # bounded depth, no NaN, UTF-8
 
 
 def build_request(ctx: Context, opts: dict[str, Any], prompt: str) -> dict[str, Any]:
@@ -104,6 +118,8 @@ def build_request(ctx: Context, opts: dict[str, Any], prompt: str) -> dict[str, 
 def run(ctx: Context, opts: dict[str, Any]) -> dict[str, Any]:
     ctx.command = "image-skill create"
     prompt = read_prompt(ctx, opts)
+    if prompt is not None:
+        utf8_text(ctx, prompt, "The prompt", "create")  # an undecodable byte is exit 2 here, not a 500
     if opts["--guide"]:
         from image_skill import guide
 
@@ -114,6 +130,11 @@ def run(ctx: Context, opts: dict[str, Any]) -> dict[str, Any]:
     if len(prompt) > 8000:
         raise invalid(ctx, "create", "The prompt is longer than 8000 characters.")
     body = build_request(ctx, opts, prompt)
+    if body.get("dry_run") and ctx.token() is None:
+        # createImage's security allows no credentials for a dry run: plan it anonymously.
+        ctx.hint("planning a dry run (anonymous)...")
+        anonymous = ops.OPERATIONS["createImage"]._replace(auth=False)
+        return relabel(ctx.client.call(anonymous, body=body), ctx.command)
     ctx.require_token()
     ctx.hint("creating..." if not body.get("dry_run") else "planning a dry run...")
     return relabel(ops.create_image(ctx.client, body), ctx.command)  # type: ignore[arg-type]

@@ -1,21 +1,37 @@
-"""image-skill doctor: is the hosted API reachable, and is this machine ready to use it?"""
+"""image-skill doctor: is the hosted API reachable, and is this machine ready to use it?
+
+Doctor is the command other recoveries point at, so it never fails because the API is down: the
+local checks (config, auth source, output directory, telemetry) are always reported, exit 0, with
+``hosted_api.reachable`` and a warning when the API could not be used. ``data.next_command`` is
+the first fix that applies, runnable as printed: for an API that cannot be used, a plain
+``curl`` of its health endpoint (it shows the raw network, DNS, proxy or TLS failure that the CLI
+can only summarize; the base URL comes from --api-base-url / IMAGE_SKILL_API_BASE_URL); then a
+writable config path; then signup. It never suggests running doctor again.
+"""
 
 from __future__ import annotations
 
 import os
 import platform
+import shlex
 from typing import Any
 
 from image_skill import __version__
-from image_skill.context import Context
+from image_skill.context import SIGNUP_COMMAND, Context
 from image_skill.envelope import ApiError, CliError, success
 from image_skill_api import operations as ops
-from image_skill_api.registry import ErrorCode
+from image_skill_api.registry import ERRORS, ErrorCode
 
 USAGE = """
 Usage:
   image-skill doctor [options]
+
+Always exit 0 when it could run its checks, even with the hosted API unreachable: read
+data.hosted_api.reachable and follow data.next_command.
 """
+
+#: Failures that mean nothing usable answered at the base URL.
+UNREACHABLE = frozenset({ErrorCode.HOSTED_API_REQUEST_FAILED, ErrorCode.TIMEOUT})
 
 
 def _config_check(ctx: Context) -> dict[str, Any]:
@@ -27,35 +43,39 @@ def _config_check(ctx: Context) -> dict[str, Any]:
     return {"ok": writable, "path": str(path), "exists": path.exists(), "directory_writable": writable}
 
 
-def run(ctx: Context, opts: dict[str, Any]) -> dict[str, Any]:
-    ctx.command = "image-skill doctor"
+def _hosted_api(ctx: Context) -> dict[str, Any]:
     try:
         health = ops.get_health(ctx.client)["data"]
-        service: dict[str, Any] = {
-            "ok": True,
-            "status": health.get("status"),
-            "api_version": health.get("api_version"),
-        }
-    except (CliError, ApiError) as exc:
-        code = exc.code if isinstance(exc, CliError) else (exc.envelope.get("error") or {}).get("code")
-        if isinstance(exc, CliError) and exc.code is ErrorCode.INVALID_ARGUMENTS:
+    except CliError as exc:
+        if exc.code is ErrorCode.INVALID_ARGUMENTS:
             raise
-        raise CliError(
-            ErrorCode.HOSTED_API_REQUEST_FAILED,
-            f"The hosted API is not healthy ({code}).",
-            recovery={"suggested_command": ctx.with_base_url("image-skill doctor --json")},
-        ) from None
+        reachable = exc.code not in UNREACHABLE
+        return {"ok": False, "reachable": reachable, "error": str(exc.code), "detail": exc.message}
+    except ApiError as exc:
+        error = exc.envelope.get("error") or {}
+        code = str(error.get("code") or ErrorCode.HOSTED_API_REQUEST_FAILED)
+        detail = f"the API answered with {code}: {error.get('message')}"
+        return {"ok": False, "reachable": True, "error": code, "detail": detail}
+    service = {"ok": True, "reachable": True, "status": health.get("status")}
+    return {**service, "api_version": health.get("api_version")}
+
+
+def run(ctx: Context, opts: dict[str, Any]) -> dict[str, Any]:
+    ctx.command = "image-skill doctor"
+    service = _hosted_api(ctx)
     source = ctx.token_source()
-    data = {
+    auth_ok = ctx.token() is not None
+    config_check = _config_check(ctx)
+    data: dict[str, Any] = {
         "api_base_url": ctx.base_url,
         "hosted_api": service,
-        "config": _config_check(ctx),
+        "config": config_check,
         "output": {
             "ok": os.access(".", os.W_OK | os.X_OK),
             "detail": "the current directory is where assets get writes",
         },
         "auth": {
-            "ok": ctx.token() is not None,
+            "ok": auth_ok,
             "token_source": source,
             "detail": {
                 "flag": "token from --token-stdin",
@@ -68,4 +88,18 @@ def run(ctx: Context, opts: dict[str, Any]) -> dict[str, Any]:
         "telemetry": {"enabled": False, "detail": "this CLI sends no telemetry"},
         "cli": {"version": __version__, "python": platform.python_version()},
     }
-    return success(ctx.command, data, trace_id=ctx.trace_id)
+    warnings = []
+    next_command: str | None = None
+    if not service["ok"]:
+        next_command = shlex.join(["curl", "-sS", ctx.base_url + ops.OPERATIONS["getHealth"].path])
+        message = (
+            f"The hosted API at {ctx.base_url} cannot be used; check the network (proxy, DNS, firewall) "
+            "and the base URL (--api-base-url / IMAGE_SKILL_API_BASE_URL; omit both for the hosted API)."
+        )
+        warnings.append({"code": service["error"], "message": message})
+    elif not config_check["ok"]:
+        next_command = ERRORS[ErrorCode.PUBLIC_CLI_CONFIG_WRITE_FAILED].recovery["suggested_command"]
+    elif not auth_ok:
+        next_command = ctx.with_base_url(SIGNUP_COMMAND)
+    data["next_command"] = next_command
+    return success(ctx.command, data, trace_id=ctx.trace_id, warnings=warnings)

@@ -2,7 +2,10 @@
 
 ``wait`` polls until the job is terminal. Completed is success; failed and canceled are not
 (exit from the registry: the job's own error code, else ``JOB_FAILED`` / ``JOB_CANCELED``);
-running out of time is ``TIMEOUT`` (exit 8) with the command to keep waiting.
+running out of time is ``TIMEOUT`` (exit 8) with the command to keep waiting. A ``planned`` job
+(a dry run's plan receipt) never runs: waiting for it is ``JOB_NOT_RUNNABLE`` (exit 2) at once,
+pointing at ``jobs show`` (the plan: model, credits) - executing it means rerunning the create
+without ``--dry-run``, which only the caller can do (the prompt is never stored or echoed).
 """
 
 from __future__ import annotations
@@ -51,6 +54,14 @@ def run(ctx: Context, opts: dict[str, Any]) -> dict[str, Any]:
     while True:
         envelope = ops.get_job(ctx.client, job_id)
         job = envelope["data"]["job"]
+        if job["status"] == JobStatus.PLANNED:
+            raise CliError(
+                ErrorCode.JOB_NOT_RUNNABLE,
+                f"Job {job_id} is a dry-run plan (status planned): it never runs, so there is nothing to"
+                " wait for. `jobs show` has its plan receipt; to execute it, rerun your create command"
+                " without --dry-run.",
+                recovery={"suggested_command": ctx.with_base_url(f"image-skill jobs show {job_id} --json")},
+            )
         if job["status"] in TERMINAL_JOB_STATUSES:
             if job["status"] == JobStatus.COMPLETED:
                 return relabel(envelope, ctx.command)

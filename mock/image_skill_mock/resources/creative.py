@@ -2,7 +2,15 @@
 
 Every refusal happens before a job row exists. A real job is stored ``completed`` together
 with its assets and its credit debit in one transaction (``Storage.record_job``), so a debit
-never exists without its job. The prompt is never echoed in any message.
+never exists without its job; the daily cap and the balance are enforced inside that
+transaction (the checks before it only spare rendering a job that is sure to be refused), and
+the ``quota`` a response reports is the balance that transaction left. The prompt is never
+echoed in any message.
+
+A dry run needs no token (the operation's security allows anonymous calls): it is validated,
+selected and priced like any other, but nothing is stored, so ``job_id`` and ``job`` are null,
+``quota.remaining_credits`` is null and the actor is null. With a token it stores the planned
+job. A real create without a token is ``AUTH_REQUIRED``.
 
 Documented mock rules:
 - a prompt containing ``[policy-test:deny]`` is refused with ``CONTENT_POLICY_DENIED``;
@@ -22,7 +30,13 @@ from image_skill_mock.envelope import ApiError
 from image_skill_mock.render import render_png
 from image_skill_mock.resources.quota import balance, day_of
 from image_skill_mock.state import Call, timestamp
-from image_skill_mock.storage import InsufficientCredits, NewAsset, StoredAsset
+from image_skill_mock.storage import (
+    Agent,
+    DailyJobLimitReached,
+    InsufficientCredits,
+    NewAsset,
+    StoredAsset,
+)
 
 POLICY_DENY_MARKER = "[policy-test:deny]"
 MODELS_COMMAND = "image-skill models list --available --operation image.generate --json"
@@ -135,9 +149,9 @@ def _check_request(
         raise ApiError(
             ErrorCode.CAPABILITY_DENIED, f"{model['id']} does not take reference images on create."
         )
-    agent = call.require_agent()
     for reference in references:
-        if call.storage.asset(agent.agent_id, reference["asset_id"]) is None:
+        # An anonymous caller owns no assets.
+        if call.agent is None or call.storage.asset(call.agent.agent_id, reference["asset_id"]) is None:
             raise ApiError(ErrorCode.NOT_FOUND, "A reference asset was not found.")
 
 
@@ -158,9 +172,24 @@ def asset_object(meta: StoredAsset, base_url: str) -> dict[str, Any]:
     }
 
 
+def _daily_limit_exceeded(limit: int, retry_after_seconds: int) -> ApiError:
+    return ApiError(
+        ErrorCode.DAILY_JOB_LIMIT_EXCEEDED,
+        f"The daily limit of {limit} jobs is reached; it resets at UTC midnight.",
+        recovery={"retry_after_seconds": retry_after_seconds, "suggested_command": CREDITS_COMMAND},
+    )
+
+
+def _quota_exceeded(message: str) -> ApiError:
+    return ApiError(ErrorCode.QUOTA_EXCEEDED, message, recovery={"suggested_command": CREDITS_COMMAND})
+
+
 def create_image(call: Call) -> dict[str, Any]:
     body = call.body or {}
-    agent = call.require_agent()
+    dry_run = bool(body.get("dry_run"))
+    agent: Agent | None = call.agent
+    if agent is None and not dry_run:
+        raise ApiError(ErrorCode.AUTH_REQUIRED, "Creating images needs an agent token (a dry run does not).")
     now = call.now()
     if POLICY_DENY_MARKER in body["prompt"]:
         raise ApiError(ErrorCode.CONTENT_POLICY_DENIED, "The prompt was refused by the content policy.")
@@ -185,34 +214,23 @@ def create_image(call: Call) -> dict[str, Any]:
             ErrorCode.BUDGET_REQUIRES_CONFIRMATION, f"{model['id']} has no price before execution."
         )
     confidence = model["pricing"]["confidence"] if usd is not None else "unknown"
-    dry_run = bool(body.get("dry_run"))
     charged_usd = usd if usd is not None else pricing.usage_usd(width, height)
     cost_pricing = pricing.credit_pricing(usd if dry_run else charged_usd, count, confidence=confidence)
     credits = cost_pricing["credits_required"] or 0
 
-    b = balance(call.storage, agent, now)
-    if not dry_run:
+    b = balance(call.storage, agent, now) if agent is not None else None
+    if b is not None and not dry_run:
+        # Early refusals that spare the rendering; record_job enforces both inside its transaction.
         if b.jobs_remaining == 0:
-            raise ApiError(
-                ErrorCode.DAILY_JOB_LIMIT_EXCEEDED,
-                f"The daily limit of {b.job_limit} jobs is reached; it resets at UTC midnight.",
-                recovery={
-                    "retry_after_seconds": b.seconds_until_reset(now),
-                    "suggested_command": CREDITS_COMMAND,
-                },
-            )
+            raise _daily_limit_exceeded(b.job_limit, b.seconds_until_reset(now))
         if credits > b.remaining:
-            raise ApiError(
-                ErrorCode.QUOTA_EXCEEDED,
-                f"This job needs {credits} credits; {b.remaining} remain.",
-                recovery={"suggested_command": CREDITS_COMMAND},
-            )
+            raise _quota_exceeded(f"This job needs {credits} credits; {b.remaining} remain.")
 
     job_id = ids.new_id("JobId")
     stamp = timestamp(now)
     seed = int(params.get("seed", 0))
     new_assets = []
-    if not dry_run:
+    if agent is not None and not dry_run:
         for index in range(count):
             data = render_png(prompt=body["prompt"], seed=seed + index, width=width, height=height)
             meta = StoredAsset(
@@ -259,22 +277,23 @@ def create_image(call: Call) -> dict[str, Any]:
         "error": None,
     }
     usage_event_id = None if dry_run or not credits else ids.new_id("UsageEventId")
-    try:
-        call.storage.record_job(
-            agent=agent,
-            job=job,
-            day=day_of(now),
-            counts_toward_daily_cap=not dry_run,
-            debit=0 if dry_run else credits,
-            usage_event_id=usage_event_id,
-            assets=new_assets,
-        )
-    except InsufficientCredits:
-        raise ApiError(
-            ErrorCode.QUOTA_EXCEEDED,
-            "Not enough credits remain for this job.",
-            recovery={"suggested_command": CREDITS_COMMAND},
-        ) from None
+    remaining: int | None = None
+    if agent is not None and b is not None:
+        try:
+            remaining = call.storage.record_job(
+                agent=agent,
+                job=job,
+                day=day_of(now),
+                counts_toward_daily_cap=not dry_run,
+                debit=0 if dry_run else credits,
+                usage_event_id=usage_event_id,
+                assets=new_assets,
+            )
+        except DailyJobLimitReached:
+            raise _daily_limit_exceeded(b.job_limit, b.seconds_until_reset(now)) from None
+        except InsufficientCredits:
+            raise _quota_exceeded("Not enough credits remain for this job.") from None
+    stored = agent is not None
     consumed = 0 if dry_run else credits
     selection = {
         "policy": policy,
@@ -303,7 +322,7 @@ def create_image(call: Call) -> dict[str, Any]:
         },
     }
     return {
-        "job_id": job_id,
+        "job_id": job_id if stored else None,
         "status": job["status"],
         "dry_run": dry_run,
         "capability": job["capability"],
@@ -313,11 +332,11 @@ def create_image(call: Call) -> dict[str, Any]:
         "safety": job["safety"],
         "quota": {
             "consumed_credits": consumed,
-            "remaining_credits": max(0, b.remaining - consumed),
+            "remaining_credits": remaining,
             "usage_event_id": usage_event_id,
         },
         "plan_receipt": job["plan_receipt"],
-        "job": job,
+        "job": job if stored else None,
     }
 
 

@@ -1,0 +1,17 @@
+"""image-skill upload: part of the contract, not built in this release (see ``planned``)."""
+
+from __future__ import annotations
+
+from image_skill.commands.planned import NotYet, usage_note, whole_noun
+
+USAGE = """
+Usage:
+  image-skill upload <path_or_url> [options]
+
+Normalizes a local image path or a remote image URL into an Image Skill-owned input asset
+(read client-side, sent as bytes to POST /v1/upload).
+""" + usage_note("`image-skill upload`")
+
+
+def unavailable(argv: list[str]) -> NotYet:
+    return whole_noun("upload", argv)

@@ -1,0 +1,50 @@
+"""Suite-wide options. The suite reads nothing outside the repository.
+
+Tests that compare the spec or the CLI with the contract document (``cli.md``, which lives outside
+this repository) are marked ``contract``; they run only when ``--contract=PATH`` names the
+document, and are otherwise reported as skipped with the reason. CI passes it (see ``.ci/run``).
+Spell it with ``=``: pytest takes a separate ``PATH`` outside the repository for a test path
+before this option is known, and then looks for its configuration above the repository.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SKIP_REASON = "pass --contract=PATH to check against the contract document"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--contract",
+        metavar="PATH",
+        default=None,
+        help="the Image Skill CLI contract document (cli.md), as --contract=PATH; tests marked `contract` "
+        "compare against it",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "contract: compares against the document given by --contract=PATH")
+    path = config.getoption("--contract")
+    if path is not None and not Path(path).is_file():
+        raise pytest.UsageError(f"--contract={path}: no such file")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--contract") is not None:
+        return
+    skip = pytest.mark.skip(reason=SKIP_REASON)
+    for item in items:
+        if item.get_closest_marker("contract") is not None:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def contract_text(pytestconfig: pytest.Config) -> str:
+    """The contract document's text (only for tests marked ``contract``)."""
+    path = pytestconfig.getoption("--contract")
+    assert path is not None, "mark the test `contract` so it is skipped without --contract"
+    return Path(path).read_text(encoding="utf-8")
