@@ -228,16 +228,56 @@ def wire_constants(spec: dict[str, Any]) -> dict[str, Any]:
         "TOKEN_PREFIX": policy["token_prefix"],
         "OWNED_MEDIA_BASE_URL": policy["owned_media_base_url"],
         "MOCK_MEDIA_PATH": policy["mock_media_path"],
+        "MOCK_CHECKOUT_PATH": policy["mock_checkout_path"],
         "ENVELOPE_KEYS": tuple(schemas["Envelope"]["required"]),
     }
 
 
+#: The JSON Schema keywords that bound a request field, as the suffix of their constant's name.
+BOUND_KEYWORDS = {
+    "minLength": "MIN_LENGTH",
+    "maxLength": "MAX_LENGTH",
+    "minimum": "MINIMUM",
+    "exclusiveMinimum": "EXCLUSIVE_MINIMUM",
+    "maximum": "MAXIMUM",
+    "exclusiveMaximum": "EXCLUSIVE_MAXIMUM",
+    "minItems": "MIN_ITEMS",
+    "maxItems": "MAX_ITEMS",
+}
+
+
+def request_bounds(spec: dict[str, Any]) -> dict[str, int | float]:
+    """``<SCHEMA>_<FIELD>_<KEYWORD>`` -> bound, for every bounded field of every ``*Request`` schema."""
+    bounds: dict[str, int | float] = {}
+    for name, schema in spec["components"]["schemas"].items():
+        if not name.endswith("Request"):
+            continue
+        for field, field_schema in schema.get("properties", {}).items():
+            for bound, suffix in BOUND_KEYWORDS.items():
+                if bound in field_schema:
+                    bounds[f"{snake(name).upper()}_{constant(field)}_{suffix}"] = field_schema[bound]
+    return bounds
+
+
 def render_constants(spec: dict[str, Any]) -> str:
-    return render("constants.py.jinja", constants=wire_constants(spec))
+    errors = spec["components"]["schemas"]["ErrorCode"]["x-image-skill-error-codes"]
+    return render(
+        "constants.py.jinja",
+        constants=wire_constants(spec),
+        operation_commands={op["operation_id"]: op["command"] for op in collect_operations(spec)},
+        errors={code: {**row, "recovery": row.get("recovery") or {}} for code, row in errors.items()},
+        request_bounds=request_bounds(spec),
+    )
 
 
 def render_registry(spec: dict[str, Any]) -> str:
     schemas = spec["components"]["schemas"]
+    enums = {
+        name: s.get("enum") or s["items"]["enum"]
+        for name, s in schemas.items()
+        if ("enum" in s or "enum" in s.get("items", {}))
+        and name not in ("ErrorCode", "ActivityEventType", "JobStatus")
+    }
     id_schemas = {name: s for name, s in schemas.items() if "pattern" in s and s.get("type") == "string"}
     return render(
         "registry.py.jinja",
@@ -251,12 +291,9 @@ def render_registry(spec: dict[str, Any]) -> str:
         terminal_job_statuses=schemas["JobStatus"]["x-terminal"],
         id_patterns={name: s["pattern"] for name, s in id_schemas.items()},
         id_prefixes={name: s["x-id-prefix"] for name, s in id_schemas.items() if "x-id-prefix" in s},
-        enums={
-            name: s.get("enum") or s["items"]["enum"]
-            for name, s in schemas.items()
-            if ("enum" in s or "enum" in s.get("items", {}))
-            and name not in ("ErrorCode", "ActivityEventType", "JobStatus")
-        },
+        enums=enums,
+        # A scalar enum is a Literal alias in models.py: its values are typed as that alias.
+        typed_enums={name: f"{snake(name).upper()}_VALUES" for name in enums if "enum" in schemas[name]},
     )
 
 
@@ -298,6 +335,17 @@ def render_envelope(spec: dict[str, Any]) -> str:
 
 # ---------------------------------------------------------------- operations
 PY_TYPES = {"boolean": "bool", "integer": "int", "number": "float", "string": "str"}
+#: Methods whose requests may be sent twice with the effect of once (RFC 9110 §9.2.2): a client may
+#: retry them after any failure. A POST is not; an operation whose request carries an idempotency key
+#: would be marked idempotent here too.
+IDEMPOTENT_METHODS = ("GET", "HEAD", "OPTIONS", "PUT", "DELETE")
+
+
+def auth_facts(security: list[dict[str, Any]]) -> dict[str, bool]:
+    """``auth``: the operation takes a token (some requirement names a scheme); ``auth_optional``: it
+    also runs without one (its ``security`` lists the empty requirement ``{}`` too)."""
+    auth = any(requirement for requirement in security)
+    return {"auth": auth, "auth_optional": auth and any(not requirement for requirement in security)}
 
 
 def collect_operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
@@ -322,7 +370,8 @@ def collect_operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
                     "method": method.upper(),
                     "path": path,
                     "command": op["x-image-skill-command"],
-                    "auth": op.get("security", spec.get("security")) != [],
+                    **auth_facts(op.get("security", spec.get("security")) or []),
+                    "idempotent": method.upper() in IDEMPOTENT_METHODS,
                     "path_params": tuple(p["name"] for p in params if p["in"] == "path"),
                     "query_params": tuple(p["name"] for p in params if p["in"] == "query"),
                     "query_types": {

@@ -1,11 +1,13 @@
-"""The local config file: where it lives, what it holds, and how it is written; the API base URL.
+"""The local configuration: the config file (where it lives, what it holds, how it is written) and
+the HTTP read timeout from the environment. (The API base URL: ``baseurl``.)
 
 Path: ``IMAGE_SKILL_CONFIG_PATH``, else ``$XDG_CONFIG_HOME/image-skill/config.json``, else
 ``~/.config/image-skill/config.json``. The file holds ``{api_base_url, token, saved_at, actor}``;
 the file is 0600 and is replaced atomically (temp file in the same directory, fsync, rename), so
 a reader never sees a partial file. Directories the CLI creates for it are 0700; a directory that
 already exists keeps its mode. A saved token belongs to the base URL it was saved for and is never
-used (or sent) for any other.
+used (or sent) for any other. ``IMAGE_SKILL_HTTP_TIMEOUT_SECONDS`` sets the read timeout (default
+30 s, accepted 0 < t <= 3600; anything else is INVALID_ARGUMENTS).
 
 ``ensure_writable`` proves a save will work before anything irreversible happens elsewhere (a
 signup): the path must be a regular file or absent, its directory a writable directory (permission
@@ -15,7 +17,9 @@ bits are respected even when root could ignore them), proven by creating and rem
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,6 +30,10 @@ from image_skill_api.registry import ErrorCode
 
 #: A config file larger than this is not ours (it is ignored, never read whole).
 MAX_CONFIG_BYTES = 1 << 20
+#: The read timeout of every HTTP exchange: the whole reply must arrive within it (see ``transport``).
+TIMEOUT_VARIABLE = "IMAGE_SKILL_HTTP_TIMEOUT_SECONDS"
+DEFAULT_READ_TIMEOUT = 30.0
+MAX_READ_TIMEOUT = 3600.0
 
 
 def config_path(env: Mapping[str, str]) -> Path:
@@ -36,45 +44,20 @@ def config_path(env: Mapping[str, str]) -> Path:
     return Path(base).expanduser() / "image-skill" / "config.json"
 
 
-def normalize_base_url(url: str) -> str:
-    return url.strip().rstrip("/")
-
-
-def checked_base_url(raw: str, source: str) -> str:
-    """``raw`` normalized, when it is an absolute http(s) URL with a host and nothing that must not be.
-
-    Refused (INVALID_ARGUMENTS, naming ``source`` and never echoing the value): credentials
-    (``user:pw@``), another scheme, a query or fragment (the API path is appended), whitespace or
-    control characters, undecodable bytes, an unparsable host or port.
-    """
-    from urllib.parse import urlsplit
-
-    url = normalize_base_url(raw)
-    problem = None
-    try:
-        url.encode("utf-8")
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError when the port is not a number in range
-    except (UnicodeEncodeError, ValueError):
-        problem = "it is not a parsable URL"
-    else:
-        if "@" in parts.netloc:
-            problem = "it holds credentials (user:password@); they are never sent or saved"
-        elif parts.scheme.lower() not in ("http", "https"):
-            problem = "only http:// and https:// URLs are accepted"
-        elif not parts.hostname:
-            problem = "it has no host"
-        elif parts.query or parts.fragment or "?" in url or "#" in url:
-            problem = "it has a query or fragment"
-        elif any(char.isspace() or ord(char) < 0x20 or ord(char) == 0x7F for char in url):
-            problem = "it holds whitespace or control characters"
-    if problem:
+def read_timeout(env: Mapping[str, str]) -> float:
+    """``IMAGE_SKILL_HTTP_TIMEOUT_SECONDS`` (unset or empty: the default), else INVALID_ARGUMENTS."""
+    raw = (env.get(TIMEOUT_VARIABLE) or "").strip()
+    if not raw:
+        return DEFAULT_READ_TIMEOUT
+    value = float(raw) if re.fullmatch(r"[0-9]{1,6}(\.[0-9]{0,6})?|\.[0-9]{1,6}", raw) else math.nan
+    if not 0 < value <= MAX_READ_TIMEOUT:
         raise CliError(
             ErrorCode.INVALID_ARGUMENTS,
-            f"{source} is not a usable API base URL: {problem}.",
-            recovery={"suggested_command": "image-skill help --json"},
+            f"{TIMEOUT_VARIABLE} must be a number of seconds above 0 and at most {MAX_READ_TIMEOUT:g} "
+            f"(unset, it is {DEFAULT_READ_TIMEOUT:g}).",
+            recovery={"suggested_command": f"export {TIMEOUT_VARIABLE}={DEFAULT_READ_TIMEOUT:g}"},
         )
-    return url
+    return value
 
 
 def load(path: Path) -> dict[str, Any]:

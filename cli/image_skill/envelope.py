@@ -1,19 +1,44 @@
-"""Envelopes the CLI prints, and the two ways a command fails.
+"""Envelopes the CLI prints, and the ways a command fails.
 
 ``CliError`` is raised for failures the CLI decides itself (bad arguments, no token, files,
 transport); its exit code and default recovery come from the spec's error registry.
 ``ApiError`` carries an ``ok: false`` envelope the server sent, with the exit code it maps to.
+``Refusal`` is a failure decided from argv alone, before a command runs (a usage error, a command
+this release does not build): plain values, so ``main`` answers it without importing anything heavy.
+
+Cheap to import: the registry is read through its plain-value tables (``image_skill_api.constants``);
+``ErrorCode`` is only a type here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
+from image_skill_api.constants import ERROR_EXIT_CODES, ERROR_RECOVERIES, ERROR_RETRYABLE
 from image_skill_api.envelope import envelope, new_trace_id
-from image_skill_api.registry import ERRORS, ErrorCode
 
-__all__ = ["ApiError", "CliError", "failure", "new_trace_id", "relabel", "success"]
+TYPE_CHECKING = False  # mypy treats this name as typing.TYPE_CHECKING; importing typing costs start-up time
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
+    from image_skill_api.registry import ErrorCode
+
+__all__ = ["ApiError", "CliError", "Refusal", "error_object", "failure", "new_trace_id", "relabel", "success"]
+
+
+def error_object(
+    code: str, message: str, *, recovery: Mapping[str, Any] | None = None, retryable: bool | None = None
+) -> dict[str, Any]:
+    """The envelope's ``error``: the registry's ``retryable`` and recovery for ``code``, overridden by
+    the arguments; ``recovery`` only when it holds something."""
+    error: dict[str, Any] = {
+        "code": str(code),
+        "message": message,
+        "retryable": ERROR_RETRYABLE[code] if retryable is None else retryable,
+    }
+    merged = {**ERROR_RECOVERIES[code], **(recovery or {})}
+    if merged:
+        error["recovery"] = merged
+    return error
 
 
 class CliError(Exception):
@@ -26,21 +51,18 @@ class CliError(Exception):
         retryable: bool | None = None,
     ) -> None:
         super().__init__(message)
-        spec = ERRORS[code]
         self.code = code
         self.message = message
-        self.recovery: dict[str, Any] | None = {**spec.recovery, **(recovery or {})} or None
-        self.retryable = spec.retryable if retryable is None else retryable
+        error = error_object(code, message, recovery=recovery, retryable=retryable)
+        self.recovery: dict[str, Any] | None = error.get("recovery")
+        self.retryable: bool = error["retryable"]
 
     @property
     def exit_code(self) -> int:
-        return int(ERRORS[self.code].exit_code)
+        return ERROR_EXIT_CODES[self.code]
 
     def as_error(self) -> dict[str, Any]:
-        error: dict[str, Any] = {"code": str(self.code), "message": self.message, "retryable": self.retryable}
-        if self.recovery:
-            error["recovery"] = self.recovery
-        return error
+        return error_object(self.code, self.message, recovery=self.recovery, retryable=self.retryable)
 
 
 class ApiError(Exception):
@@ -50,6 +72,30 @@ class ApiError(Exception):
         super().__init__(str((envelope.get("error") or {}).get("code", "ERROR")))
         self.envelope = envelope
         self.exit_code = exit_code
+
+
+class Refusal:
+    """A failure decided from argv alone: a registered error ``code`` (plain), its message, the label of
+    the command it refuses (``None``: the command word's) and a suggested command."""
+
+    __slots__ = ("code", "command", "message", "suggested_command")
+
+    def __init__(
+        self, code: str, message: str, *, command: str | None = None, suggested_command: str | None = None
+    ) -> None:
+        self.code = code
+        self.message = message
+        self.command = command
+        self.suggested_command = suggested_command
+
+    @property
+    def exit_code(self) -> int:
+        return ERROR_EXIT_CODES[self.code]
+
+    def envelope(self, command: str, *, trace_id: str) -> dict[str, Any]:
+        recovery = {"suggested_command": self.suggested_command} if self.suggested_command else None
+        error = error_object(self.code, self.message, recovery=recovery)
+        return envelope(ok=False, command=self.command or command, trace_id=trace_id, error=error)
 
 
 def success(

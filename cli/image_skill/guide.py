@@ -12,19 +12,30 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
-from image_skill.context import SIGNUP_ARGV, Context
+from image_skill.context import Context
 from image_skill.envelope import ApiError, CliError
+from image_skill.suggestions import (
+    CREATE_MODELS_COMMAND,
+    DOCTOR_COMMAND,
+    METHODS_COMMAND,
+    MODELS_COMMAND,
+    QUOTA_COMMAND,
+    SIGNUP_COMMAND,
+)
 from image_skill_api import operations as ops
+from image_skill_api.registry import OPERATION_VALUES
 
 SCHEMA = "image-skill.create-guide.v1"
 PLACEHOLDER_PROMPT = "describe the image"
 
 
+#: The operation the guide looks for models of.
+GENERATE, _ = OPERATION_VALUES
+
+
 def _cmd(ctx: Context, *argv: str) -> str:
-    args = ["image-skill", *argv]
-    if not ctx.is_default_base_url:
-        args += ["--api-base-url", ctx.base_url]
-    return shlex.join(args)
+    """``image-skill <argv>`` quoted for a POSIX shell, aimed at this run's API."""
+    return ctx.with_base_url(shlex.join(["image-skill", *argv]))
 
 
 def _check(ok: bool, detail: str, **extra: Any) -> dict[str, Any]:
@@ -55,9 +66,7 @@ def build(ctx: Context, prompt: str | None, model: str | None) -> dict[str, Any]
         stages.append(("service_unreachable", "The hosted API cannot be reached."))
 
     if checks["hosted_api"]["ok"]:
-        listing = ops.list_models(ctx.client, available=True, executable=True, operation="image.generate")[
-            "data"
-        ]
+        listing = ops.list_models(ctx.client, available=True, executable=True, operation=GENERATE)["data"]
         rows = {row["id"]: row for row in listing["models"]}
         actionable = [i for i in listing["summary"]["first_actionable_model_ids"] if i in rows]
         chosen = model if model else (actionable[0] if actionable else None)
@@ -80,8 +89,9 @@ def build(ctx: Context, prompt: str | None, model: str | None) -> dict[str, Any]
         except (CliError, ApiError) as exc:
             checks["payments"] = _check(False, f"payment methods unavailable ({_reason(exc)})")
 
-        if ctx.token() is None:
-            checks["auth"] = _check(False, f"no usable token ({ctx.token_source()})")
+        token, source = ctx.credential()
+        if token is None:
+            checks["auth"] = _check(False, f"no usable token ({source})")
             stages.append(
                 (
                     "auth_required",
@@ -93,7 +103,7 @@ def build(ctx: Context, prompt: str | None, model: str | None) -> dict[str, Any]
         else:
             try:
                 quota = ops.get_quota(ctx.client)["data"]
-                checks["auth"] = _check(True, f"token from {ctx.token_source()}")
+                checks["auth"] = _check(True, f"token from {source}")
                 remaining = quota["limits"]["remaining_credits"]
                 jobs_left = quota["daily_jobs"]["remaining"]
                 needed = (cost or {}).get("credits_required") or 0
@@ -118,13 +128,10 @@ def build(ctx: Context, prompt: str | None, model: str | None) -> dict[str, Any]
     create_cmd = _cmd(ctx, "create", "--prompt", shown_prompt, *model_flag, "--json")
     next_steps = {
         "prompt_required": (guide_again, None),
-        "service_unreachable": (_cmd(ctx, "doctor", "--json"), guide_again),
-        "no_executable_model": (
-            _cmd(ctx, "models", "list", "--available", "--operation", "image.generate", "--json"),
-            guide_again,
-        ),
-        "auth_required": (_cmd(ctx, *SIGNUP_ARGV[1:]), guide_again),
-        "quota_required": (_cmd(ctx, "credits", "methods", "--json"), guide_again),
+        "service_unreachable": (ctx.with_base_url(DOCTOR_COMMAND), guide_again),
+        "no_executable_model": (ctx.with_base_url(CREATE_MODELS_COMMAND), guide_again),
+        "auth_required": (ctx.with_base_url(SIGNUP_COMMAND), guide_again),
+        "quota_required": (ctx.with_base_url(METHODS_COMMAND), guide_again),
         "ready_to_create": (create_cmd, _cmd(ctx, "jobs", "wait", "JOB_ID", "--json")),
     }
     next_command, after_next = next_steps[stage]
@@ -142,10 +149,10 @@ def build(ctx: Context, prompt: str | None, model: str | None) -> dict[str, Any]
         "next_command": next_command,
         "after_next": after_next,
         "escape_hatches": {
-            "doctor": _cmd(ctx, "doctor", "--json"),
-            "model_inspection": inspect or _cmd(ctx, "models", "list", "--available", "--json"),
-            "payment_methods": _cmd(ctx, "credits", "methods", "--json"),
-            "quota": _cmd(ctx, "usage", "quota", "--json"),
+            "doctor": ctx.with_base_url(DOCTOR_COMMAND),
+            "model_inspection": inspect or ctx.with_base_url(MODELS_COMMAND),
+            "payment_methods": ctx.with_base_url(METHODS_COMMAND),
+            "quota": ctx.with_base_url(QUOTA_COMMAND),
             "dry_run": _cmd(ctx, "create", "--prompt", shown_prompt, *model_flag, "--dry-run", "--json"),
         },
         "mutation": {

@@ -1,62 +1,33 @@
-"""Entry point: find the command, parse it with docopt, run it, print exactly one envelope.
+"""Entry point: answer what argv alone decides, else parse the command with docopt and run it;
+print exactly one envelope.
 
-Kept cheap to import: ``--version`` and the top-level help (``--help``, ``-h``, ``help``) touch
-nothing but this module, the package version and their own constants; a command's module (and
-``requests``, through the transport) is imported only when it runs.
+Kept cheap to import, and so are the answers argv alone decides: ``--version``, the command list
+(``--help``, ``-h``, ``help``), a command's usage (``<command> --help``), a word that is no command,
+flags refused whatever else is given, a contract command this release does not build, and a usage
+error for an option the command does not know. They are built from plain constants and the
+command's usage module, without docopt, the ``Context`` or the HTTP stack. Anything else is parsed
+with docopt into the ``Context`` and the command's typed options, and run by the command's module.
 """
 
 from __future__ import annotations
 
 import sys
 
-from image_skill.commands.index import COMMANDS, GLOBAL_OPTIONS
-from image_skill.commands.index import load as _load
+from image_skill.argv import HELP_FLAGS, base_url_flag, command_word, unknown_option, wants_help
+from image_skill.commands.index import COMMANDS, GLOBAL_OPTIONS, help_command, load_command, load_usage
+from image_skill.commands.index import word_label as _word_label
 
 TYPE_CHECKING = False  # mypy treats this name as typing.TYPE_CHECKING; importing typing costs start-up time
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from types import ModuleType
     from typing import Any, TextIO
 
     from image_skill.context import Context
+    from image_skill.envelope import Refusal
 
 #: Argv (without ``--json``) that asks for the command list.
 HELP_ARGV: tuple[list[str], ...] = ([], ["-h"], ["--help"], ["help"], ["help", "-h"], ["help", "--help"])
-HELP_FLAGS = ("-h", "--help")
-
-
-def _command_word(argv: list[str]) -> str | None:
-    skip = False
-    for arg in argv:
-        if skip:
-            skip = False
-        elif arg == "--api-base-url":
-            skip = True
-        elif not arg.startswith("-"):
-            return arg
-    return None
-
-
-def _base_url_flag(argv: list[str]) -> str | None:
-    """``--api-base-url`` as given, before docopt runs (refusals raised before parsing aim with it too)."""
-    for i, arg in enumerate(argv):
-        if arg == "--api-base-url" and i + 1 < len(argv):
-            return argv[i + 1]
-        if arg.startswith("--api-base-url="):
-            return arg.split("=", 1)[1]
-    return None
-
-
-def _emit(stdout: TextIO, envelope: dict[str, Any], *, secrets: list[str] | None) -> None:
-    """Print one envelope line; with ``secrets`` (even empty), anything token-shaped is scrubbed."""
-    import json
-
-    text = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
-    if secrets is not None:
-        from image_skill.redaction import scrub
-
-        text = scrub(text, secrets)
-    stdout.write(text + "\n")
-    stdout.flush()
 
 
 def main(
@@ -82,106 +53,157 @@ def main(
     if [a for a in argv if a != "--json"] in HELP_ARGV:
         from image_skill.commands.help import fast_envelope as help_envelope
 
-        _emit(stdout, help_envelope(GLOBAL_OPTIONS), secrets=None)
+        _emit(stdout, help_envelope(), secrets=None)
         return 0
 
-    from image_skill.context import Context
-    from image_skill.envelope import ApiError, CliError, failure, relabel
-    from image_skill_api.registry import ErrorCode
+    from image_skill.envelope import new_trace_id
 
-    word = _command_word(argv)
-    ctx = Context(env=env, stdin=stdin, stdout=stdout, stderr=stderr, api_base_url_flag=_base_url_flag(argv))
-    ctx.command = f"image-skill {word}" if word in COMMANDS else "image-skill"
+    word = command_word(argv)
+    label = _word_label(word)
+    if word is None and wants_help(argv):
+        argv, word = ["help", *argv], "help"
+    if word == "help":  # help is the command list (or one command's usage), whatever the flags
+        argv = [a for a in argv if a not in HELP_FLAGS]
+    trace_id = new_trace_id()
+    ctx: Context | None = None
     allow_token = False
     try:
-        if word is None and any(a in HELP_FLAGS for a in argv):
-            argv, word = ["help", *argv], "help"
-        if word == "help":  # help is the command list (or one command's usage), whatever the flags
-            argv = [a for a in argv if a not in HELP_FLAGS]
-        if word is None or word not in COMMANDS:
-            raise CliError(
-                ErrorCode.PUBLIC_CLI_COMMAND_NOT_AVAILABLE,
-                "This is not an image-skill command." if word else "No command was given.",
-            )  # the registry's recovery: `image-skill help --json`, which lists the commands
-        module = _load(COMMANDS[word])
-        if hasattr(module, "reject_argv"):
-            module.reject_argv(argv)
-        if any(a in HELP_FLAGS for a in argv):  # help wins over an incomplete command line
-            from image_skill.commands.help import usage_envelope
+        answer = _answer_from_argv(word, argv, label, trace_id)
+        if answer is None and word in COMMANDS:  # (it always is when argv alone decided nothing)
+            from image_skill.context import Context
 
-            envelope = usage_envelope(ctx, word, module.USAGE + GLOBAL_OPTIONS)
+            ctx = Context(
+                env=env,
+                stdin=stdin,
+                stdout=stdout,
+                stderr=stderr,
+                api_base_url_flag=base_url_flag(argv),
+                command=label,
+                trace_id=trace_id,
+            )
+            envelope, code, allow_token = _run(ctx, word, argv)
         else:
-            not_yet = module.unavailable(argv) if hasattr(module, "unavailable") else None
-            if not_yet is not None:
-                from image_skill.commands.planned import refusal
-
-                raise refusal(ctx, not_yet)
-            opts = _parse(module.USAGE, argv, word)
-            ctx.api_base_url_flag = opts.get("--api-base-url")
-            ctx.token_stdin = bool(opts.get("--token-stdin"))
-            allow_token = bool(word == "signup" and opts.get("--show-token"))
-            envelope = module.run(ctx, opts)
-        code = 0
-    except CliError as exc:
-        envelope, code = failure(ctx.command, exc, trace_id=ctx.trace_id), exc.exit_code
-    except ApiError as exc:
-        envelope, code = relabel(exc.envelope, ctx.command), exc.exit_code
+            envelope, code = answer or _unexpected(ctx, label, trace_id)
     except KeyboardInterrupt:
-        stopped = CliError(ErrorCode.INTERRUPTED, "Interrupted before the command finished.")
-        envelope, code = failure(ctx.command, stopped, trace_id=ctx.trace_id), stopped.exit_code
+        envelope, code = _unexpected(ctx, label, trace_id, interrupted=True)
     except Exception:
         if env.get("IMAGE_SKILL_DEBUG") == "1":
             import traceback
 
             traceback.print_exc(file=stderr)
-        error = CliError(
-            ErrorCode.INTERNAL_ERROR, "The CLI failed unexpectedly; rerun with IMAGE_SKILL_DEBUG=1."
-        )
-        envelope, code = failure(ctx.command, error, trace_id=ctx.trace_id), error.exit_code
-    known = ctx.resolved_token()
-    _emit(stdout, _for_this_api(ctx, envelope), secrets=None if allow_token else [known] if known else [])
+        envelope, code = _unexpected(ctx, label, trace_id)
+    from image_skill.baseurl import aim_recovery
+
+    envelope = aim_recovery(envelope, ctx.api_base_url_flag if ctx else base_url_flag(argv), env)
+    known = ctx.resolved_token() if ctx else None
+    _emit(stdout, envelope, secrets=None if allow_token else [known] if known else [])
     return code
 
 
-def _for_this_api(ctx: Context, envelope: dict[str, Any]) -> dict[str, Any]:
-    """A failure's suggested ``image-skill`` command, aimed at the API this run used.
+def usage_error(word: str) -> Refusal:
+    """The refusal of a command line that matches no usage of ``image-skill <word>``."""
+    from image_skill.envelope import Refusal
 
-    The registry's default recoveries (and the server's, which cannot know how it is reached) name
-    no base URL; run as printed they would go to the hosted default API. ``ctx.with_base_url``
-    adds ``--api-base-url`` when this run does not use the default.
+    return Refusal(
+        "INVALID_ARGUMENTS",
+        f"The arguments do not match any usage of `image-skill {word}`.",
+        suggested_command=help_command(word),
+    )
+
+
+def _answer_from_argv(
+    word: str | None, argv: list[str], label: str, trace_id: str
+) -> tuple[dict[str, Any], int] | None:
+    """The envelope and exit code of what argv alone decides, else None (the command must run).
+
+    In order: no such command; flags refused whatever else is given; the command's usage (help wins
+    over an incomplete command line); a contract command not built yet; an option docopt refuses.
     """
-    error = envelope.get("error")
-    if not isinstance(error, dict) or not isinstance(error.get("recovery"), dict):
-        return envelope
-    recovery: dict[str, Any] = error["recovery"]
-    command = recovery.get("suggested_command")
-    if not isinstance(command, str) or not command.startswith("image-skill ") or "--api-base-url" in command:
-        return envelope
-    from image_skill.envelope import CliError
+    from image_skill.envelope import Refusal
 
-    try:
-        aimed = ctx.with_base_url(command)
-    except CliError:  # the base URL itself is what is wrong (the envelope says so already)
-        return envelope
-    if aimed == command:
-        return envelope
-    return {**envelope, "error": {**error, "recovery": {**recovery, "suggested_command": aimed}}}
+    if word is None or word not in COMMANDS:
+        message = "This is not an image-skill command." if word else "No command was given."
+        refusal: Refusal | None = Refusal("PUBLIC_CLI_COMMAND_NOT_AVAILABLE", message)
+    else:  # (the registry's recovery for it: `image-skill help --json`, which lists the commands)
+        usage = load_usage(COMMANDS[word])
+        refusal = usage.reject_argv(argv) if hasattr(usage, "reject_argv") else None
+        if refusal is None and wants_help(argv):
+            from image_skill.commands.help import usage_envelope
+
+            return usage_envelope(word, usage.USAGE + GLOBAL_OPTIONS, trace_id=trace_id), 0
+        if refusal is None and hasattr(usage, "unavailable"):
+            refusal = usage.unavailable(argv)
+        if refusal is None and unknown_option(usage.USAGE + GLOBAL_OPTIONS, argv):
+            refusal = usage_error(word)
+    if refusal is None:
+        return None
+    return refusal.envelope(label, trace_id=trace_id), refusal.exit_code
 
 
-def _parse(usage: str, argv: list[str], word: str) -> dict[str, Any]:
+def parse(word: str, argv: list[str]) -> dict[str, Any] | Refusal:
+    """docopt's reading of ``argv`` with the usage of ``image-skill <word>``, or the usage error."""
     from docopt import DocoptExit, docopt
 
-    from image_skill.envelope import CliError
+    try:
+        return dict(docopt(load_usage(COMMANDS[word]).USAGE + GLOBAL_OPTIONS, argv=argv, default_help=False))
+    except DocoptExit:
+        return usage_error(word)
+
+
+def _run(ctx: Context, word: str, argv: list[str]) -> tuple[dict[str, Any], int, bool]:
+    """Parse ``argv`` into the Context and the command's options, and run the command:
+    (envelope, exit code, whether the envelope may show the token)."""
+    from image_skill.envelope import ApiError, CliError, Refusal, failure, relabel
+
+    parsed = parse(word, argv)
+    if isinstance(parsed, Refusal):
+        return parsed.envelope(ctx.command, trace_id=ctx.trace_id), parsed.exit_code, False
+    ctx.api_base_url_flag = parsed.get("--api-base-url")
+    ctx.token_stdin = bool(parsed.get("--token-stdin"))
+    try:
+        return execute(ctx, load_command(COMMANDS[word]), parsed), 0, bool(parsed.get("--show-token"))
+    except CliError as exc:
+        return failure(ctx.command, exc, trace_id=ctx.trace_id), exc.exit_code, False
+    except ApiError as exc:
+        return relabel(exc.envelope, ctx.command), exc.exit_code, False
+
+
+def execute(ctx: Context, command: ModuleType, parsed: Mapping[str, Any]) -> dict[str, Any]:
+    """Run one command module on docopt's reading of argv: label the run (the module's ``label(parsed)``,
+    else its ``LABEL``), turn ``parsed`` into its typed options (``parse``, which refuses bad values),
+    and ``run`` them with the Context."""
+    ctx.command = command.label(parsed) if hasattr(command, "label") else command.LABEL
+    envelope: dict[str, Any] = command.run(ctx, command.parse(parsed))
+    return envelope
+
+
+def _unexpected(
+    ctx: Context | None, label: str, trace_id: str, *, interrupted: bool = False
+) -> tuple[dict[str, Any], int]:
+    """INTERRUPTED (Ctrl-C, SIGTERM during a download) or INTERNAL_ERROR: an envelope, never a traceback."""
+    from image_skill.envelope import CliError, failure
     from image_skill_api.registry import ErrorCode
 
-    try:
-        return dict(docopt(usage + GLOBAL_OPTIONS, argv=argv, default_help=False))
-    except DocoptExit:
-        raise CliError(
-            ErrorCode.INVALID_ARGUMENTS,
-            f"The arguments do not match any usage of `image-skill {word}`.",
-            recovery={"suggested_command": f"image-skill {word} --help"},
-        ) from None
+    if interrupted:
+        error = CliError(ErrorCode.INTERRUPTED, "Interrupted before the command finished.")
+    else:
+        error = CliError(
+            ErrorCode.INTERNAL_ERROR, "The CLI failed unexpectedly; rerun with IMAGE_SKILL_DEBUG=1."
+        )
+    return failure(ctx.command if ctx else label, error, trace_id=trace_id), error.exit_code
+
+
+def _emit(stdout: TextIO, envelope: Mapping[str, Any], *, secrets: list[str] | None) -> None:
+    """Print one envelope line; with ``secrets`` (even empty), anything token-shaped is scrubbed."""
+    import json
+
+    text = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
+    if secrets is not None:
+        from image_skill.redaction import scrub
+
+        text = scrub(text, secrets)
+    stdout.write(text + "\n")
+    stdout.flush()
 
 
 def run() -> None:

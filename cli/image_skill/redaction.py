@@ -1,14 +1,16 @@
-"""Output scrubbing that does not need the HTTP stack (kept apart so --version stays cheap)."""
+"""Output scrubbing, cheap to import (``re`` and the wire constants only; its patterns are compiled
+only for a text that could hold what they match, so printing a plain envelope compiles nothing)."""
 
 from __future__ import annotations
 
 import re
 
-from image_skill_api.registry import TOKEN_PREFIX
+from image_skill_api.constants import TOKEN_PREFIX
 
-_TOKEN_SHAPE = re.compile(re.escape(TOKEN_PREFIX) + r"[A-Za-z0-9_-]+")
+#: What is scrubbed, each with the text its matches start with (no pattern matches a text without it).
+_TOKEN_SHAPE = re.escape(TOKEN_PREFIX) + r"[A-Za-z0-9_-]+"
 #: The user-info part of a URL (``scheme://user:password@host``): credentials, whoever sent them.
-_URL_USERINFO = re.compile(r"(?<=://)[^/\s@\"'?#]+@")
+_URL_USERINFO = r"(?<=://)[^/\s@\"'?#]+@"
 
 
 def scrub(text: str, secrets: list[str]) -> str:
@@ -16,5 +18,8 @@ def scrub(text: str, secrets: list[str]) -> str:
     for secret in secrets:
         if secret:
             text = text.replace(secret, "[redacted]")
-    text = _URL_USERINFO.sub("[redacted]@", text)
-    return _TOKEN_SHAPE.sub(TOKEN_PREFIX + "[redacted]", text)
+    if "://" in text:
+        text = re.sub(_URL_USERINFO, "[redacted]@", text)
+    if TOKEN_PREFIX in text:
+        text = re.sub(_TOKEN_SHAPE, TOKEN_PREFIX + "[redacted]", text)
+    return text

@@ -1,18 +1,23 @@
 """The one module that speaks HTTP: requests, timeouts, retries, headers, redaction, downloads.
 
-- Timeouts: connect 5 s; read ``IMAGE_SKILL_HTTP_TIMEOUT_SECONDS`` (default 30, accepted
-  0 < t <= 3600, anything else is ``INVALID_ARGUMENTS``). The read timeout bounds the WHOLE
-  exchange, from sending the request to the last byte of the reply (a download too), not each
+It is given plain values (the base URL, a token supplier, the timeouts, the trace id, how to sleep)
+by the ``Context`` that builds it (``Context.client``), and never reaches back into it.
+
+- Timeouts: connect 5 s; read as configured (``config.read_timeout``). The read timeout bounds the
+  WHOLE exchange, from sending the request to the last byte of the reply (a download too), not each
   read: a server that dribbles is ``TIMEOUT`` (exit 8) at the deadline and the connection is
   closed. In the main thread a ``SIGALRM`` interrupts even a read that is blocked (headers
   included); elsewhere the deadline is checked between chunks. A timeout is not retried; a
   failed connection is ``HOSTED_API_REQUEST_FAILED`` (exit 7).
-- Retries: GETs up to twice on connection errors and 502/503/504 (0.2 s then 0.4 s, or a
-  numeric ``Retry-After`` of at most 2 s); POSTs only when the connection was never made.
+- Retries, decided from the operation: an ``idempotent`` one (a GET) up to twice on connection
+  errors and 502/503/504 (0.2 s then 0.4 s, or a numeric ``Retry-After`` of at most 2 s); any
+  other (a POST) only when the connection was never made, as the exception's type says.
 - Redirects: API calls never follow one (the body, with a prompt or a contact address, would go
   wherever it points): a 3xx is ``HOSTED_API_BAD_RESPONSE``. Downloads follow at most
   ``MAX_REDIRECTS`` redirects within the media URL's own origin, none elsewhere.
-- The bearer token goes only to operations that need auth, only to this run's base URL.
+- Tokens: the supplier is asked only for operations that take one (``auth``), and the token goes
+  only to this run's base URL. An operation that needs one (not ``auth_optional``) without one is
+  AUTH_REQUIRED before anything is sent.
 - Requests: any text that is not valid UTF-8 (an undecodable argv byte) is ``INVALID_ARGUMENTS``
   naming the field, before anything is sent.
 - Replies: a body that is not an envelope is ``HOSTED_API_NON_JSON_RESPONSE``; one larger than
@@ -26,7 +31,6 @@
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 import re
 import signal
@@ -36,12 +40,12 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urljoin, urlsplit
 
 import requests
 
-from image_skill import __version__
+from image_skill import __version__, auth
 from image_skill.envelope import ApiError, CliError
 from image_skill.redaction import scrub
 from image_skill.validate import JsonTooDeepError, all_utf8, loads_bounded, output_exists, request_text
@@ -56,12 +60,11 @@ from image_skill_api.registry import (
 if TYPE_CHECKING:
     from types import FrameType
 
+    from image_skill.auth import Credential
+    from image_skill_api.models import Envelope
     from image_skill_api.operations import Operation
 
 CONNECT_TIMEOUT = 5.0
-DEFAULT_READ_TIMEOUT = 30.0
-MAX_READ_TIMEOUT = 3600.0
-TIMEOUT_VARIABLE = "IMAGE_SKILL_HTTP_TIMEOUT_SECONDS"
 RETRY_DELAYS = (0.2, 0.4)
 RETRY_STATUSES = frozenset({502, 503, 504})
 MAX_RETRY_AFTER = 2.0
@@ -71,26 +74,6 @@ MAX_API_BODY = 16 << 20
 #: The largest download the CLI writes.
 MAX_DOWNLOAD = 1 << 30
 MAX_REDIRECTS = 5
-
-
-class TransportContext(Protocol):
-    """What the transport needs of the run's ``Context`` (a protocol: no import cycle with it)."""
-
-    @property
-    def env(self) -> Mapping[str, str]: ...
-
-    @property
-    def trace_id(self) -> str: ...
-
-    @property
-    def sleep(self) -> Callable[[float], None]: ...
-
-    @property
-    def base_url(self) -> str: ...
-
-    def require_token(self) -> str: ...
-
-    def with_base_url(self, command: str) -> str: ...
 
 
 class _Expired(BaseException):
@@ -109,22 +92,6 @@ def derive_exit_code(ok: bool, status: int, header: str | None) -> int:
     return int(exit_code_for_status(status, ok=ok))
 
 
-def read_timeout(env: Mapping[str, str]) -> float:
-    """``IMAGE_SKILL_HTTP_TIMEOUT_SECONDS`` (unset or empty: the default), else INVALID_ARGUMENTS."""
-    raw = (env.get(TIMEOUT_VARIABLE) or "").strip()
-    if not raw:
-        return DEFAULT_READ_TIMEOUT
-    value = float(raw) if re.fullmatch(r"[0-9]{1,6}(\.[0-9]{0,6})?|\.[0-9]{1,6}", raw) else math.nan
-    if not 0 < value <= MAX_READ_TIMEOUT:
-        raise CliError(
-            ErrorCode.INVALID_ARGUMENTS,
-            f"{TIMEOUT_VARIABLE} must be a number of seconds above 0 and at most {MAX_READ_TIMEOUT:g} "
-            f"(unset, it is {DEFAULT_READ_TIMEOUT:g}).",
-            recovery={"suggested_command": f"export {TIMEOUT_VARIABLE}={DEFAULT_READ_TIMEOUT:g}"},
-        )
-    return value
-
-
 def _is_envelope(body: Any) -> bool:
     if not (isinstance(body, dict) and body.keys() >= set(ENVELOPE_KEYS) and isinstance(body["ok"], bool)):
         return False
@@ -137,17 +104,28 @@ def _bad_response(message: str) -> CliError:
 
 
 class Transport:
-    """A ``requests.Session`` speaking the generated ``Client`` protocol for one CLI run."""
+    """A ``requests.Session`` speaking the generated ``Client`` protocol (and downloads) for one CLI run."""
 
-    def __init__(self, ctx: TransportContext) -> None:
-        self.ctx = ctx
-        self.timeout = (CONNECT_TIMEOUT, read_timeout(ctx.env))
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        credential: Callable[[], Credential],
+        read_timeout: float,
+        trace_id: str,
+        sleep: Callable[[float], None],
+        connect_timeout: float = CONNECT_TIMEOUT,
+    ) -> None:
+        self.base_url = base_url
+        self.credential = credential
+        self.timeout = (connect_timeout, read_timeout)
+        self.sleep = sleep
         self.session = requests.Session()
         self.session.headers.update(
             {
                 "accept": "application/json",
                 "user-agent": f"image-skill-python/{__version__}",
-                TRACE_ID_HEADER: ctx.trace_id,
+                TRACE_ID_HEADER: trace_id,
             }
         )
 
@@ -159,27 +137,29 @@ class Transport:
         path: Mapping[str, str] | None = None,
         query: Mapping[str, str | int | float | bool] | None = None,
         body: Mapping[str, Any] | None = None,
-    ) -> Any:
+    ) -> Envelope:
         request_text(path, "path parameter")
         request_text(query, "query parameter")
         request_text(body, "request field")
-        url = self.ctx.base_url + operation.path.format_map(
+        url = self.base_url + operation.path.format_map(
             {k: quote(str(v), safe="") for k, v in (path or {}).items()}
         )
         headers = {}
         if operation.auth:
-            headers["authorization"] = f"Bearer {self.ctx.require_token()}"
+            token, source = self.credential()
+            if token is not None:
+                headers["authorization"] = f"Bearer {token}"
+            elif not operation.auth_optional:
+                raise auth.missing(source)
         params = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in (query or {}).items()}
-        status, reply_headers, content = self._send(
-            operation.method, url, headers=headers, params=params, json=body
-        )
+        status, reply_headers, content = self._send(operation, url, headers=headers, params=params, json=body)
         return self._envelope(status, reply_headers, content)
 
-    def _send(self, method: str, url: str, **kwargs: Any) -> tuple[int, Mapping[str, str], bytes]:
+    def _send(self, operation: Operation, url: str, **kwargs: Any) -> tuple[int, Mapping[str, str], bytes]:
         attempt = 0
         while True:
             try:
-                status, headers, content = self._exchange(method, url, **kwargs)
+                status, headers, content = self._exchange(operation.method, url, **kwargs)
             except (_Expired, requests.exceptions.ReadTimeout):
                 raise CliError(
                     ErrorCode.TIMEOUT,
@@ -187,24 +167,25 @@ class Transport:
                     "the connection was closed.",
                     recovery={"retry_after_seconds": 1},
                 ) from None
-            except requests.exceptions.ConnectTimeout:
-                failure: Exception = self._unreachable("the connection timed out")
-                retry_safe = True
-            except requests.exceptions.ConnectionError as exc:
-                failure = self._unreachable("the connection failed")
-                retry_safe = method == "GET" or _never_connected(exc)
+            except requests.exceptions.ConnectionError as exc:  # ConnectTimeout is one too
+                failure = self._unreachable(
+                    "the connection timed out"
+                    if isinstance(exc, requests.exceptions.ConnectTimeout)
+                    else "the connection failed"
+                )
+                retry_safe = operation.idempotent or never_connected(exc)
             except requests.exceptions.RequestException:
                 raise self._unreachable("the request could not be sent") from None
             else:
-                if method != "GET" or status not in RETRY_STATUSES or attempt >= len(RETRY_DELAYS):
+                if not operation.idempotent or status not in RETRY_STATUSES or attempt >= len(RETRY_DELAYS):
                     return status, headers, content
                 delay = _retry_after(headers) or RETRY_DELAYS[attempt]
                 attempt += 1
-                self.ctx.sleep(delay)
+                self.sleep(delay)
                 continue
             if not retry_safe or attempt >= len(RETRY_DELAYS):
                 raise failure
-            self.ctx.sleep(RETRY_DELAYS[attempt])
+            self.sleep(RETRY_DELAYS[attempt])
             attempt += 1
 
     def _exchange(self, method: str, url: str, **kwargs: Any) -> tuple[int, Mapping[str, str], bytes]:
@@ -228,13 +209,13 @@ class Transport:
                 return response.status_code, response.headers, content
 
     def _unreachable(self, why: str) -> CliError:
+        """HOSTED_API_REQUEST_FAILED; its recovery is the registry's (doctor), aimed by ``main``."""
         return CliError(
             ErrorCode.HOSTED_API_REQUEST_FAILED,
-            scrub(f"The hosted API at {self.ctx.base_url} could not be reached: {why}.", []),
-            recovery={"suggested_command": self.ctx.with_base_url("image-skill doctor --json")},
+            scrub(f"The hosted API at {self.base_url} could not be reached: {why}.", []),
         )
 
-    def _envelope(self, status: int, headers: Mapping[str, str], content: bytes) -> Any:
+    def _envelope(self, status: int, headers: Mapping[str, str], content: bytes) -> Envelope:
         try:
             body = loads_bounded(content)
         except JsonTooDeepError:
@@ -254,7 +235,8 @@ class Transport:
         if not body["ok"]:
             exit_code = derive_exit_code(False, status, headers.get(EXIT_CODE_HEADER))
             raise ApiError(body, exit_code or 1)
-        return body
+        envelope: Envelope = body
+        return envelope
 
     # ------------------------------------------------------------ downloads
     def download(
@@ -472,12 +454,30 @@ def _umask() -> int:
     return current
 
 
-def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:
-    """True when the request never reached the server (safe to retry even a POST)."""
-    text = repr(exc)
-    return any(
-        marker in text for marker in ("NewConnectionError", "Connection refused", "Name or service not known")
-    )
+def never_connected(exc: BaseException) -> bool:
+    """True when ``exc`` (or any exception in its chain) shows the request never reached the server:
+    the connection timed out or could not be made (refused, no route, unresolvable name), so even a
+    POST is safe to send again. Decided by type, never by the text of a message."""
+    import urllib3.exceptions
+
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(
+            current,
+            requests.exceptions.ConnectTimeout
+            | urllib3.exceptions.ConnectTimeoutError
+            | urllib3.exceptions.NewConnectionError,
+        ):
+            return True
+        reason = getattr(current, "reason", None)  # urllib3's MaxRetryError holds the cause here
+        pending += [current.__cause__, current.__context__]
+        pending += [cause for cause in (reason, *current.args) if isinstance(cause, BaseException)]
+    return False
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:

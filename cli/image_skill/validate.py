@@ -9,42 +9,50 @@ files are ever replaced). This module imports neither the context nor the transp
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
+from image_skill.commands.index import help_command
 from image_skill.envelope import CliError
 from image_skill_api.registry import ID_PATTERNS, ErrorCode
+
+#: A member of one of the spec's enumerations (a Literal of models.py).
+Choice = TypeVar("Choice", bound=str)
 
 #: The deepest JSON (objects and arrays) the CLI accepts from a flag, a config file or the server.
 MAX_JSON_DEPTH = 64
 
 
-def invalid(ctx: object, noun: str, message: str) -> CliError:
-    return CliError(
-        ErrorCode.INVALID_ARGUMENTS, message, recovery={"suggested_command": f"image-skill {noun} --help"}
-    )
+def invalid(noun: str, message: str) -> CliError:
+    """INVALID_ARGUMENTS for a value given to ``image-skill <noun>``, pointing at its usage."""
+    return CliError(ErrorCode.INVALID_ARGUMENTS, message, recovery={"suggested_command": help_command(noun)})
 
 
 @overload
-def require(ctx: object, schema: str, value: str, noun: str, *, enum: Iterable[str] | None = None) -> str: ...
+def require(schema: str, value: str, noun: str) -> str: ...
 @overload
-def require(
-    ctx: object, schema: str, value: None, noun: str, *, enum: Iterable[str] | None = None
-) -> None: ...
-def require(
-    ctx: object, schema: str, value: str | None, noun: str, *, enum: Iterable[str] | None = None
-) -> str | None:
-    """``value`` when it is a well-formed ``schema`` (id pattern or enum), else INVALID_ARGUMENTS."""
+def require(schema: str, value: None, noun: str) -> None: ...
+def require(schema: str, value: str | None, noun: str) -> str | None:
+    """``value`` (None stays None) when it matches the spec's ``schema`` pattern, else INVALID_ARGUMENTS."""
+    if value is not None and not matches(schema, value):
+        raise invalid(noun, f"This is not a well-formed {schema}.")
+    return value
+
+
+@overload
+def choice(schema: str, value: str, allowed: tuple[Choice, ...], noun: str) -> Choice: ...
+@overload
+def choice(schema: str, value: None, allowed: tuple[Choice, ...], noun: str) -> None: ...
+def choice(schema: str, value: str | None, allowed: tuple[Choice, ...], noun: str) -> Choice | None:
+    """The member of the spec's enumeration ``allowed`` (typed: ``registry.<SCHEMA>_VALUES``) that
+    ``value`` is (None stays None), else INVALID_ARGUMENTS listing them."""
     if value is None:
         return None
-    allowed = tuple(enum) if enum is not None else None
-    if allowed is not None:
-        if value not in allowed:
-            raise invalid(ctx, noun, f"{schema} must be one of: {', '.join(allowed)}.")
-    elif not matches(schema, value):
-        raise invalid(ctx, noun, f"This is not a well-formed {schema}.")
-    return value
+    for member in allowed:
+        if member == value:
+            return member
+    raise invalid(noun, f"{schema} must be one of: {', '.join(allowed)}.")
 
 
 def matches(schema: str, value: object) -> bool:
@@ -52,11 +60,11 @@ def matches(schema: str, value: object) -> bool:
     return isinstance(value, str) and re.fullmatch(ID_PATTERNS[schema], value) is not None
 
 
-def positive_int(ctx: object, raw: str, flag: str, noun: str) -> int:
+def positive_int(raw: str, flag: str, noun: str) -> int:
     text = raw.strip()
     value = int(text) if re.fullmatch(r"[0-9]{1,18}", text) else 0  # ASCII digits only: int() takes "٣"
     if value <= 0:
-        raise invalid(ctx, noun, f"{flag} must be a positive integer.")
+        raise invalid(noun, f"{flag} must be a positive integer.")
     return value
 
 
@@ -70,10 +78,10 @@ def is_utf8(text: str) -> bool:
     return True
 
 
-def utf8_text(ctx: object, value: str, what: str, noun: str) -> str:
+def utf8_text(value: str, what: str, noun: str) -> str:
     """``value`` when it is valid UTF-8 text, else INVALID_ARGUMENTS naming ``what`` (never echoing it)."""
     if not is_utf8(value):
-        raise invalid(ctx, noun, f"{what} is not valid UTF-8 text (it holds undecodable bytes).")
+        raise invalid(noun, f"{what} is not valid UTF-8 text (it holds undecodable bytes).")
     return value
 
 
@@ -166,16 +174,16 @@ def loads_bounded(raw: str | bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
     return value
 
 
-def json_object(ctx: object, raw: str, flag: str, noun: str) -> dict[str, Any]:
+def json_object(raw: str, flag: str, noun: str) -> dict[str, Any]:
     """The JSON object a flag holds, else INVALID_ARGUMENTS (not JSON, not an object, too deep, bad text)."""
     try:
         value = loads_bounded(raw)
     except JsonTooDeepError:
-        raise invalid(ctx, noun, f"{flag} nests deeper than {MAX_JSON_DEPTH} levels.") from None
+        raise invalid(noun, f"{flag} nests deeper than {MAX_JSON_DEPTH} levels.") from None
     except ValueError:
         value = None
     if not isinstance(value, dict):
-        raise invalid(ctx, noun, f"{flag} must be a JSON object.")
+        raise invalid(noun, f"{flag} must be a JSON object.")
     request_text({flag: value}, "flag")
     return value
 

@@ -13,4 +13,192 @@ CREDIT_MARGIN = "1.7"
 TOKEN_PREFIX = "isk_r_"
 OWNED_MEDIA_BASE_URL = "https://media.image-skill.com/a/"
 MOCK_MEDIA_PATH = "/media/a/"
+MOCK_CHECKOUT_PATH = "/pay/"
 ENVELOPE_KEYS = ("ok", "command", "trace_id", "actor", "data", "warnings", "error")
+
+# The CLI label of each operation (`x-image-skill-command`), by operationId.
+OPERATION_COMMANDS = {
+    "getHealth": "image-skill doctor",
+    "createAgentSignup": "image-skill signup --agent",
+    "getWhoami": "image-skill whoami",
+    "getQuota": "image-skill usage quota",
+    "listPaymentMethods": "image-skill credits methods",
+    "listModels": "image-skill models list",
+    "getModel": "image-skill models show",
+    "listCapabilities": "image-skill capabilities list",
+    "getCapability": "image-skill capabilities show",
+    "createImage": "image-skill create",
+    "getJob": "image-skill jobs show",
+    "getAsset": "image-skill assets show",
+    "listCreditPacks": "image-skill credits packs list",
+    "createCreditQuote": "image-skill credits quote",
+    "createStripeCheckoutSession": "image-skill credits buy",
+    "getCreditPurchaseStatus": "image-skill credits status",
+    "uploadAsset": "image-skill upload",
+    "editImage": "image-skill edit",
+    "listActivity": "image-skill activity list",
+    "getActivity": "image-skill activity show",
+    "createFeedback": "image-skill feedback create",
+}
+
+# The error registry (`x-image-skill-error-codes`) as plain values, for the CLI's paths that import
+# neither enum nor typing; `registry.ERRORS` holds the same rows, typed.
+ERROR_EXIT_CODES = {
+    "INVALID_ARGUMENTS": 2,
+    "MODEL_PARAMETERS_INVALID": 2,
+    "PUBLIC_CLI_COMMAND_NOT_AVAILABLE": 2,
+    "JOB_NOT_RUNNABLE": 2,
+    "PAYMENT_CREDENTIAL_FLAG_REJECTED": 2,
+    "EXTERNAL_URL_REJECTED": 2,
+    "CREDIT_QUOTE_CONFLICT": 2,
+    "REQUEST_TOO_LARGE": 2,
+    "MOCK_EXTRA_NOT_INSTALLED": 2,
+    "NOT_FOUND": 1,
+    "METHOD_NOT_ALLOWED": 1,
+    "JOB_CANCELED": 1,
+    "INTERRUPTED": 1,
+    "AUTH_REQUIRED": 3,
+    "AUTH_TOKEN_INVALID": 3,
+    "CAPABILITY_DENIED": 4,
+    "QUOTA_EXCEEDED": 5,
+    "DAILY_JOB_LIMIT_EXCEEDED": 5,
+    "BUDGET_EXCEEDED": 5,
+    "BUDGET_REQUIRES_CONFIRMATION": 5,
+    "CONTENT_POLICY_DENIED": 6,
+    "INPUT_POLICY_DENIED": 6,
+    "PROVIDER_FAILED": 7,
+    "JOB_FAILED": 7,
+    "HOSTED_API_REQUEST_FAILED": 7,
+    "HOSTED_API_NON_JSON_RESPONSE": 7,
+    "HOSTED_API_BAD_RESPONSE": 7,
+    "INTERNAL_ERROR": 7,
+    "TIMEOUT": 8,
+    "ARTIFACT_STORAGE_WRITE_FAILED": 9,
+    "ARTIFACT_INTEGRITY_MISMATCH": 9,
+    "OUTPUT_EXISTS": 9,
+    "OUTPUT_WRITE_FAILED": 9,
+    "OUTPUT_NOT_REGULAR_FILE": 9,
+    "PUBLIC_CLI_CONFIG_WRITE_FAILED": 9,
+}
+ERROR_RETRYABLE = {
+    "INVALID_ARGUMENTS": False,
+    "MODEL_PARAMETERS_INVALID": False,
+    "PUBLIC_CLI_COMMAND_NOT_AVAILABLE": False,
+    "JOB_NOT_RUNNABLE": False,
+    "PAYMENT_CREDENTIAL_FLAG_REJECTED": False,
+    "EXTERNAL_URL_REJECTED": False,
+    "CREDIT_QUOTE_CONFLICT": False,
+    "REQUEST_TOO_LARGE": False,
+    "MOCK_EXTRA_NOT_INSTALLED": False,
+    "NOT_FOUND": False,
+    "METHOD_NOT_ALLOWED": False,
+    "JOB_CANCELED": False,
+    "INTERRUPTED": True,
+    "AUTH_REQUIRED": False,
+    "AUTH_TOKEN_INVALID": False,
+    "CAPABILITY_DENIED": False,
+    "QUOTA_EXCEEDED": False,
+    "DAILY_JOB_LIMIT_EXCEEDED": True,
+    "BUDGET_EXCEEDED": False,
+    "BUDGET_REQUIRES_CONFIRMATION": False,
+    "CONTENT_POLICY_DENIED": False,
+    "INPUT_POLICY_DENIED": False,
+    "PROVIDER_FAILED": True,
+    "JOB_FAILED": False,
+    "HOSTED_API_REQUEST_FAILED": True,
+    "HOSTED_API_NON_JSON_RESPONSE": True,
+    "HOSTED_API_BAD_RESPONSE": False,
+    "INTERNAL_ERROR": True,
+    "TIMEOUT": True,
+    "ARTIFACT_STORAGE_WRITE_FAILED": False,
+    "ARTIFACT_INTEGRITY_MISMATCH": True,
+    "OUTPUT_EXISTS": False,
+    "OUTPUT_WRITE_FAILED": False,
+    "OUTPUT_NOT_REGULAR_FILE": False,
+    "PUBLIC_CLI_CONFIG_WRITE_FAILED": False,
+}
+ERROR_RECOVERIES = {
+    "INVALID_ARGUMENTS": {"suggested_command": "image-skill help --json"},
+    "MODEL_PARAMETERS_INVALID": {"suggested_command": "image-skill models list --available --json"},
+    "PUBLIC_CLI_COMMAND_NOT_AVAILABLE": {"suggested_command": "image-skill help --json"},
+    "JOB_NOT_RUNNABLE": {},
+    "PAYMENT_CREDENTIAL_FLAG_REJECTED": {"suggested_command": "image-skill credits methods --json"},
+    "EXTERNAL_URL_REJECTED": {"suggested_command": "image-skill help assets --json"},
+    "CREDIT_QUOTE_CONFLICT": {},
+    "REQUEST_TOO_LARGE": {"suggested_command": "image-skill help --json"},
+    "MOCK_EXTRA_NOT_INSTALLED": {"suggested_command": "pip install 'image-skill[mock]'"},
+    "NOT_FOUND": {},
+    "METHOD_NOT_ALLOWED": {},
+    "JOB_CANCELED": {},
+    "INTERRUPTED": {},
+    "AUTH_REQUIRED": {
+        "suggested_command": "image-skill signup --agent --agent-contact AGENT_CONTACT_EMAIL --agent-name AGENT_NAME --runtime RUNTIME --save --json"
+    },
+    "AUTH_TOKEN_INVALID": {
+        "suggested_command": "image-skill signup --agent --agent-contact AGENT_CONTACT_EMAIL --agent-name AGENT_NAME --runtime RUNTIME --save --json"
+    },
+    "CAPABILITY_DENIED": {"suggested_command": "image-skill models list --available --json"},
+    "QUOTA_EXCEEDED": {"suggested_command": "image-skill credits methods --json"},
+    "DAILY_JOB_LIMIT_EXCEEDED": {"suggested_command": "image-skill credits methods --json"},
+    "BUDGET_EXCEEDED": {"required_flag": "--max-estimated-usd-per-image"},
+    "BUDGET_REQUIRES_CONFIRMATION": {"required_flag": "--accept-unknown-cost"},
+    "CONTENT_POLICY_DENIED": {},
+    "INPUT_POLICY_DENIED": {},
+    "PROVIDER_FAILED": {},
+    "JOB_FAILED": {},
+    "HOSTED_API_REQUEST_FAILED": {"suggested_command": "image-skill doctor --json"},
+    "HOSTED_API_NON_JSON_RESPONSE": {"suggested_command": "image-skill doctor --json"},
+    "HOSTED_API_BAD_RESPONSE": {"suggested_command": "image-skill doctor --json"},
+    "INTERNAL_ERROR": {"suggested_command": "image-skill doctor --json"},
+    "TIMEOUT": {},
+    "ARTIFACT_STORAGE_WRITE_FAILED": {"suggested_command": "image-skill usage quota --json"},
+    "ARTIFACT_INTEGRITY_MISMATCH": {},
+    "OUTPUT_EXISTS": {"required_flag": "--overwrite"},
+    "OUTPUT_WRITE_FAILED": {},
+    "OUTPUT_NOT_REGULAR_FILE": {"required_flag": "--output"},
+    "PUBLIC_CLI_CONFIG_WRITE_FAILED": {
+        "suggested_command": 'export IMAGE_SKILL_CONFIG_PATH="$PWD/.image-skill/config.json"'
+    },
+}
+
+# Bounds of the request fields (`<SCHEMA>_<FIELD>_<KEYWORD>`: minLength, maximum, maxItems, ... of
+# every `*Request` schema).
+SIGNUP_REQUEST_AGENT_CONTACT_MAX_LENGTH = 254
+SIGNUP_REQUEST_HUMAN_EMAIL_MAX_LENGTH = 254
+SIGNUP_REQUEST_AGENT_NAME_MIN_LENGTH = 1
+SIGNUP_REQUEST_AGENT_NAME_MAX_LENGTH = 80
+SIGNUP_REQUEST_RUNTIME_MIN_LENGTH = 1
+SIGNUP_REQUEST_RUNTIME_MAX_LENGTH = 80
+CREATE_REQUEST_PROMPT_MIN_LENGTH = 1
+CREATE_REQUEST_PROMPT_MAX_LENGTH = 8000
+CREATE_REQUEST_REFERENCES_MAX_ITEMS = 40
+CREATE_REQUEST_OUTPUT_COUNT_MINIMUM = 1
+CREATE_REQUEST_OUTPUT_COUNT_MAXIMUM = 10
+CREATE_REQUEST_MAX_ESTIMATED_USD_PER_IMAGE_EXCLUSIVE_MINIMUM = 0
+CREATE_REQUEST_MAX_ESTIMATED_USD_PER_IMAGE_MAXIMUM = 100
+CREDIT_QUOTE_REQUEST_CREDITS_MINIMUM = 1
+CREDIT_QUOTE_REQUEST_CREDITS_MAXIMUM = 5000
+UPLOAD_REQUEST_FILENAME_MIN_LENGTH = 1
+UPLOAD_REQUEST_FILENAME_MAX_LENGTH = 255
+UPLOAD_REQUEST_CONTENT_LENGTH_MINIMUM = 1
+UPLOAD_REQUEST_CONTENT_LENGTH_MAXIMUM = 26214400
+UPLOAD_REQUEST_BYTES_BASE64_MAX_LENGTH = 34952536
+EDIT_REQUEST_REFERENCES_MAX_ITEMS = 40
+EDIT_REQUEST_PROMPT_MIN_LENGTH = 1
+EDIT_REQUEST_PROMPT_MAX_LENGTH = 8000
+EDIT_REQUEST_MAX_ESTIMATED_USD_PER_IMAGE_EXCLUSIVE_MINIMUM = 0
+EDIT_REQUEST_MAX_ESTIMATED_USD_PER_IMAGE_MAXIMUM = 100
+FEEDBACK_REQUEST_TITLE_MIN_LENGTH = 1
+FEEDBACK_REQUEST_TITLE_MAX_LENGTH = 200
+FEEDBACK_REQUEST_BODY_MIN_LENGTH = 1
+FEEDBACK_REQUEST_BODY_MAX_LENGTH = 8000
+FEEDBACK_REQUEST_COMMAND_MAX_LENGTH = 2000
+FEEDBACK_REQUEST_EXPECTED_MAX_LENGTH = 4000
+FEEDBACK_REQUEST_ACTUAL_MAX_LENGTH = 4000
+FEEDBACK_REQUEST_FRICTION_MAX_LENGTH = 4000
+FEEDBACK_REQUEST_PROOF_NEEDED_MAX_LENGTH = 4000
+FEEDBACK_REQUEST_STRATEGIC_REASON_MAX_LENGTH = 4000
+FEEDBACK_REQUEST_SOURCE_MAX_LENGTH = 80
+FEEDBACK_REQUEST_SURFACE_MIN_ITEMS = 1
+FEEDBACK_REQUEST_SURFACE_MAX_ITEMS = 10
+FEEDBACK_REQUEST_EVIDENCE_MAX_ITEMS = 20

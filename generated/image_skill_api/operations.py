@@ -32,8 +32,10 @@ class Operation(NamedTuple):
     operation_id: str
     method: str
     path: str
-    command: str
-    auth: bool
+    command: str  # the CLI label of the command that maps to it (`x-image-skill-command`)
+    auth: bool  # it takes a bearer token (its `security` names a scheme)
+    auth_optional: bool  # ... and also runs without one (its `security` also lists `{}`)
+    idempotent: bool  # sending it twice has the effect of once: safe to retry after any failure
     path_params: tuple[str, ...]
     query_params: tuple[str, ...]
     success_status: int
@@ -53,14 +55,38 @@ class Client(Protocol):
 
 
 OPERATIONS: Final[dict[str, Operation]] = {
-    "getHealth": Operation("getHealth", "GET", "/healthz", "image-skill doctor", False, (), (), 200),
-    "createAgentSignup": Operation(
-        "createAgentSignup", "POST", "/v1/agent-signups", "image-skill signup --agent", False, (), (), 201
+    "getHealth": Operation(
+        "getHealth", "GET", "/healthz", "image-skill doctor", False, False, True, (), (), 200
     ),
-    "getWhoami": Operation("getWhoami", "GET", "/v1/whoami", "image-skill whoami", True, (), (), 200),
-    "getQuota": Operation("getQuota", "GET", "/v1/quota", "image-skill usage quota", True, (), (), 200),
+    "createAgentSignup": Operation(
+        "createAgentSignup",
+        "POST",
+        "/v1/agent-signups",
+        "image-skill signup --agent",
+        False,
+        False,
+        False,
+        (),
+        (),
+        201,
+    ),
+    "getWhoami": Operation(
+        "getWhoami", "GET", "/v1/whoami", "image-skill whoami", True, False, True, (), (), 200
+    ),
+    "getQuota": Operation(
+        "getQuota", "GET", "/v1/quota", "image-skill usage quota", True, False, True, (), (), 200
+    ),
     "listPaymentMethods": Operation(
-        "listPaymentMethods", "GET", "/v1/payment-methods", "image-skill credits methods", False, (), (), 200
+        "listPaymentMethods",
+        "GET",
+        "/v1/payment-methods",
+        "image-skill credits methods",
+        False,
+        False,
+        True,
+        (),
+        (),
+        200,
     ),
     "listModels": Operation(
         "listModels",
@@ -68,15 +94,35 @@ OPERATIONS: Final[dict[str, Operation]] = {
         "/v1/models",
         "image-skill models list",
         False,
+        False,
+        True,
         (),
         ("available", "executable", "catalog_only", "operation", "provider"),
         200,
     ),
     "getModel": Operation(
-        "getModel", "GET", "/v1/models/{model_id}", "image-skill models show", False, ("model_id",), (), 200
+        "getModel",
+        "GET",
+        "/v1/models/{model_id}",
+        "image-skill models show",
+        False,
+        False,
+        True,
+        ("model_id",),
+        (),
+        200,
     ),
     "listCapabilities": Operation(
-        "listCapabilities", "GET", "/v1/capabilities", "image-skill capabilities list", False, (), (), 200
+        "listCapabilities",
+        "GET",
+        "/v1/capabilities",
+        "image-skill capabilities list",
+        False,
+        False,
+        True,
+        (),
+        (),
+        200,
     ),
     "getCapability": Operation(
         "getCapability",
@@ -84,22 +130,53 @@ OPERATIONS: Final[dict[str, Operation]] = {
         "/v1/capabilities/{capability_id}",
         "image-skill capabilities show",
         False,
+        False,
+        True,
         ("capability_id",),
         (),
         200,
     ),
-    "createImage": Operation("createImage", "POST", "/v1/create", "image-skill create", True, (), (), 200),
+    "createImage": Operation(
+        "createImage", "POST", "/v1/create", "image-skill create", True, True, False, (), (), 200
+    ),
     "getJob": Operation(
-        "getJob", "GET", "/v1/jobs/{job_id}", "image-skill jobs show", True, ("job_id",), (), 200
+        "getJob", "GET", "/v1/jobs/{job_id}", "image-skill jobs show", True, False, True, ("job_id",), (), 200
     ),
     "getAsset": Operation(
-        "getAsset", "GET", "/v1/assets/{asset_id}", "image-skill assets show", True, ("asset_id",), (), 200
+        "getAsset",
+        "GET",
+        "/v1/assets/{asset_id}",
+        "image-skill assets show",
+        True,
+        False,
+        True,
+        ("asset_id",),
+        (),
+        200,
     ),
     "listCreditPacks": Operation(
-        "listCreditPacks", "GET", "/v1/credit-packs", "image-skill credits packs list", False, (), (), 200
+        "listCreditPacks",
+        "GET",
+        "/v1/credit-packs",
+        "image-skill credits packs list",
+        False,
+        False,
+        True,
+        (),
+        (),
+        200,
     ),
     "createCreditQuote": Operation(
-        "createCreditQuote", "POST", "/v1/credit-quotes", "image-skill credits quote", True, (), (), 201
+        "createCreditQuote",
+        "POST",
+        "/v1/credit-quotes",
+        "image-skill credits quote",
+        True,
+        False,
+        False,
+        (),
+        (),
+        201,
     ),
     "createStripeCheckoutSession": Operation(
         "createStripeCheckoutSession",
@@ -107,6 +184,8 @@ OPERATIONS: Final[dict[str, Operation]] = {
         "/v1/credit-purchases/stripe-checkout-sessions",
         "image-skill credits buy",
         True,
+        False,
+        False,
         (),
         (),
         201,
@@ -117,27 +196,53 @@ OPERATIONS: Final[dict[str, Operation]] = {
         "/v1/credit-purchases/status",
         "image-skill credits status",
         True,
+        False,
+        True,
         (),
         ("quote_id", "payment_attempt_id", "checkout_session_id", "receipt_id"),
         200,
     ),
-    "uploadAsset": Operation("uploadAsset", "POST", "/v1/upload", "image-skill upload", True, (), (), 201),
-    "editImage": Operation("editImage", "POST", "/v1/edit", "image-skill edit", True, (), (), 200),
+    "uploadAsset": Operation(
+        "uploadAsset", "POST", "/v1/upload", "image-skill upload", True, False, False, (), (), 201
+    ),
+    "editImage": Operation(
+        "editImage", "POST", "/v1/edit", "image-skill edit", True, False, False, (), (), 200
+    ),
     "listActivity": Operation(
         "listActivity",
         "GET",
         "/v1/activity",
         "image-skill activity list",
         True,
+        False,
+        True,
         (),
         ("limit", "subject"),
         200,
     ),
     "getActivity": Operation(
-        "getActivity", "GET", "/v1/activity/{ref}", "image-skill activity show", True, ("ref",), (), 200
+        "getActivity",
+        "GET",
+        "/v1/activity/{ref}",
+        "image-skill activity show",
+        True,
+        False,
+        True,
+        ("ref",),
+        (),
+        200,
     ),
     "createFeedback": Operation(
-        "createFeedback", "POST", "/v1/feedback", "image-skill feedback create", True, (), (), 201
+        "createFeedback",
+        "POST",
+        "/v1/feedback",
+        "image-skill feedback create",
+        True,
+        False,
+        False,
+        (),
+        (),
+        201,
     ),
 }
 

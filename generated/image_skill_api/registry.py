@@ -6,7 +6,26 @@
 from __future__ import annotations
 
 from enum import IntEnum, StrEnum
-from typing import Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
+
+if TYPE_CHECKING:
+    from .models import (
+        ClaimState,
+        TokenClass,
+        Operation,
+        Provider,
+        ModelStatus,
+        ExecutionStatus,
+        PricingConfidence,
+        ReferenceRole,
+        Intent,
+        PaymentMethodId,
+        UploadMimeType,
+        FeedbackType,
+        FeedbackSeverity,
+        FeedbackConfidence,
+        FeedbackNextState,
+    )
 
 from .constants import API_VERSION as API_VERSION
 from .constants import DEFAULT_API_BASE_URL as DEFAULT_API_BASE_URL
@@ -18,6 +37,7 @@ from .constants import CREDIT_MARGIN as CREDIT_MARGIN
 from .constants import TOKEN_PREFIX as TOKEN_PREFIX
 from .constants import OWNED_MEDIA_BASE_URL as OWNED_MEDIA_BASE_URL
 from .constants import MOCK_MEDIA_PATH as MOCK_MEDIA_PATH
+from .constants import MOCK_CHECKOUT_PATH as MOCK_CHECKOUT_PATH
 from .constants import ENVELOPE_KEYS as ENVELOPE_KEYS
 
 
@@ -502,10 +522,45 @@ ID_PREFIXES: Final[dict[str, str]] = {
     "Token": "isk_r_",
 }
 
+# The values of each scalar enumeration, typed as its Literal alias in models.py (a str found among
+# them narrows to that type).
+CLAIM_STATE_VALUES: Final[tuple[ClaimState, ...]] = ("unclaimed", "claim_pending", "claimed")
+TOKEN_CLASS_VALUES: Final[tuple[TokenClass, ...]] = ("restricted_agent",)
+OPERATION_VALUES: Final[tuple[Operation, ...]] = ("image.generate", "image.edit")
+PROVIDER_VALUES: Final[tuple[Provider, ...]] = ("fal", "xai", "openai")
+MODEL_STATUS_VALUES: Final[tuple[ModelStatus, ...]] = ("available", "unavailable")
+EXECUTION_STATUS_VALUES: Final[tuple[ExecutionStatus, ...]] = ("executable", "cataloged_not_wired")
+PRICING_CONFIDENCE_VALUES: Final[tuple[PricingConfidence, ...]] = ("known", "estimated", "unknown")
+REFERENCE_ROLE_VALUES: Final[tuple[ReferenceRole, ...]] = (
+    "reference_image",
+    "element_frontal",
+    "element_reference",
+)
+INTENT_VALUES: Final[tuple[Intent, ...]] = ("explore", "draft", "final", "finalize", "product", "hero")
+PAYMENT_METHOD_ID_VALUES: Final[tuple[PaymentMethodId, ...]] = ("stripe_checkout",)
+UPLOAD_MIME_TYPE_VALUES: Final[tuple[UploadMimeType, ...]] = (
+    "image/png",
+    "image/jpeg",
+    "image/webp",
+    "image/gif",
+    "image/avif",
+)
+FEEDBACK_TYPE_VALUES: Final[tuple[FeedbackType, ...]] = (
+    "user_feedback",
+    "bug",
+    "friction",
+    "feature_request",
+    "docs",
+    "contract_bug",
+)
+FEEDBACK_SEVERITY_VALUES: Final[tuple[FeedbackSeverity, ...]] = ("low", "medium", "high", "critical")
+FEEDBACK_CONFIDENCE_VALUES: Final[tuple[FeedbackConfidence, ...]] = ("low", "medium", "high")
+FEEDBACK_NEXT_STATE_VALUES: Final[tuple[FeedbackNextState, ...]] = ("watch", "investigate", "fix", "closed")
+
 # Enumerations of the spec (for array schemas, of their items), by schema name.
 ENUMS: Final[dict[str, tuple[str, ...]]] = {
-    "ClaimState": ("unclaimed", "claim_pending", "claimed"),
-    "TokenClass": ("restricted_agent",),
+    "ClaimState": CLAIM_STATE_VALUES,
+    "TokenClass": TOKEN_CLASS_VALUES,
     "Grants": (
         "models.read",
         "quota.read",
@@ -518,17 +573,17 @@ ENUMS: Final[dict[str, tuple[str, ...]]] = {
         "feedback.write",
         "credits.purchase",
     ),
-    "Operation": ("image.generate", "image.edit"),
-    "Provider": ("fal", "xai", "openai"),
-    "ModelStatus": ("available", "unavailable"),
-    "ExecutionStatus": ("executable", "cataloged_not_wired"),
-    "PricingConfidence": ("known", "estimated", "unknown"),
-    "ReferenceRole": ("reference_image", "element_frontal", "element_reference"),
-    "Intent": ("explore", "draft", "final", "finalize", "product", "hero"),
-    "PaymentMethodId": ("stripe_checkout",),
-    "UploadMimeType": ("image/png", "image/jpeg", "image/webp", "image/gif", "image/avif"),
-    "FeedbackType": ("user_feedback", "bug", "friction", "feature_request", "docs", "contract_bug"),
-    "FeedbackSeverity": ("low", "medium", "high", "critical"),
-    "FeedbackConfidence": ("low", "medium", "high"),
-    "FeedbackNextState": ("watch", "investigate", "fix", "closed"),
+    "Operation": OPERATION_VALUES,
+    "Provider": PROVIDER_VALUES,
+    "ModelStatus": MODEL_STATUS_VALUES,
+    "ExecutionStatus": EXECUTION_STATUS_VALUES,
+    "PricingConfidence": PRICING_CONFIDENCE_VALUES,
+    "ReferenceRole": REFERENCE_ROLE_VALUES,
+    "Intent": INTENT_VALUES,
+    "PaymentMethodId": PAYMENT_METHOD_ID_VALUES,
+    "UploadMimeType": UPLOAD_MIME_TYPE_VALUES,
+    "FeedbackType": FEEDBACK_TYPE_VALUES,
+    "FeedbackSeverity": FEEDBACK_SEVERITY_VALUES,
+    "FeedbackConfidence": FEEDBACK_CONFIDENCE_VALUES,
+    "FeedbackNextState": FEEDBACK_NEXT_STATE_VALUES,
 }

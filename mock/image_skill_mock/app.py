@@ -32,15 +32,15 @@ from image_skill_api.operations import OPERATIONS, Operation
 from image_skill_api.registry import ID_PATTERNS, TRACE_ID_HEADER, ErrorCode
 from image_skill_mock import ids, limits, validation
 from image_skill_mock.auth import actor_of, authenticate
-from image_skill_mock.envelope import ApiError, EnvelopeResponse, failure, success
+from image_skill_mock.envelope import ROOT_COMMAND, ApiError, EnvelopeResponse, failure, success
 from image_skill_mock.resources import HANDLERS, media
-from image_skill_mock.state import Call, Settings
+from image_skill_mock.settings import Settings
+from image_skill_mock.state import Call
 from image_skill_mock.storage import Storage
 
 __all__ = ["Settings", "create_app"]
 
 _TRACE = re.compile(ID_PATTERNS["TraceId"])
-_ROOT_COMMAND = "image-skill"
 
 
 def _trace_id(request: Request) -> str:
@@ -78,7 +78,7 @@ def _endpoint(
             )
             call = Call(request, op, settings, storage, trace_id, path, query, body)
             authorization = headers.get("authorization")
-            if op.auth and (authorization or not schemas.auth_optional):
+            if op.auth and (authorization or not op.auth_optional):
                 call.agent = await run_in_threadpool(authenticate, storage, authorization)
                 call.actor = actor_of(call.agent)
             data = await run_in_threadpool(handler, call)
@@ -122,7 +122,7 @@ async def _not_found(request: Request, exc: Exception) -> Response:
         error = ApiError(ErrorCode.METHOD_NOT_ALLOWED, f"{request.method} is not allowed on this path.")
     else:
         error = ApiError(ErrorCode.NOT_FOUND, "No such endpoint.")
-    response = failure(_ROOT_COMMAND, error, trace_id=_trace_id(request))
+    response = failure(ROOT_COMMAND, error, trace_id=_trace_id(request))
     if isinstance(exc, HTTPException) and exc.headers:
         response.headers.update(exc.headers)  # e.g. Allow on 405
     return response

@@ -5,9 +5,15 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from image_skill_api.registry import ErrorCode
+from image_skill_api.registry import ENUMS, ErrorCode
 from image_skill_mock.envelope import ApiError
 from image_skill_mock.storage import Agent, Storage
+
+#: Every agent of the mock is a restricted agent (the spec's only token class) whose organization is
+#: never claimed, holding an active token: the preview has no claim flow and no token revocation.
+CLAIM_STATE = "unclaimed"
+(TOKEN_CLASS,) = ENUMS["TokenClass"]
+CREDENTIAL_STATUS = "active"
 
 
 def token_hash(token: str) -> str:
@@ -31,5 +37,5 @@ def actor_of(agent: Agent) -> dict[str, Any]:
         "actor_type": "agent",
         "actor_id": agent.agent_id,
         "organization_id": agent.organization_id,
-        "claim_state": "unclaimed",
+        "claim_state": CLAIM_STATE,
     }

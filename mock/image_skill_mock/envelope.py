@@ -10,6 +10,9 @@ from starlette.responses import Response
 from image_skill_api.envelope import envelope
 from image_skill_api.registry import ERRORS, EXIT_CODE_HEADER, ErrorCode
 
+#: The ``command`` of a response that maps to no operation (an unknown path, the media route).
+ROOT_COMMAND = "image-skill"
+
 
 class ApiError(Exception):
     """A documented error: becomes an ``ok: false`` envelope with the registry's status and exit code."""

@@ -1,30 +1,4 @@
-"""image-skill-mock: the reference server of the Image Skill hosted API.
-
-Usage:
-  image-skill-mock serve [--host=H] [--port=P] [--db=PATH] [--strict] [--free-credits=N] [--daily-jobs=N]
-                         [--public-base-url=URL]
-  image-skill-mock demo [--out=DIR]
-  image-skill-mock --version
-  image-skill-mock (-h | --help)
-
-Options:
-  --host=H                 Interface to bind [default: 127.0.0.1].
-  --port=P                 Port; 0 picks a free one [default: 8787].
-  --db=PATH                SQLite database file (default: a throwaway file removed at exit).
-  --strict                 Validate every response against the spec (a mismatch becomes a 500 envelope).
-  --free-credits=N         Preview credits granted to each new agent [default: 50].
-  --daily-jobs=N           Jobs each agent may run per UTC day [default: 4].
-  --public-base-url=URL    The http(s)://host[:port] clients reach this server at, used in asset URLs
-                           (default: the bound address). The request's Host header is never used.
-  --out=DIR                Where the demo writes its image [default: ./demo-output].
-  --version                Print the version and exit.
-  -h --help                Show this help.
-
-`serve` prints one JSON line {"base_url": "http://HOST:PORT"} on stdout once it accepts
-requests; logs go to stderr. `demo` starts a server on a free port and runs the first-run
-flow with the real image-skill CLI. Both need the `[mock]` extra; without it they print an
-error envelope (`MOCK_EXTRA_NOT_INSTALLED`, exit 2) instead of starting.
-"""
+"""image-skill-mock: the reference server of the Image Skill hosted API (``USAGE`` is its help text)."""
 
 from __future__ import annotations
 
@@ -37,6 +11,38 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from docopt import docopt
+
+from image_skill_mock.settings import DAILY_JOBS, DEFAULT_HOST, DEFAULT_PORT, FREE_CREDITS
+
+#: The usage text docopt parses; the defaults are the server's own (``settings``), formatted in.
+USAGE = f"""\
+image-skill-mock: the reference server of the Image Skill hosted API.
+
+Usage:
+  image-skill-mock serve [--host=H] [--port=P] [--db=PATH] [--strict] [--free-credits=N] [--daily-jobs=N]
+                         [--public-base-url=URL]
+  image-skill-mock demo [--out=DIR]
+  image-skill-mock --version
+  image-skill-mock (-h | --help)
+
+Options:
+  --host=H                 Interface to bind [default: {DEFAULT_HOST}].
+  --port=P                 Port; 0 picks a free one [default: {DEFAULT_PORT}].
+  --db=PATH                SQLite database file (default: a throwaway file removed at exit).
+  --strict                 Validate every response against the spec (a mismatch becomes a 500 envelope).
+  --free-credits=N         Preview credits granted to each new agent [default: {FREE_CREDITS}].
+  --daily-jobs=N           Jobs each agent may run per UTC day [default: {DAILY_JOBS}].
+  --public-base-url=URL    The http(s)://host[:port] clients reach this server at, used in asset URLs
+                           (default: the bound address). The request's Host header is never used.
+  --out=DIR                Where the demo writes its image [default: ./demo-output].
+  --version                Print the version and exit.
+  -h --help                Show this help.
+
+`serve` prints one JSON line {{"base_url": "http://HOST:PORT"}} on stdout once it accepts
+requests; logs go to stderr. `demo` starts a server on a free port and runs the first-run
+flow with the real image-skill CLI. Both need the `[mock]` extra; without it they print an
+error envelope (`MOCK_EXTRA_NOT_INSTALLED`, exit 2) instead of starting.
+"""
 
 #: The distribution modules of the `[mock]` extra that `serve` and `demo` import.
 MOCK_EXTRA_MODULES = ("starlette", "uvicorn", "PIL", "jsonschema")
@@ -157,7 +163,7 @@ def version() -> str:
 
 
 def run() -> None:
-    opts = docopt(__doc__, argv=sys.argv[1:])
+    opts = docopt(USAGE, argv=sys.argv[1:])
     if opts["--version"]:
         print(version())
         raise SystemExit(0)

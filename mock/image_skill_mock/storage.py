@@ -1,10 +1,16 @@
-"""The only module that touches SQLite: agents, jobs, assets (bytes as BLOBs) and usage events.
+"""The only module that touches SQLite: agents, jobs, assets (bytes as BLOBs) and the credit ledger.
 
 One connection in WAL mode, shared by the server's worker threads behind a lock; every change
 runs in ``transaction()`` (``BEGIN IMMEDIATE``), so a credit debit is committed together with
-the job and assets it pays for, or not at all. ``record_job`` re-checks the daily job cap and
-the balance inside that transaction and reads the balance it reports there too, so concurrent
-requests can neither overrun the cap nor report a stale balance.
+the job and assets it pays for, or not at all. ``record_job`` hands the ledger's rows and the
+day's job count, read inside that transaction, to an ``admit`` check (``ledger.admit_job``)
+before it writes, and returns the rows as they stand after the write, so concurrent requests can
+neither overrun the cap nor report a stale balance.
+
+Credits are the rows of the ``credit_entries`` view (``CreditEntry``): one place that every grant
+and debit reaches the ledger through. Today that is each agent's preview grant (``agents``) and
+each job's debit (``usage_events``); a new kind of entry (a payment-backed grant, a refund's
+reversal) is one more ``UNION ALL`` branch over its own table. The arithmetic is ``ledger``'s.
 """
 
 from __future__ import annotations
@@ -12,11 +18,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from image_skill_mock.activity import Event
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS agents (
@@ -63,15 +72,25 @@ CREATE TABLE IF NOT EXISTS usage_events (
     credits INTEGER NOT NULL,
     created_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS activity_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL UNIQUE,
+    agent_id TEXT NOT NULL REFERENCES agents(agent_id),
+    event_json TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS activity_refs (
+    seq INTEGER NOT NULL REFERENCES activity_events(seq),
+    agent_id TEXT NOT NULL,
+    ref TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS activity_by_agent ON activity_events(agent_id, seq);
+CREATE INDEX IF NOT EXISTS activity_refs_by_agent ON activity_refs(agent_id, ref, seq);
+DROP VIEW IF EXISTS credit_entries;
+CREATE VIEW credit_entries (agent_id, kind, credits, payment_backed, source_id, created_at) AS
+    SELECT agent_id, 'preview_grant', preview_credits, 0, agent_id, created_at FROM agents
+    UNION ALL
+    SELECT agent_id, 'job_debit', -credits, 0, usage_event_id, created_at FROM usage_events;
 """
-
-
-class InsufficientCredits(Exception):
-    """Raised inside a transaction when the balance no longer covers a debit (nothing is written)."""
-
-
-class DailyJobLimitReached(Exception):
-    """Raised inside a transaction when the jobs of the day already fill the agent's cap (nothing written)."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +119,22 @@ class StoredAsset:
     sha256: str
     content_length: int
     created_at: str
+
+
+@dataclass(frozen=True)
+class CreditEntry:
+    """One row of the credit ledger: a grant (``credits`` > 0) or a debit (``credits`` < 0)."""
+
+    kind: str  # preview_grant | job_debit (later payment_backed_granted | _refunded | _disputed)
+    credits: int
+    payment_backed: bool  # from a payment: a grant (> 0) or its reversal (< 0)
+    source_id: str  # what the entry records: the agent (its preview grant), a usage event (a debit)
+    created_at: str
+
+
+#: What ``record_job`` asks before it writes: the ledger's rows and the day's counted jobs, read in
+#: its transaction. It raises to refuse (and nothing is written).
+Admission = Callable[[list[CreditEntry], int], None]
 
 
 @dataclass(frozen=True)
@@ -176,56 +211,55 @@ class Storage:
         )
         return Agent(*row) if row else None
 
-    # ----------------------------------------------------------------- quota
-    def consumed_credits(self, agent_id: str) -> int:
-        row = self._one("SELECT COALESCE(SUM(credits), 0) FROM usage_events WHERE agent_id = ?", agent_id)
-        return int(row[0]) if row else 0
+    # ---------------------------------------------------------------- ledger
+    _ENTRIES = (
+        "SELECT kind, credits, payment_backed, source_id, created_at FROM credit_entries"
+        " WHERE agent_id = ? ORDER BY created_at, source_id"
+    )
+    _JOBS_ON_DAY = "SELECT COUNT(*) FROM jobs WHERE agent_id = ? AND day = ? AND counts_toward_daily_cap = 1"
+
+    @classmethod
+    def _credit_entries(cls, conn: sqlite3.Connection, agent_id: str) -> list[CreditEntry]:
+        rows = conn.execute(cls._ENTRIES, (agent_id,)).fetchall()
+        return [CreditEntry(str(k), int(c), bool(p), str(s), str(at)) for k, c, p, s, at in rows]
+
+    def credit_entries(self, agent_id: str) -> list[CreditEntry]:
+        with self._lock:
+            return self._credit_entries(self._conn, agent_id)
 
     def jobs_on_day(self, agent_id: str, day: str) -> int:
-        row = self._one(
-            "SELECT COUNT(*) FROM jobs WHERE agent_id = ? AND day = ? AND counts_toward_daily_cap = 1",
-            agent_id,
-            day,
-        )
+        row = self._one(self._JOBS_ON_DAY, agent_id, day)
         return int(row[0]) if row else 0
 
     # ------------------------------------------------------------------ jobs
     def record_job(
         self,
         *,
-        agent: Agent,
+        agent_id: str,
         job: dict[str, Any],
         day: str,
         counts_toward_daily_cap: bool,
         debit: int,
         usage_event_id: str | None,
         assets: list[NewAsset],
-    ) -> int:
-        """Store a job with its assets and its debit in one transaction; the credits left after it.
+        admit: Admission,
+        events: Callable[[list[CreditEntry]], list[Event]] = lambda _entries: [],
+    ) -> list[CreditEntry]:
+        """Store a job with its assets, its debit and its activity events in one transaction; the
+        ledger's rows after it.
 
-        The daily cap (for jobs that count toward it) and the balance are checked inside the same
-        transaction: ``DailyJobLimitReached`` / ``InsufficientCredits`` and nothing is written.
+        ``admit`` sees the ledger's rows and the day's counted jobs inside the same transaction and
+        raises to refuse: then nothing is written. ``events`` is given the ledger's rows after the
+        write and returns the activity events to store with the job.
         """
         with self.transaction() as conn:
-            if counts_toward_daily_cap:
-                row = conn.execute(
-                    "SELECT COUNT(*) FROM jobs"
-                    " WHERE agent_id = ? AND day = ? AND counts_toward_daily_cap = 1",
-                    (agent.agent_id, day),
-                ).fetchone()
-                if int(row[0]) >= agent.daily_job_limit:
-                    raise DailyJobLimitReached
-            row = conn.execute(
-                "SELECT COALESCE(SUM(credits), 0) FROM usage_events WHERE agent_id = ?", (agent.agent_id,)
-            ).fetchone()
-            remaining = agent.preview_credits - int(row[0])
-            if debit and remaining < debit:
-                raise InsufficientCredits
+            jobs_today = int(conn.execute(self._JOBS_ON_DAY, (agent_id, day)).fetchone()[0])
+            admit(self._credit_entries(conn, agent_id), jobs_today)
             conn.execute(
                 "INSERT INTO jobs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     job["job_id"],
-                    agent.agent_id,
+                    agent_id,
                     job["status"],
                     day,
                     int(counts_toward_daily_cap),
@@ -256,10 +290,12 @@ class Storage:
             if debit and usage_event_id:
                 conn.execute(
                     "INSERT INTO usage_events VALUES (?, ?, ?, ?, ?)",
-                    (usage_event_id, agent.agent_id, job["job_id"], debit, job["created_at"]),
+                    (usage_event_id, agent_id, job["job_id"], debit, job["created_at"]),
                 )
-                remaining -= debit
-        return max(0, remaining)
+            entries = self._credit_entries(conn, agent_id)
+            for item in events(entries):
+                self.add_activity(conn, item)
+            return entries
 
     def job(self, agent_id: str, job_id: str) -> dict[str, Any] | None:
         row = self._one("SELECT job_json FROM jobs WHERE agent_id = ? AND job_id = ?", agent_id, job_id)
@@ -283,3 +319,39 @@ class Storage:
             "SELECT mime_type, bytes FROM assets WHERE asset_id = ? AND extension = ?", asset_id, extension
         )
         return (str(row[0]), bytes(row[1])) if row else None
+
+    # -------------------------------------------------------------- activity
+    @staticmethod
+    def add_activity(conn: sqlite3.Connection, item: Event) -> None:
+        """Store one activity event inside the caller's transaction (``transaction()``)."""
+        cursor = conn.execute(
+            "INSERT INTO activity_events (event_id, agent_id, event_json) VALUES (?, ?, ?)",
+            (item.event_id, item.agent_id, json.dumps(item.body, separators=(",", ":"))),
+        )
+        conn.executemany(
+            "INSERT INTO activity_refs (seq, agent_id, ref) VALUES (?, ?, ?)",
+            [(cursor.lastrowid, item.agent_id, ref) for ref in item.refs],
+        )
+
+    def record_activity(self, *events: Event) -> None:
+        """Store events in a transaction of their own."""
+        with self.transaction() as conn:
+            for item in events:
+                self.add_activity(conn, item)
+
+    def activity(self, agent_id: str, *, limit: int, ref: str | None = None) -> list[dict[str, Any]]:
+        """The agent's newest ``limit`` events, newest first; only those found by ``ref`` if given
+        (an event id, or any id an event is about: subject, link or trace id)."""
+        if ref is None:
+            sql = "SELECT event_json FROM activity_events WHERE agent_id = ? ORDER BY seq DESC LIMIT ?"
+            args: tuple[Any, ...] = (agent_id, limit)
+        else:
+            sql = (
+                "SELECT e.event_json FROM activity_events e WHERE e.agent_id = ? AND (e.event_id = ?"
+                " OR e.seq IN (SELECT seq FROM activity_refs WHERE agent_id = ? AND ref = ?))"
+                " ORDER BY e.seq DESC LIMIT ?"
+            )
+            args = (agent_id, ref, agent_id, ref, limit)
+        with self._lock:
+            rows = self._conn.execute(sql, args).fetchall()
+        return [json.loads(row[0]) for row in rows]

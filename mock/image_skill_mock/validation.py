@@ -121,8 +121,6 @@ class OperationSchemas:
     responses: dict[str, Draft202012Validator]
     #: The largest request body accepted (``x-image-skill-max-body-bytes``, else the spec default).
     max_body_bytes: int
-    #: The operation also allows anonymous calls (its ``security`` lists ``{}``).
-    auth_optional: bool
 
 
 @cache
@@ -147,8 +145,7 @@ def schemas_for(operation_id: str) -> OperationSchemas:
         if content:
             responses[status] = _validator(content["schema"])
     max_body = int(obj.get("x-image-skill-max-body-bytes", limits()["max_json_body_bytes"]))
-    security = obj.get("security", spec().get("security", []))
-    return OperationSchemas(tuple(params), body, body_required, responses, max_body, {} in security)
+    return OperationSchemas(tuple(params), body, body_required, responses, max_body)
 
 
 def _describe(error: ValidationError, where: str) -> str:

@@ -1,4 +1,5 @@
-"""CLI unit-test harness: in-process ``main`` with injected IO, and a scripted local HTTP server."""
+"""CLI unit-test harness: in-process ``main`` with injected IO (every run checked against the output
+rules), a scripted local HTTP server, and a ``Transport`` built with plain values."""
 
 from __future__ import annotations
 
@@ -14,9 +15,17 @@ from typing import Any, TextIO
 
 import pytest
 
+from image_skill.auth import Credential
+from image_skill.config import DEFAULT_READ_TIMEOUT
+from image_skill.envelope import new_trace_id
 from image_skill.main import main
+from image_skill.transport import Transport
+
+from .output_rules import check_output
 
 TOKEN = "isk_r_unit_test_token_abcdefghijklmnop"
+#: A complete signup command line (its token is saved by default).
+SIGNUP = ("signup", "--agent", "--agent-contact", "a@example.com", "--agent-name", "n")
 
 
 def envelope(data: Any = None, *, ok: bool = True, error: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -173,20 +182,31 @@ def home(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def run_cli(home: Path) -> Callable[..., Run]:
+    """Runs ``main`` in-process; every run is checked against the output rules (``output_rules``)."""
+
     def run(*argv: str, env: dict[str, str] | None = None, stdin: str | TextIO = "") -> Run:
         stdout, stderr = io.StringIO(), io.StringIO()
         environment = {"IMAGE_SKILL_CONFIG_PATH": str(home / "cfg" / "config.json"), "HOME": str(home)}
         environment.update(env or {})
         stream = io.StringIO(stdin) if isinstance(stdin, str) else stdin
         code = main(list(argv), env=environment, stdin=stream, stdout=stdout, stderr=stderr)
-        out = stdout.getvalue()
-        assert out.endswith("\n"), out
-        assert out.count("\n") == 1, out
-        parsed = json.loads(out)
-        assert parsed["ok"] is (code == 0)
-        return Run(code, parsed, out, stderr.getvalue())
+        parsed = check_output(argv, code, stdout.getvalue(), stderr.getvalue())
+        return Run(code, parsed, stdout.getvalue(), stderr.getvalue())
 
     return run
+
+
+def transport(base: str, *, read_timeout: float = DEFAULT_READ_TIMEOUT) -> tuple[Transport, list[float]]:
+    """A ``Transport`` to ``base`` that sends ``TOKEN``, and the delays it slept (it never sleeps)."""
+    slept: list[float] = []
+    client = Transport(
+        base,
+        credential=lambda: Credential(TOKEN, "env"),
+        read_timeout=read_timeout,
+        trace_id=new_trace_id(),
+        sleep=slept.append,
+    )
+    return client, slept
 
 
 @pytest.fixture

@@ -23,14 +23,14 @@ from pathlib import Path
 import pytest
 
 import image_skill
-from image_skill.context import Context
 from image_skill.envelope import CliError
-from image_skill.transport import Transport, derive_exit_code
+from image_skill.transport import derive_exit_code
 from image_skill_api import operations as ops
 from image_skill_api import registry
-from image_skill_api.registry import EXIT_CODE_HEADER, ErrorCode
+from image_skill_api.registry import EXIT_CODE_HEADER, ErrorCode, ExitCode
 
-from .conftest import TOKEN, Reply, Run, Script, envelope
+from .conftest import SIGNUP, TOKEN, Reply, Run, Script, envelope, transport
+from .output_rules import check_output
 
 ASSET_ID = "image_abcdefghijklmnop"
 MEDIA = f"/media/a/{ASSET_ID}.png"
@@ -89,7 +89,7 @@ def test_assets_get_refuses_an_asset_id_that_is_not_an_id(
         asset_id = str(tmp_path / "escaped")
     script_asset(base, script, asset_id=asset_id)
     result = get_asset(run_cli, base)
-    assert result.code == 7
+    assert result.code == ExitCode.PROVIDER
     assert result.error["code"] == BAD_REPLY
     assert "asset id" in result.error["message"]
     assert media_requests(script) == []
@@ -105,7 +105,7 @@ def test_assets_get_refuses_a_media_url_that_is_not_an_asset_file(
     base, script = http
     script_asset(base, script, url=base + path)
     result = get_asset(run_cli, base, "--output", str(tmp_path / "out.png"))
-    assert result.code == 7
+    assert result.code == ExitCode.PROVIDER
     assert result.error["code"] == BAD_REPLY
     assert len(script.seen) == 1
     assert not (tmp_path / "out.png").exists()
@@ -118,7 +118,7 @@ def test_assets_get_with_a_well_formed_id_writes_one_file_in_the_working_directo
     monkeypatch.chdir(tmp_path)
     script_asset(base, script)
     result = get_asset(run_cli, base)
-    assert result.code == 0, result.envelope
+    assert result.code == ExitCode.OK, result.envelope
     assert (tmp_path / f"{ASSET_ID}.png").read_bytes() == PNG
 
 
@@ -180,9 +180,9 @@ def test_signup_save_proves_the_config_writable_before_any_signup(
     script.on("POST", "/v1/agent-signups", Reply(201, envelope({"token": TOKEN, "actor": None})))
     path = make(tmp_path)
     before = sorted((p.name, p.lstat().st_mode) for p in tmp_path.rglob("*"))
-    argv = ["signup", "--agent", "--agent-contact", "a@example.com", "--agent-name", "n", "--save"]
+    argv = [*SIGNUP, "--save"]
     result = run_cli(*argv, "--api-base-url", base, env={"IMAGE_SKILL_CONFIG_PATH": str(path)})
-    assert result.code == 9, result.envelope
+    assert result.code == ExitCode.STORAGE, result.envelope
     assert result.error["code"] == ErrorCode.PUBLIC_CLI_CONFIG_WRITE_FAILED
     assert str(tmp_path) not in result.error["message"]
     assert [seen for seen in script.seen if seen.method == "POST"] == []  # no agent whose token is lost
@@ -197,23 +197,14 @@ def test_saving_never_changes_an_existing_directory_and_creates_new_ones_0700(
     existing = tmp_path / "shared"
     existing.mkdir()
     existing.chmod(0o755)
-    argv = [
-        "signup",
-        "--agent",
-        "--agent-contact",
-        "a@example.com",
-        "--agent-name",
-        "n",
-        "--api-base-url",
-        base,
-    ]
+    argv = [*SIGNUP, "--api-base-url", base]
     kept = run_cli(*argv, env={"IMAGE_SKILL_CONFIG_PATH": str(existing / "config.json")})
-    assert kept.code == 0, kept.envelope
+    assert kept.code == ExitCode.OK, kept.envelope
     assert stat.S_IMODE(existing.stat().st_mode) == 0o755
     assert stat.S_IMODE((existing / "config.json").stat().st_mode) == 0o600
     nested = existing / "new" / "deeper" / "config.json"
     created = run_cli(*argv, env={"IMAGE_SKILL_CONFIG_PATH": str(nested)})
-    assert created.code == 0, created.envelope
+    assert created.code == ExitCode.OK, created.envelope
     assert stat.S_IMODE((existing / "new").stat().st_mode) == 0o700
     assert stat.S_IMODE((existing / "new" / "deeper").stat().st_mode) == 0o700
     assert stat.S_IMODE(existing.stat().st_mode) == 0o755
@@ -233,7 +224,7 @@ def test_a_config_path_that_is_a_fifo_is_not_read_and_does_not_hang(
     worker.start()
     worker.join(10)
     assert results, "whoami blocked on a FIFO config path"
-    assert results[0].code == 3
+    assert results[0].code == ExitCode.AUTH
     assert results[0].error["code"] == ErrorCode.AUTH_REQUIRED
 
 
@@ -259,7 +250,7 @@ BAD_BASE_URLS = [
 @pytest.mark.parametrize("via", ["flag", "env"])
 @pytest.mark.parametrize(
     "command",
-    [["whoami"], ["doctor"], ["signup", "--agent", "--agent-contact", "a@example.com", "--agent-name", "n"]],
+    [["whoami"], ["doctor"], list(SIGNUP)],
 )
 def test_a_base_url_with_credentials_or_a_bad_shape_is_refused_before_any_request(
     http: tuple[str, Script],
@@ -280,7 +271,7 @@ def test_a_base_url_with_credentials_or_a_bad_shape_is_refused_before_any_reques
     else:
         env["IMAGE_SKILL_API_BASE_URL"] = url
     result = run_cli(*argv, env=env)
-    assert result.code == 2, result.envelope
+    assert result.code == ExitCode.INVALID_ARGUMENTS, result.envelope
     assert result.error["code"] == ErrorCode.INVALID_ARGUMENTS
     assert ("--api-base-url" if via == "flag" else "IMAGE_SKILL_API_BASE_URL") in result.error["message"]
     assert "s3cr3tpw" not in result.stdout
@@ -324,7 +315,7 @@ def test_overwrite_never_replaces_a_special_file(
         (p.name, p.lstat().st_mode, os.readlink(p) if p.is_symlink() else "") for p in tmp_path.iterdir()
     )
     result = get_asset(run_cli, base, "--output", str(out), *(["--overwrite"] if overwrite else []))
-    assert result.code == 9, result.envelope
+    assert result.code == ExitCode.STORAGE, result.envelope
     assert result.error["code"] == ErrorCode.OUTPUT_NOT_REGULAR_FILE
     assert result.error["recovery"] == {"required_flag": "--output"}
     assert media_requests(script) == []
@@ -334,17 +325,22 @@ def test_overwrite_never_replaces_a_special_file(
     assert after == before
 
 
+@pytest.mark.parametrize("into_output_dir", [False, True], ids=["default-name", "name-inside-output-dir"])
 def test_a_directory_where_the_file_should_go_is_refused(
-    http: tuple[str, Script], run_cli: Callable[..., Run], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    http: tuple[str, Script],
+    run_cli: Callable[..., Run],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    into_output_dir: bool,
 ) -> None:
     base, script = http
     script_asset(base, script)
     (tmp_path / f"{ASSET_ID}.png").mkdir()
     monkeypatch.chdir(tmp_path)
-    for extra in ([], ["--output", str(tmp_path)]):  # the default name, and the name inside --output DIR
-        result = get_asset(run_cli, base, *extra, "--overwrite")
-        assert result.code == 9, result.envelope
-        assert result.error["code"] == ErrorCode.OUTPUT_NOT_REGULAR_FILE
+    extra = ["--output", str(tmp_path)] if into_output_dir else []
+    result = get_asset(run_cli, base, *extra, "--overwrite")
+    assert result.code == ExitCode.STORAGE, result.envelope
+    assert result.error["code"] == ErrorCode.OUTPUT_NOT_REGULAR_FILE
     assert (tmp_path / f"{ASSET_ID}.png").is_dir()
     assert list((tmp_path / f"{ASSET_ID}.png").iterdir()) == []
     assert media_requests(script) == []
@@ -360,7 +356,7 @@ def test_overwrite_replaces_a_symlink_itself_never_its_target(
     out = tmp_path / "out.png"
     out.symlink_to(target)
     result = get_asset(run_cli, base, "--output", str(out), "--overwrite")
-    assert result.code == 0, result.envelope
+    assert result.code == ExitCode.OK, result.envelope
     assert not out.is_symlink()
     assert out.read_bytes() == PNG
     assert target.read_text() == "keep"
@@ -374,7 +370,7 @@ def test_the_transport_itself_refuses_to_replace_a_special_file(
     out = tmp_path / "out.png"
     os.mkfifo(out)
     with pytest.raises(CliError) as caught:
-        transport(base).download(base + MEDIA, out, overwrite=True)
+        transport(base)[0].download(base + MEDIA, out, overwrite=True)
     assert caught.value.code is ErrorCode.OUTPUT_NOT_REGULAR_FILE
     assert stat.S_ISFIFO(out.lstat().st_mode)
     assert entries(tmp_path) == ["out.png"]
@@ -386,25 +382,13 @@ def test_an_output_path_that_is_not_utf8_is_refused(
     base, script = http
     script_asset(base, script)
     result = get_asset(run_cli, base, "--output", str(tmp_path / "caf\udcff.png"))
-    assert result.code == 2
+    assert result.code == ExitCode.INVALID_ARGUMENTS
     assert result.error["code"] == ErrorCode.INVALID_ARGUMENTS
     assert "--output" in result.error["message"]
     assert entries(tmp_path) == []
 
 
 # ------------------------------------------------------ 6. whole-reply deadlines
-def transport(base: str, env: dict[str, str] | None = None) -> Transport:
-    ctx = Context(
-        env={"IMAGE_SKILL_TOKEN": TOKEN, **(env or {})},
-        stdin=io.StringIO(),
-        stdout=io.StringIO(),
-        stderr=io.StringIO(),
-        api_base_url_flag=base,
-        sleep=lambda _: None,
-    )
-    return Transport(ctx)
-
-
 DRIBBLES = {
     "body": Reply(200, envelope({"padding": "x" * 200}), dribble=0.2),
     "head": Reply(
@@ -423,7 +407,7 @@ def test_a_dribbling_api_reply_times_out_within_the_timeout(
     started = time.monotonic()
     result = run_cli("whoami", "--api-base-url", base, env={"IMAGE_SKILL_TOKEN": TOKEN, TIMEOUT_ENV: "1"})
     elapsed = time.monotonic() - started
-    assert result.code == 8, result.envelope
+    assert result.code == ExitCode.TIMEOUT, result.envelope
     assert result.error["code"] == ErrorCode.TIMEOUT
     assert elapsed < 2.0
     assert len(script.seen) == 1  # a timeout is not retried
@@ -432,7 +416,7 @@ def test_a_dribbling_api_reply_times_out_within_the_timeout(
 def test_the_deadline_holds_outside_the_main_thread_too(http: tuple[str, Script]) -> None:
     base, script = http
     script.on("GET", "/v1/whoami", DRIBBLES["body"])
-    client = transport(base, {TIMEOUT_ENV: "1"})
+    client, _ = transport(base, read_timeout=1)
     outcome: list[BaseException] = []
 
     def call() -> None:
@@ -460,7 +444,7 @@ def test_a_dribbling_download_times_out_and_leaves_no_file(
     started = time.monotonic()
     result = get_asset(run_cli, base, "--output", str(tmp_path / "out.png"), env={TIMEOUT_ENV: "1"})
     elapsed = time.monotonic() - started
-    assert result.code == 8, result.envelope
+    assert result.code == ExitCode.TIMEOUT, result.envelope
     assert result.error["code"] == ErrorCode.TIMEOUT
     assert elapsed < 2.0 + 1.0  # one deadline for the metadata call (fast), one for the download
     assert entries(tmp_path) == []
@@ -496,8 +480,8 @@ def test_sigterm_during_a_download_removes_the_temporary_file(
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    printed = json.loads(out)
-    assert proc.returncode == 1, err
+    printed = check_output(argv, proc.returncode, out.decode(), err.decode())
+    assert proc.returncode == ExitCode.GENERIC_FAILURE, err
     assert printed["error"]["code"] == ErrorCode.INTERRUPTED
     assert entries(work) == []
 
@@ -513,7 +497,7 @@ def test_an_api_call_never_follows_a_redirect_with_its_body(
     result = run_cli(
         "create", "--prompt", "secret prompt", "--api-base-url", base, env={"IMAGE_SKILL_TOKEN": TOKEN}
     )
-    assert result.code == 7, result.envelope
+    assert result.code == ExitCode.PROVIDER, result.envelope
     assert result.error["code"] == BAD_REPLY
     assert "redirect" in result.error["message"]
     assert other.seen == []
@@ -527,7 +511,7 @@ def test_a_get_redirect_is_not_followed_either(
     elsewhere, other = other_http
     script.on("GET", "/v1/whoami", Reply(302, b"", {"location": elsewhere + "/v1/whoami"}))
     result = run_cli("whoami", "--api-base-url", base, env={"IMAGE_SKILL_TOKEN": TOKEN})
-    assert result.code == 7
+    assert result.code == ExitCode.PROVIDER
     assert result.error["code"] == BAD_REPLY
     assert other.seen == []
 
@@ -540,22 +524,30 @@ def test_a_download_follows_redirects_only_within_its_origin(
     other.on("GET", "/stolen.png", Reply(200, PNG))
     script_asset(base, script, media=Reply(302, b"", {"location": elsewhere + "/stolen.png"}))
     refused = get_asset(run_cli, base, "--output", str(tmp_path / "a.png"))
-    assert refused.code == 7, refused.envelope
+    assert refused.code == ExitCode.PROVIDER, refused.envelope
     assert refused.error["code"] == BAD_REPLY
     assert other.seen == []
     assert entries(tmp_path) == []
     script.on("GET", MEDIA, Reply(302, b"", {"location": "/media/a/moved.png"}))
     script.on("GET", "/media/a/moved.png", Reply(200, PNG))
     followed = get_asset(run_cli, base, "--output", str(tmp_path / "b.png"))
-    assert followed.code == 0, followed.envelope
+    assert followed.code == ExitCode.OK, followed.envelope
     assert (tmp_path / "b.png").read_bytes() == PNG
 
 
 # ------------------------------------------------- 8. malformed input, one code each
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (500, ExitCode.PROVIDER),
+        (401, ExitCode.AUTH),
+        (429, ExitCode.QUOTA),
+        (404, ExitCode.GENERIC_FAILURE),
+    ],
+)
 @pytest.mark.parametrize("header", ["abc", "99", "-1", "٣", "²", "¹", " ", "7.0", "1e0", "0x7"])
-def test_a_malformed_exit_code_header_is_ignored(header: str) -> None:
-    for status, expected in ((500, 7), (401, 3), (429, 5), (404, 1)):
-        assert derive_exit_code(False, status, header) == expected
+def test_a_malformed_exit_code_header_is_ignored(header: str, status: int, expected: ExitCode) -> None:
+    assert derive_exit_code(False, status, header) == expected
 
 
 @pytest.mark.parametrize("header", ["²", "¹", "99", "-1", "abc"])
@@ -566,7 +558,7 @@ def test_a_malformed_exit_code_header_on_the_wire_never_crashes(
     error = {"code": "PROVIDER_FAILED", "message": "down", "retryable": True}
     script.on("GET", "/v1/whoami", Reply(500, envelope(ok=False, error=error), {EXIT_CODE_HEADER: header}))
     result = run_cli("whoami", "--api-base-url", base, env={"IMAGE_SKILL_TOKEN": TOKEN})
-    assert result.code == 7
+    assert result.code == ExitCode.PROVIDER
     assert result.error["code"] == "PROVIDER_FAILED"
 
 
@@ -584,7 +576,7 @@ def test_a_token_that_cannot_be_a_header_is_refused_without_echoing_it(
 ) -> None:
     base, script = http
     result = run_cli("whoami", "--api-base-url", base, env={"IMAGE_SKILL_TOKEN": token})
-    assert result.code == 2, result.envelope
+    assert result.code == ExitCode.INVALID_ARGUMENTS, result.envelope
     assert result.error["code"] == ErrorCode.INVALID_ARGUMENTS
     assert "IMAGE_SKILL_TOKEN" in result.error["message"]
     assert token not in result.stdout
@@ -601,7 +593,7 @@ def test_token_stdin_that_is_not_utf8_is_refused(
         io.BytesIO(b"isk_r_\xff\xfeabcdefghijklmnopqrstuvwx\n"), encoding="utf-8", errors=errors
     )
     result = run_cli("whoami", "--token-stdin", "--api-base-url", base, stdin=stdin)
-    assert result.code == 2, result.envelope
+    assert result.code == ExitCode.INVALID_ARGUMENTS, result.envelope
     assert result.error["code"] == ErrorCode.INVALID_ARGUMENTS
     assert "--token-stdin" in result.error["message"]
     assert "abcdefghijklmnop" not in result.stdout
@@ -615,7 +607,7 @@ def test_a_bad_http_timeout_is_refused_naming_the_variable(
     base, script = http
     script.on("GET", "/v1/whoami", Reply(200, envelope({})))
     result = run_cli("whoami", "--api-base-url", base, env={"IMAGE_SKILL_TOKEN": TOKEN, TIMEOUT_ENV: value})
-    assert result.code == 2, result.envelope
+    assert result.code == ExitCode.INVALID_ARGUMENTS, result.envelope
     assert result.error["code"] == ErrorCode.INVALID_ARGUMENTS
     assert TIMEOUT_ENV in result.error["message"]
     assert "3600" in result.error["message"]
@@ -629,7 +621,7 @@ def test_a_good_http_timeout_is_accepted(
     base, script = http
     script.on("GET", "/v1/whoami", Reply(200, envelope({})))
     result = run_cli("whoami", "--api-base-url", base, env={"IMAGE_SKILL_TOKEN": TOKEN, TIMEOUT_ENV: value})
-    assert result.code == 0, result.envelope
+    assert result.code == ExitCode.OK, result.envelope
 
 
 @pytest.mark.parametrize(
@@ -648,7 +640,7 @@ def test_model_parameters_json_that_is_too_deep_or_not_json_is_exit_2(
     base, script = http
     argv = ["create", "--prompt", "p", "--model-parameters-json", raw, "--api-base-url", base]
     result = run_cli(*argv, env={"IMAGE_SKILL_TOKEN": TOKEN})
-    assert result.code == 2, result.envelope
+    assert result.code == ExitCode.INVALID_ARGUMENTS, result.envelope
     assert result.error["code"] == ErrorCode.INVALID_ARGUMENTS
     assert "--model-parameters-json" in result.error["message"]
     assert script.seen == []
@@ -675,7 +667,7 @@ def test_a_reply_nested_too_deep_or_too_large_is_a_bad_reply(
     }[kind]()
     script.on("GET", "/v1/whoami", reply)
     result = run_cli("whoami", "--api-base-url", base, env={"IMAGE_SKILL_TOKEN": TOKEN})
-    assert result.code == 7, result.envelope
+    assert result.code == ExitCode.PROVIDER, result.envelope
     assert result.error["code"] == BAD_REPLY
 
 
@@ -683,29 +675,29 @@ def test_a_reply_within_the_bounds_still_works(http: tuple[str, Script], run_cli
     base, script = http
     script.on("GET", "/v1/whoami", Reply(200, _deep(40)))
     result = run_cli("whoami", "--api-base-url", base, env={"IMAGE_SKILL_TOKEN": TOKEN})
-    assert result.code == 0, result.envelope
+    assert result.code == ExitCode.OK, result.envelope
 
 
 # ---------------------------------------------------------- 9. undecodable text
+@pytest.mark.parametrize("extra", [[], ["--dry-run"], ["--guide"]], ids=["create", "dry-run", "guide"])
 def test_a_prompt_with_undecodable_bytes_is_exit_2_locally(
-    http: tuple[str, Script], run_cli: Callable[..., Run]
+    http: tuple[str, Script], run_cli: Callable[..., Run], extra: list[str]
 ) -> None:
     base, script = http
-    for extra in ([], ["--dry-run"], ["--guide"]):
-        result = run_cli(
-            "create",
-            "--prompt",
-            "prompt-text-caf\udcff",
-            *extra,
-            "--api-base-url",
-            base,
-            env={"IMAGE_SKILL_TOKEN": TOKEN},
-        )
-        assert result.code == 2, result.envelope
-        assert result.error["code"] == ErrorCode.INVALID_ARGUMENTS
-        assert "prompt" in result.error["message"]
-        assert "UTF-8" in result.error["message"]
-        assert "prompt-text" not in result.stdout  # the prompt is never echoed
+    result = run_cli(
+        "create",
+        "--prompt",
+        "prompt-text-caf\udcff",
+        *extra,
+        "--api-base-url",
+        base,
+        env={"IMAGE_SKILL_TOKEN": TOKEN},
+    )
+    assert result.code == ExitCode.INVALID_ARGUMENTS, result.envelope
+    assert result.error["code"] == ErrorCode.INVALID_ARGUMENTS
+    assert "prompt" in result.error["message"]
+    assert "UTF-8" in result.error["message"]
+    assert "prompt-text" not in result.stdout  # the prompt is never echoed
     assert script.seen == []
 
 
@@ -721,7 +713,7 @@ def test_any_string_flag_bound_for_a_json_body_is_checked(
     values[flag] = "x\udcffy"
     argv = ["signup", "--agent", "--show-token", *(part for pair in values.items() for part in pair)]
     result = run_cli(*argv, "--api-base-url", base)
-    assert result.code == 2, result.envelope
+    assert result.code == ExitCode.INVALID_ARGUMENTS, result.envelope
     assert result.error["code"] == ErrorCode.INVALID_ARGUMENTS
     assert field in result.error["message"] or flag in result.error["message"]
     assert "x\udcffy" not in result.stdout
@@ -731,7 +723,7 @@ def test_any_string_flag_bound_for_a_json_body_is_checked(
 def test_a_path_parameter_with_undecodable_bytes_never_crashes(http: tuple[str, Script]) -> None:
     base, script = http
     with pytest.raises(CliError) as caught:
-        ops.get_model(transport(base), "fal.x\udcff")
+        ops.get_model(transport(base)[0], "fal.x\udcff")
     assert caught.value.code is ErrorCode.INVALID_ARGUMENTS
     assert script.seen == []
 
@@ -743,7 +735,7 @@ def test_a_reply_with_an_escaped_lone_surrogate_is_a_bad_reply(
     body = json.dumps(envelope({"name": "PLACE"})).replace("PLACE", "\\udcff").encode()
     script.on("GET", "/v1/whoami", Reply(200, body))
     result = run_cli("whoami", "--api-base-url", base, env={"IMAGE_SKILL_TOKEN": TOKEN})
-    assert result.code == 7, result.envelope
+    assert result.code == ExitCode.PROVIDER, result.envelope
     assert result.error["code"] == BAD_REPLY
     result.stdout.encode("utf-8")  # printable: the real stdout is strict UTF-8
 
@@ -759,7 +751,7 @@ def test_url_credentials_a_server_relays_are_scrubbed(
     }
     script.on("GET", "/v1/whoami", Reply(500, envelope(ok=False, error=error), {EXIT_CODE_HEADER: "7"}))
     result = run_cli("whoami", "--api-base-url", base, env={"IMAGE_SKILL_TOKEN": TOKEN})
-    assert result.code == 7
+    assert result.code == ExitCode.PROVIDER
     assert "hunter2" not in result.stdout
     assert "bob" not in result.stdout
     assert "https://[redacted]@status.example/x" in result.error["message"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import socket
@@ -15,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli.output_rules import check_output
 
+from image_skill_api.registry import ExitCode
 from image_skill_mock.demo import running_server
-
-TOKEN_PREFIX = "isk_r_"
 
 
 def cli_command() -> list[str]:
@@ -67,15 +66,7 @@ class Cli:
             timeout=120,
             check=False,
         )
-        assert "Traceback" not in done.stderr, done.stderr
-        assert done.stdout.count("\n") <= 1 or done.stdout.lstrip().startswith("{"), done.stdout
-        envelope = json.loads(done.stdout)
-        assert set(envelope) == {"ok", "command", "trace_id", "actor", "data", "warnings", "error"}
-        assert 0 <= done.returncode <= 9
-        assert envelope["ok"] is (done.returncode == 0), (done.returncode, envelope)
-        if "--show-token" not in argv:
-            assert TOKEN_PREFIX not in done.stdout, "a token was printed after its creation"
-        assert TOKEN_PREFIX not in done.stderr
+        envelope = check_output(argv, done.returncode, done.stdout, done.stderr)
         return Result(done.returncode, envelope, done.stdout, done.stderr)
 
     def follow(self, command: str) -> Result:
@@ -96,7 +87,7 @@ class Cli:
             name,
             "--json",
         )
-        assert result.exit_code == 0, result.envelope
+        assert result.exit_code == ExitCode.OK, result.envelope
         return result
 
 

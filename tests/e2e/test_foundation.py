@@ -11,8 +11,9 @@ import urllib.error
 import urllib.request
 
 import pytest
+from cli.output_rules import check_output
 
-from image_skill_api.registry import ERRORS, ErrorCode
+from image_skill_api.registry import ERRORS, ErrorCode, ExitCode
 
 from .conftest import Cli
 
@@ -39,7 +40,7 @@ def test_the_guides_pre_signup_dry_run_runs_without_a_token(cli: Cli, server: st
         "image-skill", "create", "--prompt", PROMPT, "--dry-run", "--json", "--api-base-url", server,
     ]  # fmt: skip
     planned = cli.follow(dry_run)
-    assert planned.exit_code == 0, planned.envelope
+    assert planned.exit_code == ExitCode.OK, planned.envelope
     assert planned.data["dry_run"] is True
     assert planned.data["quota"]["consumed_credits"] == 0
     assert not cli.config_path.exists()  # nothing was signed up or saved
@@ -47,7 +48,7 @@ def test_the_guides_pre_signup_dry_run_runs_without_a_token(cli: Cli, server: st
 
 def test_the_contracts_anonymous_dry_run(cli: Cli) -> None:
     planned = cli("create", "--dry-run", "--prompt", PROMPT)
-    assert planned.exit_code == 0, planned.envelope
+    assert planned.exit_code == ExitCode.OK, planned.envelope
     assert planned.data["cost"]["credit_pricing"]["credits_required"] > 0
     assert (
         cli("create", "--prompt", PROMPT).error["code"] == ErrorCode.AUTH_REQUIRED
@@ -69,22 +70,22 @@ def test_auth_recoveries_are_the_template_for_this_api_and_run_once_filled(
 ) -> None:
     env = {"IMAGE_SKILL_TOKEN": token} if token else None
     refused = cli("whoami", env=env)
-    assert refused.exit_code == 3
+    assert refused.exit_code == ExitCode.AUTH
     suggested = refused.error["recovery"]["suggested_command"]
     assert suggested == f"{SIGNUP_TEMPLATE} --api-base-url {server}"
     verbatim = cli.follow(suggested)  # pasted without filling in: refused, nothing created
-    assert verbatim.exit_code == 2
+    assert verbatim.exit_code == ExitCode.INVALID_ARGUMENTS
     assert verbatim.error["recovery"]["required_flags"] == ["--agent-contact", "--agent-name", "--runtime"]
     assert not cli.config_path.exists()
     signed_up = cli.follow(fill(suggested))
-    assert signed_up.exit_code == 0, signed_up.envelope
+    assert signed_up.exit_code == ExitCode.OK, signed_up.envelope
     assert signed_up.data["runtime"] == "pytest"
-    assert cli("whoami").exit_code == 0
+    assert cli("whoami").exit_code == ExitCode.OK
 
 
 def test_a_short_signup_answers_what_is_missing(cli: Cli) -> None:
     result = cli("signup", "--agent", "--agent-name", "x")
-    assert result.exit_code == 2
+    assert result.exit_code == ExitCode.INVALID_ARGUMENTS
     assert result.error["recovery"]["required_flags"] == ["--agent-contact"]
     assert result.error["recovery"]["accepted_aliases"] == {"--agent-contact": ["--human-email"]}
 
@@ -96,33 +97,34 @@ def test_waiting_for_a_dry_run_job_ends_at_once_and_its_recovery_runs(cli: Cli) 
     started = time.monotonic()
     waited = cli("jobs", "wait", job_id, "--timeout-ms", "60000", "--poll-interval-ms", "100")
     assert time.monotonic() - started < 30  # it did not poll toward the 60 s timeout
-    assert waited.exit_code == 2
+    assert waited.exit_code == ExitCode.INVALID_ARGUMENTS
     assert waited.error["code"] == ErrorCode.JOB_NOT_RUNNABLE
     shown = cli.follow(waited.error["recovery"]["suggested_command"])
-    assert shown.exit_code == 0
+    assert shown.exit_code == ExitCode.OK
     assert shown.data["job"]["status"] == "planned"
     assert shown.data["job"]["plan_receipt"]["credits_required"] > 0
 
 
-def test_unbuilt_commands_answer_not_available_end_to_end(cli: Cli) -> None:
-    cli.signup()
-    for argv in (
+@pytest.mark.parametrize(
+    "argv",
+    [
         ("credits", "quote", "--credits", "10", "--payment-method", "stripe_checkout", "--json"),
-        ("upload", "./source.png", "--json"),
-        ("activity", "list", "--limit", "20", "--json"),
-        ("create", "--model", "fal.dreamo", "--prompt", PROMPT, "--reference-image", "./identity.png@0:id"),
-    ):
-        result = cli(*argv)
-        assert result.exit_code == 2, argv
-        assert result.error["code"] == ErrorCode.PUBLIC_CLI_COMMAND_NOT_AVAILABLE
-        assert "part of the Image Skill CLI contract" in result.error["message"]
-        follow = cli.follow(result.error["recovery"]["suggested_command"])
-        assert follow.exit_code == 0, (argv, follow.envelope)
+    ],
+    ids=lambda argv: " ".join(argv[:2]),
+)
+def test_unbuilt_commands_answer_not_available_end_to_end(cli: Cli, argv: tuple[str, ...]) -> None:
+    cli.signup()
+    result = cli(*argv)
+    assert result.exit_code == ExitCode.INVALID_ARGUMENTS, argv
+    assert result.error["code"] == ErrorCode.PUBLIC_CLI_COMMAND_NOT_AVAILABLE
+    assert "part of the Image Skill CLI contract" in result.error["message"]
+    follow = cli.follow(result.error["recovery"]["suggested_command"])
+    assert follow.exit_code == ExitCode.OK, (argv, follow.envelope)
 
 
 def test_doctor_offline_reports_and_its_next_command_runs(cli: Cli, closed_port_url: str) -> None:
     result = cli("doctor", "--api-base-url", closed_port_url)
-    assert result.exit_code == 0
+    assert result.exit_code == ExitCode.OK
     assert result.data["hosted_api"]["reachable"] is False
     assert result.data["config"]["ok"] is True
     argv = shlex.split(result.data["next_command"])
@@ -132,7 +134,7 @@ def test_doctor_offline_reports_and_its_next_command_runs(cli: Cli, closed_port_
 
 def test_doctor_online_without_a_token_points_at_signup(cli: Cli, server: str) -> None:
     result = cli("doctor")
-    assert result.exit_code == 0
+    assert result.exit_code == ExitCode.OK
     assert result.data["hosted_api"]["reachable"] is True
     assert result.data["next_command"] == f"{SIGNUP_TEMPLATE} --api-base-url {server}"
 
@@ -140,7 +142,7 @@ def test_doctor_online_without_a_token_points_at_signup(cli: Cli, server: str) -
 @pytest.mark.parametrize("flag", ["--help", "-h", "help"])
 def test_top_level_help_lists_commands(cli: Cli, flag: str) -> None:
     result = cli(flag)
-    assert result.exit_code == 0
+    assert result.exit_code == ExitCode.OK
     commands = {row["command"] for row in result.data["commands"]}
     assert {
         "image-skill create",
@@ -156,7 +158,7 @@ def test_the_empty_token_stdin_recovery_runs(cli: Cli) -> None:
     )
     token = signup.data["token"]
     empty = cli("whoami", "--token-stdin", stdin="")
-    assert empty.exit_code == 2
+    assert empty.exit_code == ExitCode.INVALID_ARGUMENTS
     suggested = empty.error["recovery"]["suggested_command"]
     done = subprocess.run(
         ["sh", "-c", suggested.replace("image-skill ", f"{shlex.quote(sys.executable)} -m image_skill ", 1)],
@@ -166,5 +168,6 @@ def test_the_empty_token_stdin_recovery_runs(cli: Cli) -> None:
         timeout=60,
         check=False,
     )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert json.loads(done.stdout)["command"] == "image-skill usage quota"
+    assert done.returncode == ExitCode.OK, done.stdout + done.stderr
+    printed = check_output(shlex.split(suggested), done.returncode, done.stdout, done.stderr)
+    assert printed["command"] == "image-skill usage quota"

@@ -16,19 +16,30 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-from image_skill_api.registry import ENVELOPE_KEYS, ERRORS, EXIT_CODE_HEADER, ErrorCode
+from image_skill_api.registry import (
+    ENVELOPE_KEYS,
+    ERRORS,
+    EXIT_CODE_HEADER,
+    MOCK_MEDIA_PATH,
+    ErrorCode,
+    ExitCode,
+)
 from image_skill_mock import ecma, main, validation
+from image_skill_mock.pricing import credits_for_usd
 
 from .conftest import NOON, Api, LiveServer, fixed_clock
 
 JSON = {"content-type": "application/json"}
 MiB = 1024 * 1024
+#: What one fal.flux-dev image debits (USD 0.025 -> 5 credits).
+FLUX_DEV_CREDITS = credits_for_usd(Decimal("0.025"))
 
 
 # ------------------------------------------------------------------ helpers
@@ -134,10 +145,10 @@ def test_the_daily_cap_holds_under_20_concurrent_creates(live_server: Callable[.
     refused = [e["error"] for e in envelopes if not e["ok"]]
     assert len(won) == 4
     assert {e["code"] for e in refused} == {ErrorCode.DAILY_JOB_LIMIT_EXCEEDED}
-    assert all(e["recovery"]["retry_after_seconds"] >= 0 for e in refused)
+    assert all(0 <= e["recovery"]["retry_after_seconds"] <= 24 * 3600 for e in refused)
     # Each winner reports the balance its own debit left: no two see the same stale figure.
     debit = won[0]["quota"]["consumed_credits"]
-    assert debit > 0
+    assert debit == FLUX_DEV_CREDITS
     assert sorted(d["quota"]["remaining_credits"] for d in won) == [1000 - debit * k for k in (4, 3, 2, 1)]
     quota = requests.get(
         f"{server.base_url}/v1/quota", headers={"authorization": f"Bearer {token}"}, timeout=30
@@ -169,7 +180,7 @@ def test_a_declared_oversized_body_is_refused_before_it_is_sent(
     envelope = check_envelope(status, headers, body)
     assert status == 413
     assert envelope["error"]["code"] == ErrorCode.REQUEST_TOO_LARGE
-    assert headers[EXIT_CODE_HEADER] == "2"
+    assert int(headers[EXIT_CODE_HEADER]) == ExitCode.INVALID_ARGUMENTS
     assert headers["connection"] == "close"
 
 
@@ -203,9 +214,15 @@ def test_the_upload_limit_admits_the_largest_valid_upload() -> None:
     )
 
 
-@pytest.mark.parametrize("framing", ["under the limit, slow", "chunked past the limit, slow"])
+@pytest.mark.parametrize(
+    ("framing", "expected"),
+    [
+        ("under the limit, slow", ErrorCode.INVALID_ARGUMENTS),  # read whole, then refused by the schema
+        ("chunked past the limit, slow", ErrorCode.REQUEST_TOO_LARGE),
+    ],
+)
 def test_health_answers_while_a_big_request_is_in_flight(
-    live_server: Callable[..., LiveServer], framing: str
+    live_server: Callable[..., LiveServer], framing: str, expected: ErrorCode
 ) -> None:
     server = live_server()
     outcome: dict[str, Any] = {}
@@ -247,7 +264,6 @@ def test_health_answers_while_a_big_request_is_in_flight(
     assert "error" not in outcome, outcome
     status, headers, body = outcome["response"]
     envelope = check_envelope(status, headers, body)
-    expected = ErrorCode.INVALID_ARGUMENTS if framing.startswith("under") else ErrorCode.REQUEST_TOO_LARGE
     assert envelope["error"]["code"] == expected
     assert max(latencies) < 1.0, f"healthz stalled for {max(latencies):.2f} s while a big request was handled"
 
@@ -315,11 +331,17 @@ def test_malformed_json_is_a_400_envelope(api: Api, raw: bytes, says: str) -> No
     assert says in refused["error"]["message"]
 
 
-def test_nesting_up_to_the_limit_is_parsed_and_a_surrogate_pair_is_fine(api: Api) -> None:
+def test_nesting_up_to_the_limit_is_parsed(api: Api) -> None:
     api.signup()
     at_limit = api.request("POST", "/v1/create", content=nested(64), headers=JSON)
     assert at_limit["status"] == 400
+    assert at_limit["error"]["code"] == ErrorCode.INVALID_ARGUMENTS
     assert "deeper" not in at_limit["error"]["message"]  # parsed, then refused by the schema
+    assert at_limit["error"]["message"].startswith("body.model_parameters")
+
+
+def test_a_surrogate_pair_is_fine(api: Api) -> None:
+    api.signup()
     emoji = api.request(
         "POST", "/v1/create", content=b'{"prompt":"a \\ud83d\\ude00 harbour","dry_run":true}', headers=JSON
     )
@@ -339,14 +361,20 @@ def test_lone_surrogates_in_signup_are_refused_before_storage(api: Api) -> None:
 
 
 @pytest.mark.parametrize(
-    "text",
-    ['"a" "b"', '"' + '\\"' * 20000, "[" * 70, '["' + "[" * 100 + '"]', '{"a":"]]]]' + "[" * 70 + '"}'],
+    ("text", "exceeds"),
+    [
+        ('"a" "b"', False),
+        ('"' + '\\"' * 20000, False),
+        ("[" * 70, True),
+        ('["' + "[" * 100 + '"]', False),
+        ('{"a":"]]]]' + "[" * 70 + '"}', False),
+    ],
 )
-def test_the_nesting_scan_skips_strings_and_is_linear(text: str) -> None:
+def test_the_nesting_scan_skips_strings_and_is_linear(text: str, exceeds: bool) -> None:
     began = time.perf_counter()
-    exceeds = validation.nesting_exceeds(text, 64)
+    found = validation.nesting_exceeds(text, 64)
     assert time.perf_counter() - began < 1.0
-    assert exceeds is (text == "[" * 70)
+    assert found is exceeds
 
 
 # ------------------------------------------------ 4. patterns as ECMA-262
@@ -367,7 +395,9 @@ def test_the_nesting_scan_skips_strings_and_is_linear(text: str) -> None:
 def test_the_prompt_pattern_means_what_ecma_262_says(api: Api, prompt: str, accepted: bool) -> None:
     api.signup()
     answer = api.create(prompt=prompt, dry_run=True)
+    assert answer["ok"] is accepted, answer["error"]
     assert answer["status"] == (200 if accepted else 400), answer["error"]
+    assert (answer["error"] or {}).get("code") == (None if accepted else ErrorCode.INVALID_ARGUMENTS)
     spec_pattern = validation.spec()["components"]["schemas"]["CreateRequest"]["properties"]["prompt"][
         "pattern"
     ]
@@ -409,41 +439,41 @@ def test_asset_urls_use_the_configured_public_base_url_not_host(make_api: Callab
     api.signup()
     created = api.request("POST", "/v1/create", json={"prompt": "x"}, headers={"host": "attacker.example"})
     url = created["data"]["assets"][0]["url"]
-    assert url.startswith("https://public.example.test:8443/media/a/")
+    assert url.startswith(f"https://public.example.test:8443{MOCK_MEDIA_PATH}")
     shown = api.request(
         "GET", f"/v1/assets/{created['data']['assets'][0]['asset_id']}", headers={"host": "x.y"}
     )
     assert shown["data"]["asset"]["url"] == url
 
 
+@pytest.mark.parametrize(
+    ("args", "public"),
+    [((), None), (("--public-base-url", "https://images.example.test/"), "https://images.example.test")],
+)
 def test_serve_builds_asset_urls_from_its_bound_address_or_the_flag(
-    live_server: Callable[..., LiveServer],
+    live_server: Callable[..., LiveServer], args: tuple[str, ...], public: str | None
 ) -> None:
-    default = live_server()
-    flagged = live_server("--public-base-url", "https://images.example.test/")
-    for server, base in ((default, default.base_url), (flagged, "https://images.example.test")):
-        token = signup(server.base_url)
-        created = requests.post(
-            f"{server.base_url}/v1/create",
-            json={"prompt": "a quiet harbour", "model": "fal.flux-dev"},
-            headers={"authorization": f"Bearer {token}", "host": "attacker.example:666"},
-            timeout=60,
-        ).json()
-        assert created["data"]["assets"][0]["url"].startswith(f"{base}/media/a/")
+    server = live_server(*args)
+    base = public or server.base_url
+    token = signup(server.base_url)
+    created = requests.post(
+        f"{server.base_url}/v1/create",
+        json={"prompt": "a quiet harbour", "model": "fal.flux-dev"},
+        headers={"authorization": f"Bearer {token}", "host": "attacker.example:666"},
+        timeout=60,
+    ).json()
+    assert created["data"]["assets"][0]["url"].startswith(f"{base}{MOCK_MEDIA_PATH}")
 
 
-def test_a_trailing_slash_is_a_404_envelope_not_a_redirect(api: Api) -> None:
-    for path in ("/v1/models/", "/healthz/", "/v1/create/"):
-        response = api.client.request(
-            "POST" if "create" in path else "GET",
-            path,
-            headers={"host": "attacker.example"},
-            follow_redirects=False,
-        )
-        assert response.status_code == 404
-        assert "location" not in response.headers
-        envelope = check_envelope(response.status_code, dict(response.headers), response.content)
-        assert envelope["error"]["code"] == ErrorCode.NOT_FOUND
+@pytest.mark.parametrize(
+    ("method", "path"), [("GET", "/v1/models/"), ("GET", "/healthz/"), ("POST", "/v1/create/")]
+)
+def test_a_trailing_slash_is_a_404_envelope_not_a_redirect(api: Api, method: str, path: str) -> None:
+    response = api.client.request(method, path, headers={"host": "attacker.example"}, follow_redirects=False)
+    assert response.status_code == 404
+    assert "location" not in response.headers
+    envelope = check_envelope(response.status_code, dict(response.headers), response.content)
+    assert envelope["error"]["code"] == ErrorCode.NOT_FOUND
 
 
 # ------------------------------------------------ 6. a client that walks away
@@ -537,7 +567,7 @@ def test_without_the_mock_extra_it_prints_an_envelope(
     missing: str, argv: tuple[str, ...], tmp_path: Path
 ) -> None:
     done = run_blocked((missing,), *argv, cwd=tmp_path)
-    assert done.returncode == 2, done.stderr
+    assert done.returncode == ExitCode.INVALID_ARGUMENTS, done.stderr
     assert "Traceback" not in done.stderr
     envelope = json.loads(done.stdout)
     assert tuple(envelope) == ENVELOPE_KEYS
@@ -546,7 +576,7 @@ def test_without_the_mock_extra_it_prints_an_envelope(
     assert envelope["trace_id"].startswith("trace_")
     error = envelope["error"]
     assert error["code"] == ErrorCode.MOCK_EXTRA_NOT_INSTALLED
-    assert ERRORS[ErrorCode.MOCK_EXTRA_NOT_INSTALLED].exit_code == 2
+    assert ERRORS[ErrorCode.MOCK_EXTRA_NOT_INSTALLED].exit_code == ExitCode.INVALID_ARGUMENTS
     assert "pip install 'image-skill[mock]'" in error["message"]
     assert error["recovery"]["suggested_command"] == "pip install 'image-skill[mock]'"
     assert not (tmp_path / "never-written").exists()
@@ -554,7 +584,7 @@ def test_without_the_mock_extra_it_prints_an_envelope(
 
 def test_version_works_without_the_extra() -> None:
     done = run_blocked(main.MOCK_EXTRA_MODULES, "--version")
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == ExitCode.OK, done.stderr
     assert done.stdout.startswith("image-skill-mock ")
     assert "API " in done.stdout
 
@@ -582,27 +612,51 @@ def test_an_anonymous_dry_run_plans_without_storing(api: Api, tmp_path: Path) ->
     assert jobs_in(tmp_path / "mock-0.sqlite3") == 1
 
 
-def test_anonymous_dry_runs_get_the_same_refusals(api: Api) -> None:
-    assert api.create(dry_run=True, output_count=0)["status"] == 400
-    denied = api.request("POST", "/v1/create", json={"prompt": "x [policy-test:deny]", "dry_run": True})
-    assert denied["error"]["code"] == ErrorCode.CONTENT_POLICY_DENIED
-    assert api.create(dry_run=True, model="fal.flux-dev", output_count=2)["error"]["code"] == (
-        ErrorCode.CAPABILITY_DENIED
-    )
-    unknown = api.create(dry_run=True, model="openai.gpt-image-2", model_parameters={"quality": "auto"})
-    assert unknown["error"]["code"] == ErrorCode.BUDGET_REQUIRES_CONFIRMATION
-    reference = {"asset_id": "image_" + "0" * 32, "role": "reference_image", "index": 0}
-    referenced = api.create(dry_run=True, model="fal.dreamo", references=[reference])
-    assert referenced["error"]["code"] == ErrorCode.NOT_FOUND  # an anonymous caller owns no assets
+REFERENCE = {"asset_id": "image_" + "0" * 32, "role": "reference_image", "index": 0}
 
 
-def test_only_dry_runs_are_anonymous(api: Api) -> None:
-    real = api.create()
-    assert real["status"] == 401
-    assert real["error"]["code"] == ErrorCode.AUTH_REQUIRED
-    dry = {"prompt": "a quiet harbour", "dry_run": True}
-    bad = api.request("POST", "/v1/create", json=dry, token="isk_r_not_a_real_token_000000000")
-    assert bad["error"]["code"] == ErrorCode.AUTH_TOKEN_INVALID
-    basic = api.request("POST", "/v1/create", json=dry, headers={"authorization": "Basic abc"})
-    assert basic["error"]["code"] == ErrorCode.AUTH_TOKEN_INVALID
-    assert api.request("GET", "/v1/whoami")["error"]["code"] == ErrorCode.AUTH_REQUIRED
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"output_count": 0}, ErrorCode.INVALID_ARGUMENTS),
+        ({"prompt": "x [policy-test:deny]"}, ErrorCode.CONTENT_POLICY_DENIED),
+        ({"model": "fal.flux-dev", "output_count": 2}, ErrorCode.CAPABILITY_DENIED),
+        (
+            {"model": "openai.gpt-image-2", "model_parameters": {"quality": "auto"}},
+            ErrorCode.BUDGET_REQUIRES_CONFIRMATION,
+        ),
+        (
+            {"model": "fal.dreamo", "references": [REFERENCE]},
+            ErrorCode.NOT_FOUND,
+        ),  # an anonymous caller owns none
+    ],
+)
+def test_anonymous_dry_runs_get_the_same_refusals(api: Api, body: dict[str, Any], code: ErrorCode) -> None:
+    assert api.create(dry_run=True, **body)["error"]["code"] == code
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "credentials", "code"),
+    [
+        ("/v1/create", {"prompt": "a quiet harbour"}, {}, ErrorCode.AUTH_REQUIRED),
+        (
+            "/v1/create",
+            {"prompt": "a quiet harbour", "dry_run": True},
+            {"token": "isk_r_not_a_real_token_000000000"},
+            ErrorCode.AUTH_TOKEN_INVALID,
+        ),
+        (
+            "/v1/create",
+            {"prompt": "a quiet harbour", "dry_run": True},
+            {"headers": {"authorization": "Basic abc"}},
+            ErrorCode.AUTH_TOKEN_INVALID,
+        ),
+        ("/v1/whoami", None, {}, ErrorCode.AUTH_REQUIRED),
+    ],
+)
+def test_only_dry_runs_are_anonymous(
+    api: Api, path: str, body: dict[str, Any] | None, credentials: dict[str, Any], code: ErrorCode
+) -> None:
+    refused = api.request("POST" if body else "GET", path, json=body, **credentials)
+    assert refused["error"]["code"] == code
+    assert refused["status"] == 401

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from PIL import Image
 
-from image_skill_api.registry import ErrorCode
+from image_skill_api.registry import ID_PATTERNS, TRACE_ID_HEADER, ErrorCode
 from image_skill_mock import catalog, resources
+from image_skill_mock.selection import HOSTED_DEFAULT_POLICY
 
 from .conftest import NOON, Api, fixed_clock
 
@@ -28,7 +30,7 @@ def test_first_run_flow_and_real_media(api: Api) -> None:
     created = api.create(aspect_ratio="16:9")["data"]
     assert created["status"] == "completed"
     selection = created["request"]["selection"]
-    assert selection["policy"] == catalog.HOSTED_DEFAULT_POLICY
+    assert selection["policy"] == HOSTED_DEFAULT_POLICY
     assert selection["model_id"] == catalog.HOSTED_DEFAULT_MODEL_ID
     assert selection["model_parameters"]["defaults_applied"] == ["resolution=2k"]
     assert created["cost"]["credit_pricing"]["credits_required"] == 12
@@ -89,11 +91,17 @@ def test_budget_steers_the_hosted_default(
     assert data["cost"]["credit_pricing"]["credits_required"] == credits
 
 
-def test_small_budgets_fall_back_then_refuse(api: Api) -> None:
+def test_a_budget_below_every_tier_falls_back_to_the_cheapest_model_within_it(api: Api) -> None:
     api.signup()
     cheap = api.create(dry_run=True, max_estimated_usd_per_image=0.03)["data"]
-    assert cheap["request"]["selection"]["model_id"] != catalog.HOSTED_DEFAULT_MODEL_ID
-    assert cheap["cost"]["estimated_usd"] <= 0.03
+    selection = cheap["request"]["selection"]
+    assert selection["model_id"] == "fal.z-image-turbo"  # USD 0.005 per megapixel: the cheapest
+    assert selection["policy"] == HOSTED_DEFAULT_POLICY
+    assert cheap["cost"]["estimated_usd"] == 0.00524  # 1024 x 1024
+
+
+def test_a_budget_below_the_named_model_is_refused(api: Api) -> None:
+    api.signup()
     refused = api.create(max_estimated_usd_per_image=0.001, model="fal.flux-dev")
     assert refused["error"]["code"] == ErrorCode.BUDGET_EXCEEDED
 
@@ -107,28 +115,50 @@ def test_unknown_cost_needs_confirmation_then_debits_from_usage(api: Api) -> Non
     assert refused["error"]["recovery"]["required_flag"] == "--accept-unknown-cost"
     done = api.create(model=model, model_parameters=params, accept_unknown_cost=True)["data"]
     assert done["cost"]["credit_pricing"]["pricing_confidence"] == "unknown"
-    assert done["quota"]["consumed_credits"] > 0
+    # Priced from usage: USD 0.04 per megapixel of a 1024 x 1024 output is USD 0.0419, 8 credits.
+    assert done["cost"]["estimated_usd"] == 0.0419
+    assert done["quota"]["consumed_credits"] == 8
 
 
-def test_model_parameters_are_checked_against_the_model_schema(api: Api) -> None:
+@pytest.mark.parametrize(
+    ("model", "params", "code", "names"),
+    [
+        ("fal.flux-dev", {"steps": 3}, ErrorCode.MODEL_PARAMETERS_INVALID, "steps"),  # unknown key
+        ("fal.flux-dev", {"seed": "seven"}, ErrorCode.MODEL_PARAMETERS_INVALID, "seed"),  # wrong type
+        (
+            "fal.flux-pro-v1-1-ultra",
+            {"image_url": "x"},
+            ErrorCode.CAPABILITY_DENIED,
+            "image_url",
+        ),  # cataloged
+    ],
+)
+def test_model_parameters_are_checked_against_the_model_schema(
+    api: Api, model: str, params: dict[str, Any], code: ErrorCode, names: str
+) -> None:
     api.signup()
-    unknown = api.create(model="fal.flux-dev", model_parameters={"steps": 3})
-    assert unknown["error"]["code"] == ErrorCode.MODEL_PARAMETERS_INVALID
-    assert unknown["error"]["recovery"]["suggested_command"] == "image-skill models show fal.flux-dev --json"
-    wrong = api.create(model="fal.flux-dev", model_parameters={"seed": "seven"})
-    assert wrong["error"]["code"] == ErrorCode.MODEL_PARAMETERS_INVALID
-    assert "seed" in wrong["error"]["message"]
-    cataloged = api.create(model="fal.flux-pro-v1-1-ultra", model_parameters={"image_url": "x"})
-    assert cataloged["error"]["code"] == ErrorCode.CAPABILITY_DENIED
-    assert "image_url" in cataloged["error"]["message"]
+    refused = api.create(model=model, model_parameters=params)["error"]
+    assert refused["code"] == code
+    assert f"model_parameters.{names} " in refused["message"]
+    assert refused["recovery"]["suggested_command"] == f"image-skill models show {model} --json"
 
 
-def test_capability_limits(api: Api) -> None:
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"model": "fal.flux-dev", "output_count": 2}, ErrorCode.CAPABILITY_DENIED),  # one output at most
+        ({"model": "fal.nano-banana-pro-edit"}, ErrorCode.CAPABILITY_DENIED),  # an edit model
+        ({"model": "fal.recraft-v3"}, ErrorCode.CAPABILITY_DENIED),  # cataloged, not executable
+        ({"model": "nope.model"}, ErrorCode.NOT_FOUND),
+    ],
+)
+def test_capability_limits(api: Api, body: dict[str, Any], code: ErrorCode) -> None:
     api.signup()
-    assert api.create(model="fal.flux-dev", output_count=2)["error"]["code"] == ErrorCode.CAPABILITY_DENIED
-    assert api.create(model="fal.nano-banana-pro-edit")["error"]["code"] == ErrorCode.CAPABILITY_DENIED
-    assert api.create(model="fal.recraft-v3")["error"]["code"] == ErrorCode.CAPABILITY_DENIED
-    assert api.create(model="nope.model")["error"]["code"] == ErrorCode.NOT_FOUND
+    assert api.create(**body)["error"]["code"] == code
+
+
+def test_a_batch_renders_and_debits_every_output(api: Api) -> None:
+    api.signup()
     batch = api.create(output_count=2, max_estimated_usd_per_image=0.05)["data"]
     assert len(batch["assets"]) == 2
     assert batch["quota"]["consumed_credits"] == 18
@@ -163,20 +193,27 @@ def test_daily_cap_is_exit_5_with_retry_after(make_api: Callable[..., Api]) -> N
     assert api.request("GET", "/v1/quota")["data"]["daily_jobs"]["remaining"] == 0
 
 
-def test_auth_errors(api: Api) -> None:
-    assert api.request("GET", "/v1/whoami")["error"]["code"] == ErrorCode.AUTH_REQUIRED
-    invalid = api.request("GET", "/v1/whoami", token="isk_r_not_a_real_token_000000000")
-    assert invalid["error"]["code"] == ErrorCode.AUTH_TOKEN_INVALID
-    assert api.request("GET", "/v1/quota", headers={"authorization": "Basic abc"})["status"] == 401
+@pytest.mark.parametrize(
+    ("path", "credentials", "code"),
+    [
+        ("/v1/whoami", {}, ErrorCode.AUTH_REQUIRED),
+        ("/v1/whoami", {"token": "isk_r_not_a_real_token_000000000"}, ErrorCode.AUTH_TOKEN_INVALID),
+        ("/v1/quota", {"headers": {"authorization": "Basic abc"}}, ErrorCode.AUTH_TOKEN_INVALID),
+    ],
+)
+def test_auth_errors(api: Api, path: str, credentials: dict[str, Any], code: ErrorCode) -> None:
+    refused = api.request("GET", path, **credentials)
+    assert refused["error"]["code"] == code
+    assert refused["status"] == 401
 
 
-def test_another_agents_job_and_asset_are_not_found(api: Api) -> None:
+@pytest.mark.parametrize("resource", ["jobs", "assets"])
+def test_another_agents_job_and_asset_are_not_found(api: Api, resource: str) -> None:
     api.signup("owner")
     created = api.create()["data"]
     api.signup("stranger")
-    assert api.request("GET", f"/v1/jobs/{created['job_id']}")["error"]["code"] == ErrorCode.NOT_FOUND
-    asset_id = created["assets"][0]["asset_id"]
-    assert api.request("GET", f"/v1/assets/{asset_id}")["error"]["code"] == ErrorCode.NOT_FOUND
+    owned_id = created["job_id"] if resource == "jobs" else created["assets"][0]["asset_id"]
+    assert api.request("GET", f"/v1/{resource}/{owned_id}")["error"]["code"] == ErrorCode.NOT_FOUND
 
 
 @pytest.mark.parametrize(
@@ -197,29 +234,57 @@ def test_invalid_requests_are_400_envelopes(api: Api, body: dict[str, Any]) -> N
     assert refused["error"]["code"] == ErrorCode.INVALID_ARGUMENTS
 
 
-def test_non_json_body_and_bad_query_are_400(api: Api) -> None:
-    refused = api.request(
-        "POST", "/v1/agent-signups", content=b"{not json", headers={"content-type": "application/json"}
-    )
+@pytest.mark.parametrize(
+    ("method", "path", "request_args"),
+    [
+        (
+            "POST",
+            "/v1/agent-signups",
+            {"content": b"{not json", "headers": {"content-type": "application/json"}},
+        ),
+        ("GET", "/v1/models?available=maybe", {}),
+    ],
+)
+def test_non_json_body_and_bad_query_are_400(
+    api: Api, method: str, path: str, request_args: dict[str, Any]
+) -> None:
+    refused = api.request(method, path, **request_args)
     assert refused["error"]["code"] == ErrorCode.INVALID_ARGUMENTS
-    assert api.request("GET", "/v1/models?available=maybe")["status"] == 400
+    assert refused["status"] == 400
 
 
-def test_unknown_paths_and_methods(api: Api) -> None:
-    assert api.request("GET", "/v1/nothing")["error"]["code"] == ErrorCode.NOT_FOUND
-    assert api.request("DELETE", "/v1/whoami")["error"]["code"] == ErrorCode.METHOD_NOT_ALLOWED
-    assert api.client.get("/media/a/image_missing.png").status_code == 404
+@pytest.mark.parametrize(
+    ("method", "path", "code"),
+    [
+        ("GET", "/v1/nothing", ErrorCode.NOT_FOUND),
+        ("DELETE", "/v1/whoami", ErrorCode.METHOD_NOT_ALLOWED),
+        ("GET", "/media/a/image_missing.png", ErrorCode.NOT_FOUND),
+    ],
+)
+def test_unknown_paths_and_methods(api: Api, method: str, path: str, code: ErrorCode) -> None:
+    assert api.request(method, path)["error"]["code"] == code
 
 
-def test_model_filters(api: Api) -> None:
+def test_the_operation_filter_keeps_only_that_operation(api: Api) -> None:
     listing = api.request("GET", "/v1/models?available=true&executable=true&operation=image.edit")["data"]
-    assert listing["models"]
-    assert all(row["operation"] == "image.edit" for row in listing["models"])
+    assert [row["id"] for row in listing["models"]] == [
+        m["id"] for m in catalog.MODELS if catalog.is_executable(m) and m["operation"] == "image.edit"
+    ]
+    assert {row["operation"] for row in listing["models"]} == {"image.edit"}
+
+
+def test_the_hosted_default_leads_the_listing(api: Api) -> None:
     full = api.request("GET", "/v1/models")["data"]
     assert full["models"][0]["id"] == catalog.HOSTED_DEFAULT_MODEL_ID
     assert full["summary"]["first_actionable_model_ids"][0] == catalog.HOSTED_DEFAULT_MODEL_ID
+
+
+def test_catalog_only_lists_the_models_not_wired_yet(api: Api) -> None:
     only = api.request("GET", "/v1/models?catalog_only=true")["data"]["models"]
     assert [row["id"] for row in only] == ["fal.recraft-v3"]
+
+
+def test_a_shown_model_leads_to_its_capability(api: Api) -> None:
     shown = api.request("GET", f"/v1/models/{catalog.HOSTED_DEFAULT_MODEL_ID}")["data"]["model"]
     assert shown["model_parameters"]["schema"]["additionalProperties"] is False
     capability = api.request("GET", f"/v1/capabilities/{shown['capability_id']}")["data"]["capability"]
@@ -236,9 +301,16 @@ def test_strict_mode_turns_a_broken_response_into_a_500(
     assert "strict" in refused["error"]["message"]
 
 
-def test_trace_id_header_is_honoured_only_when_well_formed(api: Api) -> None:
-    good = api.request("GET", "/healthz", headers={"x-image-skill-trace-id": "trace_0123456789abcdef"})
+def test_a_well_formed_trace_id_header_is_honoured(api: Api) -> None:
+    good = api.request("GET", "/healthz", headers={TRACE_ID_HEADER: "trace_0123456789abcdef"})
     assert good["trace_id"] == "trace_0123456789abcdef"
-    odd = api.request("GET", "/healthz", headers={"x-image-skill-trace-id": "nope"})
-    assert odd["trace_id"].startswith("trace_")
+
+
+@pytest.mark.parametrize(
+    "sent", ["nope", "trace_0123456789ABCDEF", "trace_0123", "trace_0123456789abcdef0", ""]
+)
+def test_a_malformed_trace_id_header_is_replaced(api: Api, sent: str) -> None:
+    odd = api.request("GET", "/healthz", headers={TRACE_ID_HEADER: sent})
+    assert re.fullmatch(ID_PATTERNS["TraceId"], odd["trace_id"])
+    assert odd["trace_id"] != sent
     assert odd["status"] == 200

@@ -18,8 +18,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cli import output_rules
 from image_skill.main import main
-from image_skill_api.registry import ERRORS, ID_PATTERNS, TOKEN_PREFIX, ErrorCode
+from image_skill_api.registry import ID_PATTERNS, TOKEN_PREFIX
 
 from .conftest import Recorder
 from .spec_support import match_operation, validate_envelope, validate_request
@@ -59,18 +60,10 @@ def run_cli(argv: list[str], env: dict[str, str]) -> tuple[int, str, str]:
     return code, stdout.getvalue(), stderr.getvalue()
 
 
-def check_output(code: int, out: str, err: str) -> dict[str, object]:
-    assert isinstance(code, int)
-    assert 0 <= code <= 9
-    assert err == "", "stderr must stay silent when it is not a terminal"
-    assert out.endswith("\n")
-    envelope = json.loads(out)  # exactly one JSON document
+def check_output(argv: list[str], code: int, out: str, err: str) -> dict[str, object]:
+    """The output rules every run obeys (``output_rules``), and an envelope the spec validates."""
+    envelope = output_rules.check_output(argv, code, out, err)
     validate_envelope(envelope)
-    assert envelope["ok"] is (code == 0)
-    if not envelope["ok"]:
-        error = envelope["error"]
-        assert isinstance(error, dict)
-        assert code == ERRORS[ErrorCode(error["code"])].exit_code
     return envelope
 
 
@@ -89,7 +82,7 @@ def test_any_argv_prints_one_valid_envelope_and_sends_only_spec_requests(
         seen = len(recorder.requests)
         code, out, err = run_cli(argv, env)
         sent = recorder.requests[seen:]
-    check_output(code, out, err)
+    check_output(argv, code, out, err)
     if "--show-token" not in argv:
         assert TOKEN not in out
     assert TOKEN not in err
@@ -119,7 +112,7 @@ def test_a_saved_token_never_reaches_another_base_url(recorder: Recorder, argv: 
         argv = [a for a in argv if a != "--token-stdin"]
         code, out, err = run_cli(argv, env)
         sent = recorder.requests[seen:]
-    check_output(code, out, err)
+    check_output(argv, code, out, err)
     assert SAVED_TOKEN not in out + err
     for request in sent:
         assert SAVED_TOKEN not in json.dumps(request.headers) + request.body.decode("utf-8", "replace")

@@ -13,24 +13,17 @@ directory), and the media URL must be an owned ``<asset_id>.<ext>`` URL; anythin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from image_skill.commands.index import LABELS
 from image_skill.context import Context
 from image_skill.envelope import CliError, relabel
 from image_skill.validate import invalid, matches, output_exists, utf8_text
 from image_skill_api import operations as ops
 from image_skill_api.registry import MOCK_MEDIA_PATH, OWNED_MEDIA_BASE_URL, ErrorCode
-
-USAGE = """
-Usage:
-  image-skill assets show <ref> [options]
-  image-skill assets get <ref> [--output=PATH] [--overwrite] [options]
-
-Options:
-  --output=PATH  Where to write the file (default: ./<asset_id>.<ext>).
-  --overwrite    Replace an existing output file.
-"""
 
 EXTENSIONS = {
     "image/png": "png",
@@ -67,12 +60,11 @@ def parse_reference(ctx: Context, ref: str) -> tuple[str, str]:
             ErrorCode.EXTERNAL_URL_REJECTED,
             "Only Image Skill asset ids and owned media URLs are accepted; external URLs are refused.",
         )
-    raise invalid(ctx, "assets", "This is neither an asset id nor an owned media URL.")
+    raise invalid("assets", "This is neither an asset id nor an owned media URL.")
 
 
 def _show(ctx: Context, ref: str) -> dict[str, Any]:
     asset_id, reference_type = parse_reference(ctx, ref)
-    ctx.require_token()
     envelope = ops.get_asset(ctx.client, asset_id)
     if not isinstance(envelope.get("data"), dict):
         raise _bad_reply("there is no data object")
@@ -111,27 +103,49 @@ def _checked_asset(ctx: Context, envelope: dict[str, Any]) -> dict[str, Any]:
     return asset
 
 
-def run(ctx: Context, opts: dict[str, Any]) -> dict[str, Any]:
-    ref = opts["<ref>"]
+@dataclass(frozen=True)
+class ShowAsset:
+    ref: str  # an asset id or an owned media URL (checked against this run's API when it runs)
+
+
+@dataclass(frozen=True)
+class GetAsset:
+    ref: str
+    output: str | None  # a file or a directory; None: ./<asset_id>.<ext>
+    overwrite: bool
+
+
+def parse(opts: Mapping[str, Any]) -> ShowAsset | GetAsset:
     if opts["show"]:
-        ctx.command = "image-skill assets show"
-        return relabel(_show(ctx, ref), ctx.command)
-    ctx.command = "image-skill assets get"
-    parse_reference(ctx, ref)  # refuse external URLs before anything else
-    overwrite = bool(opts["--overwrite"])
-    if opts["--output"] is not None:
-        utf8_text(ctx, opts["--output"], "--output", "assets")  # it is reported in data.output.path
-    envelope = _show(ctx, ref)
+        return ShowAsset(opts["<ref>"])
+    return GetAsset(opts["<ref>"], output=opts["--output"], overwrite=bool(opts["--overwrite"]))
+
+
+def label(opts: Mapping[str, Any]) -> str:
+    return ops.OPERATIONS["getAsset"].command if opts["show"] else LABELS["assets get"]
+
+
+def run(ctx: Context, opts: ShowAsset | GetAsset) -> dict[str, Any]:
+    if isinstance(opts, GetAsset):
+        return get(ctx, opts)
+    return relabel(_show(ctx, opts.ref), ctx.command)
+
+
+def get(ctx: Context, opts: GetAsset) -> dict[str, Any]:
+    parse_reference(ctx, opts.ref)  # refuse external URLs before anything else
+    if opts.output is not None:
+        utf8_text(opts.output, "--output", "assets")  # it is reported in data.output.path
+    envelope = _show(ctx, opts.ref)
     asset = _checked_asset(ctx, envelope)
     name = f"{asset['asset_id']}.{EXTENSIONS.get(asset.get('mime_type') or '', 'bin')}"
-    dest = Path(opts["--output"]) if opts["--output"] else Path(name)
-    if opts["--output"] and dest.is_dir():
+    dest = Path(opts.output) if opts.output else Path(name)
+    if opts.output and dest.is_dir():
         dest = dest / name
-    output_exists(dest, overwrite=overwrite)
+    output_exists(dest, overwrite=opts.overwrite)
     if not dest.absolute().parent.is_dir():
         raise CliError(ErrorCode.OUTPUT_WRITE_FAILED, "The output directory does not exist.")
     output = ctx.client.download(
-        str(asset["url"]), dest, overwrite=overwrite, expected_sha256=asset.get("sha256")
+        str(asset["url"]), dest, overwrite=opts.overwrite, expected_sha256=asset.get("sha256")
     )
     data = {"request": envelope["data"]["request"], "asset": asset, "output": output}
     return {**envelope, "command": ctx.command, "data": data}

@@ -1,140 +1,184 @@
 """image-skill create: create images, plan a zero-cost dry run, or ask ``--guide`` what to do next.
 
-All option values are checked here before any network call; the raw prompt is sent to the API
-and never appears in any CLI output or message.
+Every option value is checked before any network call, against the spec's ``CreateRequest``
+(its patterns, enumerations and bounds, read from ``generated/``); the raw prompt is sent to the
+API and never appears in any CLI output or message.
+
+A dry run needs no token: createImage's security allows anonymous calls (``auth_optional``), so the
+transport sends the token only when there is one. A real create needs one; the spec says so only
+in prose, so it is refused here, before the prompt leaves the machine.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from image_skill.commands.planned import NotYet
 from image_skill.context import Context
 from image_skill.envelope import relabel, success
-from image_skill.validate import invalid, json_object, positive_int, require, utf8_text
+from image_skill.validate import choice, invalid, json_object, positive_int, require, utf8_text
 from image_skill_api import operations as ops
-from image_skill_api.registry import ENUMS
+from image_skill_api.constants import (
+    CREATE_REQUEST_MAX_ESTIMATED_USD_PER_IMAGE_EXCLUSIVE_MINIMUM as MIN_USD_EXCLUSIVE,
+)
+from image_skill_api.constants import CREATE_REQUEST_MAX_ESTIMATED_USD_PER_IMAGE_MAXIMUM as MAX_USD
+from image_skill_api.constants import CREATE_REQUEST_OUTPUT_COUNT_MAXIMUM as MAX_OUTPUTS
+from image_skill_api.constants import CREATE_REQUEST_OUTPUT_COUNT_MINIMUM as MIN_OUTPUTS
+from image_skill_api.constants import CREATE_REQUEST_PROMPT_MAX_LENGTH as MAX_PROMPT
+from image_skill_api.registry import INTENT_VALUES, PROVIDER_VALUES
 
-USAGE = """
-Usage:
-  image-skill create [--guide] [--prompt=TEXT] [--prompt-file=PATH] [--model=ID] [--provider=P]
-      [--intent=I] [--aspect-ratio=R] [--output-count=N] [--max-estimated-usd-per-image=USD]
-      [--model-parameters-json=JSON] [--dry-run] [--accept-unknown-cost] [options]
+if TYPE_CHECKING:
+    from image_skill_api.models import CreateRequest, Intent, Provider
 
-Options:
-  --guide                            Advise the next safe command instead of creating (never mutates).
-  --prompt=TEXT                      What to create.
-  --prompt-file=PATH                 Read the prompt from a file (`-` for standard input).
-  --model=ID                         A model id (default: the hosted quality-first policy).
-  --provider=P                       fal, xai or openai: the strongest executable model of it within budget.
-  --intent=I                         explore, draft, final, finalize, product or hero.
-  --aspect-ratio=R                   W:H [default: 1:1].
-  --output-count=N                   Outputs in one request (up to the model's limit).
-  --max-estimated-usd-per-image=USD  Refuse models whose estimated per-image price is higher.
-  --model-parameters-json=JSON       Model-specific controls as a JSON object (see `models show`).
-  --dry-run                          Plan only: a stored plan receipt, no provider call, no debit.
-  --accept-unknown-cost              Allow a model whose price is only known after execution.
-
-A dry run needs no token (without one it is planned anonymously and nothing is stored).
-The contract's reference flags (--reference-image, --element-frontal, --element-reference) are
-not available in this CLI release yet.
-"""
-
-#: The contract's reference flags; this release does not build them yet (they need upload).
-REFERENCE_FLAGS = ("--reference-image", "--element-frontal", "--element-reference")
+LABEL = ops.OPERATIONS["createImage"].command
+#: The aspect ratio a create asks for unless told otherwise (the usage's `--aspect-ratio` default).
+DEFAULT_ASPECT_RATIO = "1:1"
 
 
-def unavailable(argv: list[str]) -> NotYet | None:
-    """A create command line with reference flags is a contract command this release cannot run."""
-    used = sorted({arg.split("=", 1)[0] for arg in argv} & set(REFERENCE_FLAGS))
-    if not used:
-        return None
-    return NotYet(
-        "image-skill create",
-        f"`image-skill create {' '.join(used)}`",
-        "image-skill help create --json",
-        "create without reference flags runs.",
+@dataclass(frozen=True)
+class Prompt:
+    """Where the prompt comes from: ``--prompt`` (``text``) or ``--prompt-file`` (``file``; ``-``: stdin)."""
+
+    text: str | None
+    file: str | None
+
+    def read(self, ctx: Context) -> str | None:
+        """The prompt (a file is read now), checked to be UTF-8 text."""
+        prompt = self.text
+        if self.file is not None:
+            try:
+                prompt = ctx.stdin.read() if self.file == "-" else Path(self.file).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                raise invalid("create", "The prompt file could not be read as UTF-8 text.") from None
+        if prompt is not None:
+            utf8_text(prompt, "The prompt", "create")  # an undecodable byte is exit 2 here, not a 500
+        return prompt
+
+
+@dataclass(frozen=True)
+class Guide:
+    """``create --guide``: advise the next safe command (other create flags are not its business)."""
+
+    prompt: Prompt
+    model: str | None
+
+
+@dataclass(frozen=True)
+class Create:
+    prompt: Prompt
+    aspect_ratio: str
+    model: str | None
+    provider: Provider | None
+    intent: Intent | None
+    output_count: int | None
+    max_usd_per_image: float | None
+    model_parameters: dict[str, Any] | None
+    dry_run: bool
+    accept_unknown_cost: bool
+
+
+def parse(opts: Mapping[str, Any]) -> Guide | Create:
+    if opts["--prompt"] is not None and opts["--prompt-file"] is not None:
+        raise invalid("create", "Give --prompt or --prompt-file, not both.")
+    prompt = Prompt(opts["--prompt"], opts["--prompt-file"])
+    if prompt.text is not None:
+        utf8_text(prompt.text, "The prompt", "create")
+    if opts["--guide"]:
+        return Guide(prompt, require("ModelId", opts["--model"], "create"))
+    if prompt.text is not None:
+        _check_prompt(prompt.text)
+    elif prompt.file is None:
+        _check_prompt(None)
+    return Create(
+        prompt,
+        aspect_ratio=require("AspectRatio", opts["--aspect-ratio"] or DEFAULT_ASPECT_RATIO, "create"),
+        model=require("ModelId", opts["--model"], "create"),
+        provider=choice("Provider", opts["--provider"], PROVIDER_VALUES, "create"),
+        intent=choice("Intent", opts["--intent"], INTENT_VALUES, "create"),
+        output_count=_output_count(opts["--output-count"]),
+        max_usd_per_image=_budget(opts["--max-estimated-usd-per-image"]),
+        model_parameters=_model_parameters(opts["--model-parameters-json"]),
+        dry_run=bool(opts["--dry-run"]),
+        accept_unknown_cost=bool(opts["--accept-unknown-cost"]),
     )
 
 
-def read_prompt(ctx: Context, opts: dict[str, Any]) -> str | None:
-    if opts["--prompt"] is not None and opts["--prompt-file"] is not None:
-        raise invalid(ctx, "create", "Give --prompt or --prompt-file, not both.")
-    source = opts["--prompt-file"]
-    if source is None:
-        prompt: str | None = opts["--prompt"]
-        return prompt
-    try:
-        return ctx.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        raise invalid(ctx, "create", "The prompt file could not be read as UTF-8 text.") from None
+def _check_prompt(prompt: str | None) -> str:
+    if prompt is None or not prompt.strip():
+        raise invalid("create", "create needs a non-blank --prompt or --prompt-file.")
+    if len(prompt) > MAX_PROMPT:
+        raise invalid("create", f"The prompt is longer than {MAX_PROMPT} characters.")
+    return prompt
 
 
-def _budget(ctx: Context, raw: str) -> float:
+def _output_count(raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    count = positive_int(raw, "--output-count", "create")
+    if not MIN_OUTPUTS <= count <= MAX_OUTPUTS:
+        raise invalid("create", f"--output-count must be between {MIN_OUTPUTS} and {MAX_OUTPUTS}.")
+    return count
+
+
+def _budget(raw: str | None) -> float | None:
+    if raw is None:
+        return None
     try:
         value = float(raw)
     except ValueError:
         value = -1.0
-    if not math.isfinite(value) or value <= 0 or value > 100:
+    if not math.isfinite(value) or value <= MIN_USD_EXCLUSIVE or value > MAX_USD:
         raise invalid(
-            ctx, "create", "--max-estimated-usd-per-image must be a number of USD above 0 (at most 100)."
+            "create",
+            f"--max-estimated-usd-per-image must be a number of USD above {MIN_USD_EXCLUSIVE}"
+            f" (at most {MAX_USD}).",
         )
     return value
 
 
-def _model_parameters(ctx: Context, raw: str) -> dict[str, Any]:
-    return json_object(ctx, raw, "--model-parameters-json", "create")  # bounded depth, no NaN, UTF-8
+def _model_parameters(raw: str | None) -> dict[str, Any] | None:
+    if raw is None:
+        return None
+    return json_object(raw, "--model-parameters-json", "create")  # bounded depth, no NaN, UTF-8
 
 
-def build_request(ctx: Context, opts: dict[str, Any], prompt: str) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "prompt": prompt,
-        "aspect_ratio": require(ctx, "AspectRatio", opts["--aspect-ratio"] or "1:1", "create"),
-    }
-    if opts["--model"]:
-        body["model"] = require(ctx, "ModelId", opts["--model"], "create")
-    if opts["--provider"]:
-        body["provider"] = require(ctx, "Provider", opts["--provider"], "create", enum=ENUMS["Provider"])
-    if opts["--intent"]:
-        body["intent"] = require(ctx, "Intent", opts["--intent"], "create", enum=ENUMS["Intent"])
-    if opts["--output-count"] is not None:
-        count = positive_int(ctx, opts["--output-count"], "--output-count", "create")
-        if count > 10:
-            raise invalid(ctx, "create", "--output-count must be between 1 and 10.")
-        body["output_count"] = count
-    if opts["--max-estimated-usd-per-image"] is not None:
-        body["max_estimated_usd_per_image"] = _budget(ctx, opts["--max-estimated-usd-per-image"])
-    if opts["--model-parameters-json"] is not None:
-        body["model_parameters"] = _model_parameters(ctx, opts["--model-parameters-json"])
-    if opts["--dry-run"]:
-        body["dry_run"] = True
-    if opts["--accept-unknown-cost"]:
-        body["accept_unknown_cost"] = True
-    return body
-
-
-def run(ctx: Context, opts: dict[str, Any]) -> dict[str, Any]:
-    ctx.command = "image-skill create"
-    prompt = read_prompt(ctx, opts)
-    if prompt is not None:
-        utf8_text(ctx, prompt, "The prompt", "create")  # an undecodable byte is exit 2 here, not a 500
-    if opts["--guide"]:
+def run(ctx: Context, opts: Guide | Create) -> dict[str, Any]:
+    if isinstance(opts, Guide):
         from image_skill import guide
 
-        model = require(ctx, "ModelId", opts["--model"], "create")
-        return success(ctx.command, guide.build(ctx, prompt, model), trace_id=ctx.trace_id)
-    if prompt is None or not prompt.strip():
-        raise invalid(ctx, "create", "create needs a non-blank --prompt or --prompt-file.")
-    if len(prompt) > 8000:
-        raise invalid(ctx, "create", "The prompt is longer than 8000 characters.")
-    body = build_request(ctx, opts, prompt)
-    if body.get("dry_run") and ctx.token() is None:
-        # createImage's security allows no credentials for a dry run: plan it anonymously.
-        ctx.hint("planning a dry run (anonymous)...")
-        anonymous = ops.OPERATIONS["createImage"]._replace(auth=False)
-        return relabel(ctx.client.call(anonymous, body=body), ctx.command)
-    ctx.require_token()
-    ctx.hint("creating..." if not body.get("dry_run") else "planning a dry run...")
-    return relabel(ops.create_image(ctx.client, body), ctx.command)  # type: ignore[arg-type]
+        return success(
+            ctx.command, guide.build(ctx, opts.prompt.read(ctx), opts.model), trace_id=ctx.trace_id
+        )
+    body = request(opts, _check_prompt(opts.prompt.read(ctx)))
+    if opts.dry_run:
+        anonymous = ctx.credential().token is None
+        ctx.hint("planning a dry run (anonymous)..." if anonymous else "planning a dry run...")
+    else:
+        ctx.require_token()
+        ctx.hint("creating...")
+    return relabel(ops.create_image(ctx.client, body), ctx.command)
+
+
+def request(opts: Create, prompt: str) -> CreateRequest:
+    """The request body: the prompt and exactly the fields the options set."""
+    body: CreateRequest = {"prompt": prompt, "aspect_ratio": opts.aspect_ratio}
+    if opts.model:
+        body["model"] = opts.model
+    if opts.provider:
+        body["provider"] = opts.provider
+    if opts.intent:
+        body["intent"] = opts.intent
+    if opts.output_count is not None:
+        body["output_count"] = opts.output_count
+    if opts.max_usd_per_image is not None:
+        body["max_estimated_usd_per_image"] = opts.max_usd_per_image
+    if opts.model_parameters is not None:
+        body["model_parameters"] = opts.model_parameters
+    if opts.dry_run:
+        body["dry_run"] = True
+    if opts.accept_unknown_cost:
+        body["accept_unknown_cost"] = True
+    return body

@@ -14,21 +14,17 @@ from __future__ import annotations
 import os
 import platform
 import shlex
+from collections.abc import Mapping
 from typing import Any
 
 from image_skill import __version__
-from image_skill.context import SIGNUP_COMMAND, Context
+from image_skill.context import Context
 from image_skill.envelope import ApiError, CliError, success
+from image_skill.suggestions import SIGNUP_COMMAND
 from image_skill_api import operations as ops
 from image_skill_api.registry import ERRORS, ErrorCode
 
-USAGE = """
-Usage:
-  image-skill doctor [options]
-
-Always exit 0 when it could run its checks, even with the hosted API unreachable: read
-data.hosted_api.reachable and follow data.next_command.
-"""
+LABEL = ops.OPERATIONS["getHealth"].command
 
 #: Failures that mean nothing usable answered at the base URL.
 UNREACHABLE = frozenset({ErrorCode.HOSTED_API_REQUEST_FAILED, ErrorCode.TIMEOUT})
@@ -60,11 +56,14 @@ def _hosted_api(ctx: Context) -> dict[str, Any]:
     return {**service, "api_version": health.get("api_version")}
 
 
-def run(ctx: Context, opts: dict[str, Any]) -> dict[str, Any]:
-    ctx.command = "image-skill doctor"
+def parse(opts: Mapping[str, Any]) -> None:
+    """doctor has no options of its own."""
+
+
+def run(ctx: Context, opts: None) -> dict[str, Any]:
     service = _hosted_api(ctx)
-    source = ctx.token_source()
-    auth_ok = ctx.token() is not None
+    token, source = ctx.credential()
+    auth_ok = token is not None
     config_check = _config_check(ctx)
     data: dict[str, Any] = {
         "api_base_url": ctx.base_url,

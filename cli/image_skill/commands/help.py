@@ -1,27 +1,25 @@
 """image-skill help (also ``--help``, ``-h``): the command list, or one command's usage, as an envelope.
 
-The command list is answered without loading the rest of the CLI (``fast_envelope``): constants
-only, like ``--version``. It lists every command of the contract and says which ones this release
-runs (``available``); the others answer PUBLIC_CLI_COMMAND_NOT_AVAILABLE.
+The command list and a command's usage are answered without loading the rest of the CLI
+(``fast_envelope``, ``usage_envelope``): constants and the command's usage module only, like
+``--version``. The list names every command of the contract and says which ones this release runs
+(``available``); the others answer PUBLIC_CLI_COMMAND_NOT_AVAILABLE. Labels are the operations'
+``command`` (the spec's), else ``index.LABELS``.
 """
 
 from __future__ import annotations
 
-import os
-
-from image_skill_api.constants import TRACE_ID_PREFIX
+from image_skill.commands.index import COMMANDS, GLOBAL_OPTIONS, LABELS, PROGRAM, load_usage
+from image_skill.envelope import new_trace_id, success
+from image_skill_api.constants import OPERATION_COMMANDS as OPS
 
 TYPE_CHECKING = False  # mypy treats this name as typing.TYPE_CHECKING; importing typing costs start-up time
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from typing import Any
 
     from image_skill.context import Context
 
-USAGE = """
-Usage:
-  image-skill help [<command>] [options]
-"""
-COMMAND = "image-skill help"
 FIRST_STEP = "image-skill create --guide --prompt 'describe the image' --json"
 GENERAL_USAGE = """
 Usage:
@@ -30,71 +28,69 @@ Usage:
   image-skill <command> --help
 """
 
-#: Every command of the contract: (command, summary, runs in this release).
-COMMANDS: tuple[tuple[str, str, bool], ...] = (
-    ("image-skill create --guide", "The first safe next command for a prompt (never mutates).", True),
-    ("image-skill doctor", "Check the hosted API, config, auth, output directory and telemetry.", True),
-    ("image-skill signup --agent", "Create a restricted agent identity and save its token.", True),
-    ("image-skill whoami", "Show the authenticated actor, organization, claim state and grants.", True),
-    ("image-skill usage quota", "Credits, daily jobs and reset windows before spending.", True),
-    ("image-skill quota", "Alias of `image-skill usage quota`.", True),
-    ("image-skill credits methods", "Payment rails for buying credits.", True),
-    ("image-skill credits packs list", "Recommended credit packs.", False),
-    ("image-skill credits quote", "A bounded credit quote.", False),
-    ("image-skill credits buy", "A Stripe Checkout action for a quote.", False),
-    ("image-skill credits status", "The state of a quote, payment attempt, session or receipt.", False),
-    ("image-skill models list", "Models, executable first (models show MODEL_ID: one model's schema).", True),
-    ("image-skill capabilities list", "Capabilities (capabilities show CAPABILITY_ID: one).", True),
-    ("image-skill create", "Create images, or plan a dry run (--dry-run needs no token).", True),
-    ("image-skill jobs show", "One job (jobs wait JOB_ID: wait until it is terminal).", True),
-    ("image-skill assets show", "One asset (assets get REF: download it; never clobbers a file).", True),
-    ("image-skill upload", "Turn a local image or URL into an owned input asset.", False),
-    ("image-skill edit", "Edit an owned image with a hosted edit model.", False),
-    ("image-skill activity list", "The activity ledger (activity show REF: one event or subject).", False),
-    ("image-skill feedback create", "Structured feedback into hosted product memory.", False),
-    ("image-skill version", "The CLI version.", True),
-    ("image-skill help", "This list; `image-skill help COMMAND` (or COMMAND --help) for its usage.", True),
+#: Every command of the contract: (label, summary, runs in this release).
+COMMAND_LIST: tuple[tuple[str, str, bool], ...] = (
+    (LABELS["create --guide"], "The first safe next command for a prompt (never mutates).", True),
+    (OPS["getHealth"], "Check the hosted API, config, auth, output directory and telemetry.", True),
+    (OPS["createAgentSignup"], "Create a restricted agent identity and save its token.", True),
+    (OPS["getWhoami"], "Show the authenticated actor, organization, claim state and grants.", True),
+    (OPS["getQuota"], "Credits, daily jobs and reset windows before spending.", True),
+    (LABELS["quota"], f"Alias of `{OPS['getQuota']}`.", True),
+    (OPS["listPaymentMethods"], "Payment rails for buying credits.", True),
+    (OPS["listCreditPacks"], "Recommended credit packs.", False),
+    (OPS["createCreditQuote"], "A bounded credit quote.", False),
+    (OPS["createStripeCheckoutSession"], "A Stripe Checkout action for a quote.", False),
+    (OPS["getCreditPurchaseStatus"], "The state of a quote, payment attempt, session or receipt.", False),
+    (OPS["listModels"], "Models, executable first (models show MODEL_ID: one model's schema).", True),
+    (OPS["listCapabilities"], "Capabilities (capabilities show CAPABILITY_ID: one).", True),
+    (OPS["createImage"], "Create images, or plan a dry run (--dry-run needs no token).", True),
+    (OPS["getJob"], "One job (jobs wait JOB_ID: wait until it is terminal).", True),
+    (OPS["getAsset"], "One asset (assets get REF: download it; never clobbers a file).", True),
+    (OPS["uploadAsset"], "Turn a local image or URL into an owned input asset.", False),
+    (OPS["editImage"], "Edit an owned image with a hosted edit model.", False),
+    (OPS["listActivity"], "The activity ledger (activity show REF: one event or subject).", False),
+    (OPS["createFeedback"], "Structured feedback into hosted product memory.", False),
+    (LABELS["version"], "The CLI version.", True),
+    (LABELS["help"], "This list; `image-skill help COMMAND` (or COMMAND --help) for its usage.", True),
 )  # fmt: skip
 
 
-def data(global_options: str) -> dict[str, object]:
+def data() -> dict[str, object]:
     return {
-        "usage": (GENERAL_USAGE + global_options).strip(),
+        "usage": (GENERAL_USAGE + GLOBAL_OPTIONS).strip(),
         "commands": [
             {"command": command, "summary": summary, "available": available}
-            for command, summary, available in COMMANDS
+            for command, summary, available in COMMAND_LIST
         ],
         "first_step": FIRST_STEP,
     }
 
 
-def fast_envelope(global_options: str) -> dict[str, object]:
+def fast_envelope() -> dict[str, Any]:
     """The whole command-list envelope, from constants only (cheap: no typing, no requests)."""
-    return {
-        "ok": True,
-        "command": COMMAND,
-        "trace_id": TRACE_ID_PREFIX + os.urandom(8).hex(),
-        "actor": None,
-        "data": data(global_options),
-        "warnings": [],
-        "error": None,
-    }
+    return success(LABELS["help"], data(), trace_id=new_trace_id())
 
 
-def usage_envelope(ctx: Context, word: str, usage: str) -> dict[str, Any]:
-    from image_skill.envelope import success
-
-    ctx.command = f"image-skill {word}"
-    return success(ctx.command, {"command": word, "usage": usage.strip()}, trace_id=ctx.trace_id)
+def usage_envelope(word: str, usage: str, *, trace_id: str) -> dict[str, Any]:
+    """``image-skill <word> --help``: the command's usage (cheap: its usage module only)."""
+    return success(f"{PROGRAM} {word}", {"command": word, "usage": usage.strip()}, trace_id=trace_id)
 
 
-def run(ctx: Context, opts: dict[str, Any]) -> dict[str, Any]:
-    from image_skill.commands.index import COMMANDS as MODULES
-    from image_skill.commands.index import GLOBAL_OPTIONS, load
-    from image_skill.envelope import success
+def parse(opts: Mapping[str, Any]) -> str | None:
+    """The command whose usage is asked for (None: the command list)."""
+    topic: str | None = opts.get("<command>")
+    return topic
 
-    ctx.command = COMMAND
-    topic = opts.get("<command>")
-    if topic in MODULES:
-        return usage_envelope(ctx, topic, load(MODULES[topic]).USAGE + GLOBAL_OPTIONS)
-    return success(ctx.command, data(GLOBAL_OPTIONS), trace_id=ctx.trace_id)
+
+def label(opts: Mapping[str, Any]) -> str:
+    """``image-skill <command>`` for a command's usage, else the list's."""
+    topic = parse(opts)
+    return f"{PROGRAM} {topic}" if topic in COMMANDS else LABELS["help"]
+
+
+def run(ctx: Context, topic: str | None) -> dict[str, Any]:
+    if topic in COMMANDS:
+        return usage_envelope(
+            topic, load_usage(COMMANDS[topic]).USAGE + GLOBAL_OPTIONS, trace_id=ctx.trace_id
+        )
+    return success(ctx.command, data(), trace_id=ctx.trace_id)

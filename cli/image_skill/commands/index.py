@@ -1,6 +1,19 @@
-"""Which module answers which command word, and the global options every usage ends with.
+"""The command table: which modules answer which command word, the labels of the commands that no
+operation names, and the global options every usage ends with.
 
-Plain constants (cheap to import, no typing): ``main`` dispatches with them and ``help`` lists and
+A command word has two modules of the same name: ``image_skill.usages.<name>`` (its usage text and
+what argv alone decides: cheap, loaded for ``--help`` and usage errors) and
+``image_skill.commands.<name>``, loaded only when the command runs, which ``main.execute`` uses in
+this order:
+
+- ``LABEL``, or ``label(parsed)`` when it has subcommands: the envelope's ``command``. It is the
+  label of the command's operation (``Operation.command``, the spec's ``x-image-skill-command``);
+  ``LABELS`` below holds the labels of the commands without one;
+- ``parse(parsed)``: docopt's dict -> the command's small typed options (INVALID_ARGUMENTS for a
+  value the spec does not allow), the one place that reads docopt's keys;
+- ``run(ctx, options)``: the options and the ``Context`` -> the envelope.
+
+Plain constants, cheap to import (no typing): ``main`` dispatches with them and ``help`` lists and
 loads usages with them, so neither imports the other.
 """
 
@@ -10,6 +23,8 @@ TYPE_CHECKING = False  # mypy treats this name as typing.TYPE_CHECKING; importin
 if TYPE_CHECKING:
     from types import ModuleType
 
+PROGRAM = "image-skill"
+
 GLOBAL_OPTIONS = """
 Global options:
   --json              Print the JSON envelope (the default; accepted by every command).
@@ -18,7 +33,7 @@ Global options:
   -h --help           Show this command's usage (as an envelope).
 """
 
-#: First argv word -> module under ``image_skill.commands``.
+#: First argv word -> module name (under ``image_skill.usages`` and ``image_skill.commands``).
 COMMANDS: dict[str, str] = {
     "help": "help",
     "version": "version",
@@ -33,16 +48,45 @@ COMMANDS: dict[str, str] = {
     "create": "create",
     "jobs": "jobs",
     "assets": "assets",
-    # Contract commands this release does not build yet: PUBLIC_CLI_COMMAND_NOT_AVAILABLE (see planned).
     "upload": "upload",
     "edit": "edit",
+    # Contract commands this release does not build yet: PUBLIC_CLI_COMMAND_NOT_AVAILABLE (see planned).
     "activity": "activity",
     "feedback": "feedback",
 }
 
+#: The labels of the commands that map to no operation of their own (the rest: ``Operation.command``).
+LABELS: dict[str, str] = {
+    "help": "image-skill help",
+    "version": "image-skill version",
+    "quota": "image-skill quota",  # the alias of `image-skill usage quota`
+    "create --guide": "image-skill create --guide",  # listed by help; it answers as `image-skill create`
+    "jobs wait": "image-skill jobs wait",
+    "assets get": "image-skill assets get",
+}
 
-def load(name: str) -> ModuleType:
-    """The command module ``image_skill.commands.<name>`` (imported only when a command needs it)."""
+
+def word_label(word: str | None) -> str:
+    """The label of a failure before a command has chosen its own: ``image-skill <word>``."""
+    return f"{PROGRAM} {word}" if word in COMMANDS else PROGRAM
+
+
+def help_command(word: str) -> str:
+    """The command that prints ``word``'s usage (every argument error's recovery)."""
+    return f"{PROGRAM} {word} --help"
+
+
+def load_usage(name: str) -> ModuleType:
+    """``image_skill.usages.<name>``: the usage text and argv checks (cheap; not even ``importlib``)."""
+    import sys
+
+    module = f"image_skill.usages.{name}"
+    __import__(module)
+    return sys.modules[module]
+
+
+def load_command(name: str) -> ModuleType:
+    """``image_skill.commands.<name>``: ``parse`` and ``run`` (imported only when the command runs)."""
     import importlib
 
     return importlib.import_module(f"image_skill.commands.{name}")

@@ -2,43 +2,59 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from image_skill.context import Context
 from image_skill.envelope import relabel
-from image_skill.validate import require
+from image_skill.validate import choice, require
 from image_skill_api import operations as ops
-from image_skill_api.registry import ENUMS
+from image_skill_api.registry import OPERATION_VALUES, PROVIDER_VALUES
 
-USAGE = """
-Usage:
-  image-skill models [list] [--available] [--executable] [--catalog-only] [--operation=OP]
-      [--provider=P] [options]
-  image-skill models show <model_id> [options]
-
-Options:
-  --available      Only models usable now (available and executable).
-  --executable     Only executable models.
-  --catalog-only   Only cataloged rows that are inspectable but not runnable yet.
-  --operation=OP   image.generate or image.edit.
-  --provider=P     fal, xai or openai.
-"""
+if TYPE_CHECKING:
+    from image_skill_api.models import Operation, Provider
 
 
-def run(ctx: Context, opts: dict[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ListModels:
+    available: bool  # usable now: available and executable
+    executable: bool
+    catalog_only: bool
+    operation: Operation | None
+    provider: Provider | None
+
+
+@dataclass(frozen=True)
+class ShowModel:
+    model_id: str
+
+
+def parse(opts: Mapping[str, Any]) -> ListModels | ShowModel:
     if opts["show"]:
-        ctx.command = "image-skill models show"
-        model_id = require(ctx, "ModelId", opts["<model_id>"], "models")
-        return relabel(ops.get_model(ctx.client, model_id), ctx.command)
-    ctx.command = "image-skill models list"
-    operation = require(ctx, "Operation", opts["--operation"], "models", enum=ENUMS["Operation"])
-    provider = require(ctx, "Provider", opts["--provider"], "models", enum=ENUMS["Provider"])
+        return ShowModel(require("ModelId", opts["<model_id>"], "models"))
+    return ListModels(
+        available=bool(opts["--available"]),
+        executable=bool(opts["--available"] or opts["--executable"]),
+        catalog_only=bool(opts["--catalog-only"]),
+        operation=choice("Operation", opts["--operation"], OPERATION_VALUES, "models"),
+        provider=choice("Provider", opts["--provider"], PROVIDER_VALUES, "models"),
+    )
+
+
+def label(opts: Mapping[str, Any]) -> str:
+    return ops.OPERATIONS["getModel" if opts["show"] else "listModels"].command
+
+
+def run(ctx: Context, opts: ListModels | ShowModel) -> dict[str, Any]:
+    if isinstance(opts, ShowModel):
+        return relabel(ops.get_model(ctx.client, opts.model_id), ctx.command)
     envelope = ops.list_models(
         ctx.client,
-        available=True if opts["--available"] else None,
-        executable=True if opts["--available"] or opts["--executable"] else None,
-        catalog_only=True if opts["--catalog-only"] else None,
-        operation=operation,
-        provider=provider,
+        available=opts.available or None,
+        executable=opts.executable or None,
+        catalog_only=opts.catalog_only or None,
+        operation=opts.operation,
+        provider=opts.provider,
     )
     return relabel(envelope, ctx.command)

@@ -9,44 +9,41 @@ a server-side identity is never created whose token could not be kept.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from image_skill import config
-from image_skill.context import SIGNUP_ARGV, Context
+from image_skill.commands.index import help_command
+from image_skill.context import Context
 from image_skill.envelope import CliError
+from image_skill.suggestions import SIGNUP_ARGV
 from image_skill_api import operations as ops
 from image_skill_api.registry import ErrorCode
 
-USAGE = """
-Usage:
-  image-skill signup [--agent] [--agent-contact=EMAIL] [--human-email=EMAIL] [--agent-name=NAME]
-      [--runtime=RUNTIME] [--save] [--show-token] [options]
+if TYPE_CHECKING:
+    from image_skill_api.models import SignupRequest
 
-Required: --agent, --agent-contact (or its alias --human-email) and --agent-name. A suggested
-signup command carries placeholders to replace: AGENT_CONTACT_EMAIL (a durable, email-shaped
-inbox: agent-owned, else an operator, team or sponsor inbox; never a throwaway one),
-AGENT_NAME (e.g. creative-agent) and RUNTIME (e.g. codex or claude-code).
-
-Options:
-  --agent                Sign up a restricted agent identity (required).
-  --agent-contact=EMAIL  A durable, email-shaped contact inbox for the agent.
-  --human-email=EMAIL    Older name of --agent-contact.
-  --agent-name=NAME      The agent's display name.
-  --runtime=RUNTIME      The agent runtime, e.g. codex or claude-code [default: unknown].
-  --save                 Save the token to the config file (the default unless --show-token).
-  --show-token           Print the token once in data.token (not saved unless --save is also given).
-"""
-
+LABEL = ops.OPERATIONS["createAgentSignup"].command
 
 #: Flag -> the placeholder the suggested signup command (the registry's) carries for it.
 PLACEHOLDERS = {flag: value for flag, value in pairwise(SIGNUP_ARGV) if value.isupper()}
 ACCEPTED_ALIASES = {"--agent-contact": ["--human-email"]}
 
 
-def _missing_flags(opts: dict[str, Any]) -> tuple[list[str], list[str]]:
-    """(required flags that are absent or still a placeholder, the placeholders among them)."""
+@dataclass(frozen=True)
+class SignupOptions:
+    contact: str  # --agent-contact, or its alias --human-email
+    name: str
+    runtime: str
+    save: bool  # the default, unless --show-token alone
+    show_token: bool
+
+
+def parse(opts: Mapping[str, Any]) -> SignupOptions:
+    """The signup, when every required flag is given and none is a placeholder of the suggested
+    signup command; else INVALID_ARGUMENTS with ``required_flags`` and ``accepted_aliases``."""
     given = {
         "--agent": "--agent" if opts["--agent"] else None,
         "--agent-contact": opts["--agent-contact"] or opts["--human-email"],
@@ -54,8 +51,31 @@ def _missing_flags(opts: dict[str, Any]) -> tuple[list[str], list[str]]:
         "--runtime": opts["--runtime"],  # optional (default unknown), but never a placeholder
     }
     placeholders = [flag for flag, value in given.items() if value and value == PLACEHOLDERS.get(flag)]
-    absent = [flag for flag, value in given.items() if not value and flag != "--runtime"]
-    return absent + placeholders, [PLACEHOLDERS[flag] for flag in placeholders]
+    missing = [flag for flag, value in given.items() if not value and flag != "--runtime"] + placeholders
+    if opts["--agent-contact"] and opts["--human-email"]:
+        missing, why = ["--agent-contact"], "Give --agent-contact or its alias --human-email, not both."
+    elif placeholders:
+        names = ", ".join(PLACEHOLDERS[flag] for flag in placeholders)
+        why = f"Fill in the placeholders with your own values (see signup --help): {names}."
+    else:
+        why = "signup needs " + ", ".join(missing) + " (--human-email is accepted for --agent-contact)."
+    if missing:
+        raise CliError(
+            ErrorCode.INVALID_ARGUMENTS,
+            why,
+            recovery={
+                "suggested_command": help_command("signup"),
+                "required_flags": missing,
+                "accepted_aliases": ACCEPTED_ALIASES,
+            },
+        )
+    return SignupOptions(
+        contact=given["--agent-contact"],
+        name=opts["--agent-name"],
+        runtime=opts["--runtime"] or "unknown",
+        save=bool(opts["--save"]) or not opts["--show-token"],
+        show_token=bool(opts["--show-token"]),
+    )
 
 
 def _reply_data(envelope: Mapping[str, Any]) -> dict[str, Any]:
@@ -71,41 +91,21 @@ def _reply_data(envelope: Mapping[str, Any]) -> dict[str, Any]:
     return dict(data)
 
 
-def run(ctx: Context, opts: dict[str, Any]) -> dict[str, Any]:
-    ctx.command = "image-skill signup --agent"
-    missing, placeholders = _missing_flags(opts)
-    if opts["--agent-contact"] and opts["--human-email"]:
-        missing, why = ["--agent-contact"], "Give --agent-contact or its alias --human-email, not both."
-    elif placeholders:
-        names = ", ".join(placeholders)
-        why = f"Fill in the placeholders with your own values (see signup --help): {names}."
-    else:
-        why = "signup needs " + ", ".join(missing) + " (--human-email is accepted for --agent-contact)."
-    if missing:
-        raise CliError(
-            ErrorCode.INVALID_ARGUMENTS,
-            why,
-            recovery={
-                "suggested_command": ctx.with_base_url("image-skill signup --help"),
-                "required_flags": missing,
-                "accepted_aliases": ACCEPTED_ALIASES,
-            },
-        )
-    save = bool(opts["--save"]) or not opts["--show-token"]
+def run(ctx: Context, opts: SignupOptions) -> dict[str, Any]:
     path = ctx.config_path
     base_url = ctx.base_url  # a bad base URL is refused before any side effect
-    if save:
+    if opts.save:
         config.ensure_writable(path)  # proven writable BEFORE the agent exists: no token is ever lost
-    body = {
-        "agent_contact": opts["--agent-contact"] or opts["--human-email"],
-        "agent_name": opts["--agent-name"],
-        "runtime": opts["--runtime"] or "unknown",
+    body: SignupRequest = {
+        "agent_contact": opts.contact,
+        "agent_name": opts.name,
+        "runtime": opts.runtime,
         "return_token": True,
     }
-    envelope = ops.create_agent_signup(ctx.client, body)  # type: ignore[arg-type]
+    envelope = ops.create_agent_signup(ctx.client, body)
     data = _reply_data(envelope)
     token = data.get("token")
-    if save and token:
+    if opts.save and token:
         config.save(
             path,
             {
@@ -115,8 +115,8 @@ def run(ctx: Context, opts: dict[str, Any]) -> dict[str, Any]:
                 "actor": data.get("actor"),
             },
         )
-    data["token"] = token if opts["--show-token"] else None
-    data["token_saved"] = bool(save and token)
-    data["config_path"] = str(path) if save else None
+    data["token"] = token if opts.show_token else None
+    data["token_saved"] = bool(opts.save and token)
+    data["config_path"] = str(path) if opts.save else None
     data["next_command"] = ctx.with_base_url("image-skill create --guide --prompt 'your prompt' --json")
     return {**envelope, "command": ctx.command, "data": data}

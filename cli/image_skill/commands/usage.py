@@ -1,23 +1,29 @@
-"""image-skill usage quota (and its alias `image-skill quota`)."""
+"""image-skill usage quota (and its alias `image-skill quota`): credits, daily jobs and reset windows."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from image_skill.commands.index import LABELS
 from image_skill.context import Context
 from image_skill.envelope import relabel
 from image_skill_api import operations as ops
 
-USAGE = """
-Usage:
-  image-skill usage quota [options]
-  image-skill quota [options]
-"""
+
+@dataclass(frozen=True)
+class QuotaOptions:
+    alias: bool  # called as `image-skill quota`
 
 
-def run(ctx: Context, opts: dict[str, Any]) -> dict[str, Any]:
-    ctx.command = (
-        "image-skill quota" if opts.get("quota") and not opts.get("usage") else "image-skill usage quota"
-    )
-    ctx.require_token()
+def parse(opts: Mapping[str, Any]) -> QuotaOptions:
+    return QuotaOptions(alias=bool(opts.get("quota") and not opts.get("usage")))
+
+
+def label(opts: Mapping[str, Any]) -> str:
+    return LABELS["quota"] if parse(opts).alias else ops.OPERATIONS["getQuota"].command
+
+
+def run(ctx: Context, opts: QuotaOptions) -> dict[str, Any]:
     return relabel(ops.get_quota(ctx.client), ctx.command)

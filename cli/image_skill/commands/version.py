@@ -2,44 +2,34 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 from image_skill import __version__
-from image_skill_api.constants import TRACE_ID_PREFIX
+from image_skill.commands.index import LABELS
+from image_skill.envelope import new_trace_id, success
 
 TYPE_CHECKING = False  # mypy treats this name as typing.TYPE_CHECKING; importing typing costs start-up time
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from typing import Any
 
     from image_skill.context import Context
 
-USAGE = """
-Usage:
-  image-skill version [options]
-"""
-COMMAND = "image-skill version"
+LABEL = LABELS["version"]
 
 
 def data() -> dict[str, str]:
     return {"version": __version__, "python": "{}.{}.{}".format(*sys.version_info[:3])}
 
 
-def fast_envelope() -> dict[str, object]:
+def fast_envelope() -> dict[str, Any]:
     """The whole envelope, built from constants only (the start-up budget of ``--version``)."""
-    return {
-        "ok": True,
-        "command": COMMAND,
-        "trace_id": TRACE_ID_PREFIX + os.urandom(8).hex(),
-        "actor": None,
-        "data": data(),
-        "warnings": [],
-        "error": None,
-    }
+    return success(LABEL, data(), trace_id=new_trace_id())
 
 
-def run(ctx: Context, opts: dict[str, Any]) -> dict[str, Any]:
-    from image_skill.envelope import success
+def parse(opts: Mapping[str, Any]) -> None:
+    """version has no options of its own."""
 
-    ctx.command = COMMAND
+
+def run(ctx: Context, opts: None) -> dict[str, Any]:
     return success(ctx.command, data(), trace_id=ctx.trace_id)

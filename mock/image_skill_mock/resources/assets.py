@@ -6,7 +6,7 @@ from typing import Any
 
 from image_skill_api.registry import ErrorCode
 from image_skill_mock.envelope import ApiError
-from image_skill_mock.resources.creative import asset_object
+from image_skill_mock.shapes import asset_object
 from image_skill_mock.state import Call
 
 

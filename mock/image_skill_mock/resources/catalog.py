@@ -6,14 +6,11 @@ from collections import Counter
 from typing import Any
 
 from image_skill_api.registry import ErrorCode
-from image_skill_mock import catalog
+from image_skill_mock import catalog, commands
 from image_skill_mock.envelope import ApiError
 from image_skill_mock.state import Call
 
-RECOMMENDED = [
-    "image-skill models list --available --operation image.generate --json",
-    "image-skill models list --available --operation image.edit --json",
-]
+RECOMMENDED = [commands.MODELS_LIST_FOR[catalog.GENERATE], commands.MODELS_LIST_FOR[catalog.EDIT]]
 FULL_CATALOG_FLAGS = ["--catalog-only", "--provider fal|xai|openai"]
 
 
@@ -58,7 +55,7 @@ def _found(value: dict[str, Any] | None, what: str, command: str) -> dict[str, A
 
 def get_model(call: Call) -> dict[str, Any]:
     model = catalog.get_model(call.path["model_id"])
-    return {"model": _found(model, "model", "image-skill models list --available --json")}
+    return {"model": _found(model, "model", commands.MODELS_LIST)}
 
 
 def list_capabilities(call: Call) -> dict[str, Any]:
@@ -67,7 +64,7 @@ def list_capabilities(call: Call) -> dict[str, Any]:
 
 def get_capability(call: Call) -> dict[str, Any]:
     found = catalog.get_capability(call.path["capability_id"])
-    return {"capability": _found(found, "capability", "image-skill capabilities list --json")}
+    return {"capability": _found(found, "capability", commands.CAPABILITIES_LIST)}
 
 
 HANDLERS = {

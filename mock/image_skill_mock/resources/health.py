@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from image_skill_api.registry import API_VERSION
-from image_skill_mock.state import Call, timestamp
+from image_skill_mock.clock import timestamp
+from image_skill_mock.state import Call
 
 
 def get_health(call: Call) -> dict[str, Any]:

@@ -6,8 +6,9 @@ from typing import Any
 
 from image_skill_api.registry import ENUMS
 from image_skill_mock import ids
-from image_skill_mock.auth import actor_of, token_hash
-from image_skill_mock.state import Call, timestamp
+from image_skill_mock.auth import CLAIM_STATE, CREDENTIAL_STATUS, TOKEN_CLASS, actor_of, token_hash
+from image_skill_mock.clock import timestamp
+from image_skill_mock.state import Call
 from image_skill_mock.storage import Agent
 
 GRANTS = list(ENUMS["Grants"])  # a restricted agent holds every grant of the preview
@@ -17,7 +18,7 @@ def _organization(agent: Agent) -> dict[str, Any]:
     return {
         "organization_id": agent.organization_id,
         "name": agent.organization_name,
-        "claim_state": "unclaimed",
+        "claim_state": CLAIM_STATE,
     }
 
 
@@ -43,7 +44,7 @@ def create_agent_signup(call: Call) -> dict[str, Any]:
         "human_email": contact,
         "agent_name": agent.agent_name,
         "runtime": agent.runtime,
-        "storage": {"server": "hashed", "token_class": "restricted_agent"},
+        "storage": {"server": "hashed", "token_class": TOKEN_CLASS},
         "actor": call.actor,
         "organization": _organization(agent),
         "grants": GRANTS,
@@ -57,8 +58,8 @@ def get_whoami(call: Call) -> dict[str, Any]:
         "agent_name": agent.agent_name,
         "runtime": agent.runtime,
         "organization": _organization(agent),
-        "claim_state": "unclaimed",
-        "token": {"token_class": "restricted_agent", "status": "active", "created_at": agent.created_at},
+        "claim_state": CLAIM_STATE,
+        "token": {"token_class": TOKEN_CLASS, "status": CREDENTIAL_STATUS, "created_at": agent.created_at},
         "grants": GRANTS,
     }
 

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from image_skill_api.registry import MOCK_MEDIA_PATH, ErrorCode
-from image_skill_mock.envelope import ApiError, failure
+from image_skill_mock.envelope import ROOT_COMMAND, ApiError, failure
 from image_skill_mock.storage import Storage
 
 
@@ -18,9 +18,8 @@ def route(storage: Storage, trace_id: Callable[[Request], str]) -> Route:
         asset_id, _, extension = str(request.path_params["name"]).rpartition(".")
         found = storage.media(asset_id, extension) if asset_id else None
         if found is None:
-            return failure(
-                "image-skill", ApiError(ErrorCode.NOT_FOUND, "No such media."), trace_id=trace_id(request)
-            )
+            error = ApiError(ErrorCode.NOT_FOUND, "No such media.")
+            return failure(ROOT_COMMAND, error, trace_id=trace_id(request))
         mime_type, data = found
         return Response(data, media_type=mime_type, headers={"cache-control": "private, max-age=3600"})
 

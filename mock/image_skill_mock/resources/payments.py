@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from image_skill_api.operations import OPERATIONS
+from image_skill_mock import commands
 from image_skill_mock.state import Call
-
-QUOTE_COMMAND = "image-skill credits quote --pack starter-500 --payment-method stripe_checkout --json"
-PURCHASE_COMMAND = (
-    "image-skill credits buy --provider stripe --quote-id QUOTE_ID --idempotency-key KEY --json"
-)
-STATUS_COMMAND = "image-skill credits status --payment-attempt-id PAYMENT_ATTEMPT_ID --json"
 
 
 def list_payment_methods(call: Call) -> dict[str, Any]:
@@ -18,12 +14,12 @@ def list_payment_methods(call: Call) -> dict[str, Any]:
         "contract_version": "image-skill.payment-methods.v1",
         "credit_unit_cents": 1,
         "currency": "USD",
-        "quote_endpoint": "/v1/credit-quotes",
-        "packs_endpoint": "/v1/credit-packs",
-        "status_endpoint": "/v1/credit-purchases/status",
+        "quote_endpoint": OPERATIONS["createCreditQuote"].path,
+        "packs_endpoint": OPERATIONS["listCreditPacks"].path,
+        "status_endpoint": OPERATIONS["getCreditPurchaseStatus"].path,
         "methods": [
             {
-                "method_id": "stripe_checkout",
+                "method_id": commands.STRIPE_CHECKOUT,
                 "status": "available",
                 "available": True,
                 "quoteable": True,
@@ -31,12 +27,12 @@ def list_payment_methods(call: Call) -> dict[str, Any]:
                 "live_money": False,  # the mock is a test-mode rail: no real money ever moves
                 "buyer_modes": ["hybrid", "human_only"],
                 "requires_browser": True,
-                "default_pack_id": "starter-500",
-                "purchase_endpoint": "/v1/credit-purchases/stripe-checkout-sessions",
+                "default_pack_id": commands.DEFAULT_PACK_ID,
+                "purchase_endpoint": OPERATIONS["createStripeCheckoutSession"].path,
                 "recovery": {
-                    "quote_command": QUOTE_COMMAND,
-                    "purchase_command": PURCHASE_COMMAND,
-                    "status_command": STATUS_COMMAND,
+                    "quote_command": commands.CREDITS_QUOTE,
+                    "purchase_command": commands.CREDITS_BUY,
+                    "status_command": commands.CREDITS_STATUS,
                 },
             }
         ],

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from image_skill.commands.planned import NotYet, usage_note, whole_noun
+from image_skill.envelope import Refusal
+from image_skill.planned import usage_note, whole_noun
 
 USAGE = """
 Usage:
@@ -13,5 +14,9 @@ Normalizes a local image path or a remote image URL into an Image Skill-owned in
 """ + usage_note("`image-skill upload`")
 
 
-def unavailable(argv: list[str]) -> NotYet:
-    return whole_noun("upload", argv)
+#: Subcommand word ("": the noun alone) -> the operation it will call.
+OPERATIONS = {"": "uploadAsset"}
+
+
+def unavailable(argv: list[str]) -> Refusal:
+    return whole_noun("upload", argv, OPERATIONS)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from image_skill.commands.planned import NotYet, usage_note, whole_noun
+from image_skill.envelope import Refusal
+from image_skill.planned import usage_note, whole_noun
 
 USAGE = """
 Usage:
@@ -17,5 +18,9 @@ edit model (POST /v1/edit).
 """ + usage_note("`image-skill edit`")
 
 
-def unavailable(argv: list[str]) -> NotYet:
-    return whole_noun("edit", argv)
+#: Subcommand word ("": the noun alone) -> the operation it will call.
+OPERATIONS = {"": "editImage"}
+
+
+def unavailable(argv: list[str]) -> Refusal:
+    return whole_noun("edit", argv, OPERATIONS)

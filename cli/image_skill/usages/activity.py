@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from image_skill.commands.planned import NotYet, usage_note, whole_noun
+from image_skill.envelope import Refusal
+from image_skill.planned import usage_note, whole_noun
 
 USAGE = """
 Usage:
@@ -14,5 +15,9 @@ feedback or trace reference (GET /v1/activity, GET /v1/activity/{ref}).
 """ + usage_note("`image-skill activity list` and `activity show`")
 
 
-def unavailable(argv: list[str]) -> NotYet:
-    return whole_noun("activity", argv, ("list", "show"))
+#: Subcommand word ("": the noun alone) -> the operation it will call.
+OPERATIONS = {"list": "listActivity", "show": "getActivity"}
+
+
+def unavailable(argv: list[str]) -> Refusal:
+    return whole_noun("activity", argv, OPERATIONS)

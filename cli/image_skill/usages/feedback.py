@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from image_skill.commands.planned import NotYet, usage_note, whole_noun
+from image_skill.envelope import Refusal
+from image_skill.planned import usage_note, whole_noun
 
 USAGE = """
 Usage:
@@ -16,5 +17,9 @@ Leaves structured product feedback in hosted product memory (POST /v1/feedback).
 """ + usage_note("`image-skill feedback create`")
 
 
-def unavailable(argv: list[str]) -> NotYet:
-    return whole_noun("feedback", argv, ("create",))
+#: Subcommand word ("": the noun alone) -> the operation it will call.
+OPERATIONS = {"create": "createFeedback"}
+
+
+def unavailable(argv: list[str]) -> Refusal:
+    return whole_noun("feedback", argv, OPERATIONS)

@@ -1,0 +1,6 @@
+"""image-skill help [COMMAND]."""
+
+USAGE = """
+Usage:
+  image-skill help [<command>] [options]
+"""

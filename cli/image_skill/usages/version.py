@@ -1,0 +1,6 @@
+"""image-skill version (also ``--version``)."""
+
+USAGE = """
+Usage:
+  image-skill version [options]
+"""

@@ -1,0 +1,6 @@
+"""image-skill whoami."""
+
+USAGE = """
+Usage:
+  image-skill whoami [options]
+"""

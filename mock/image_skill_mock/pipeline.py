@@ -1,0 +1,404 @@
+"""The creative pipeline: one request (create; an edit is the same with input assets) to one job.
+
+``run`` passes a ``CreativeRequest`` through named steps, each of which may refuse:
+
+    authorize -> screen -> plan (select -> check_parameters -> check_request -> check_inputs -> price)
+    -> check_quota -> render -> describe -> record -> respond
+
+An edit is a ``CreativeRequest`` with ``verb="edit"``, ``operation=catalog.EDIT`` and its input
+and mask in ``inputs`` (``check_inputs`` proves they are the caller's); ``render`` is where its
+output is drawn from the input (and where injected provider faults will fire), ``record`` is where
+a job's activity events will be written, in the same transaction as the job.
+
+Every refusal happens before a job row exists. A real job is stored ``completed`` together with
+its assets and its credit debit in one transaction (``record``: ``Storage.record_job`` with the
+ledger's ``admit_job`` check), so a debit never exists without its job; the daily cap and the
+balance are enforced inside that transaction (``check_quota`` only spares rendering a job that is
+sure to be refused), and the ``quota`` a response reports is the balance that transaction left.
+
+A dry run needs no token: it is validated, selected and priced like any other, but nothing is
+stored, so ``job_id``, ``job`` and ``quota.remaining_credits`` are null (and the actor). With a
+token it stores the planned job. A real request without a token is ``AUTH_REQUIRED``.
+
+Documented mock rules:
+- a prompt containing ``POLICY_DENY_MARKER`` is refused with ``CONTENT_POLICY_DENIED``;
+- unknown-cost models are priced after execution at ``pricing.UNKNOWN_COST_USD_PER_MEGAPIXEL``;
+- the seed of output ``i`` is ``model_parameters.seed`` (default 0) plus ``i``.
+The prompt is never echoed in any message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Final
+
+from image_skill_api.registry import ActivityEventType, ErrorCode
+from image_skill_mock import activity, catalog, commands, ids, ledger, pricing, selection, shapes
+from image_skill_mock.clock import timestamp
+from image_skill_mock.envelope import ApiError
+from image_skill_mock.render import render_png
+from image_skill_mock.selection import Choice, Parameters
+from image_skill_mock.state import Call
+from image_skill_mock.storage import Agent, NewAsset, StoredAsset
+
+POLICY_DENY_MARKER: Final = "[policy-test:deny]"
+#: What create assumes when the request leaves them out (the spec's defaults).
+CREATE_ASPECT_RATIO: Final = "1:1"
+
+
+@dataclass(frozen=True)
+class CreativeRequest:
+    """A validated create (or edit) request, as the pipeline reads it."""
+
+    verb: str  # the job's `operation`: create | edit
+    operation: str  # the models it may run: catalog.GENERATE | catalog.EDIT
+    prompt: str
+    model_id: str | None
+    provider: str | None
+    intent: str | None
+    aspect_ratio: str
+    output_count: int
+    references: tuple[dict[str, Any], ...]
+    #: Owned assets the job reads besides its references (an edit's input and mask).
+    inputs: tuple[str, ...]
+    parameters: dict[str, Any]
+    budget: Decimal | None
+    dry_run: bool
+    accept_unknown_cost: bool
+
+    @classmethod
+    def create(cls, body: dict[str, Any]) -> CreativeRequest:
+        return cls(
+            verb="create",
+            operation=catalog.GENERATE,
+            prompt=body["prompt"],
+            model_id=body.get("model"),
+            provider=body.get("provider"),
+            intent=body.get("intent"),
+            aspect_ratio=body.get("aspect_ratio", CREATE_ASPECT_RATIO),
+            output_count=int(body.get("output_count", 1)),
+            references=tuple(body.get("references") or ()),
+            inputs=(),
+            parameters=dict(body.get("model_parameters") or {}),
+            budget=selection.usd(body.get("max_estimated_usd_per_image")),
+            dry_run=bool(body.get("dry_run")),
+            accept_unknown_cost=bool(body.get("accept_unknown_cost")),
+        )
+
+
+@dataclass(frozen=True)
+class Price:
+    """What one request costs: output size, provider estimate, and the credits it debits."""
+
+    width: int
+    height: int
+    resolution_class: str
+    estimate: Decimal | None  # provider USD per image, None when unknown before execution
+    credit_pricing: dict[str, Any]
+
+    @property
+    def credits(self) -> int:
+        return int(self.credit_pricing["credits_required"] or 0)
+
+
+# ------------------------------------------------------------------------ refusals
+def _daily_limit_exceeded(agent: Agent, now: datetime) -> ApiError:
+    retry_after = ledger.seconds_until_reset(now)
+    return ApiError(
+        ErrorCode.DAILY_JOB_LIMIT_EXCEEDED,
+        f"The daily limit of {agent.daily_job_limit} jobs is reached; it resets at UTC midnight.",
+        recovery={"retry_after_seconds": retry_after, "suggested_command": commands.CREDITS_METHODS},
+    )
+
+
+def _quota_exceeded(message: str) -> ApiError:
+    return ApiError(
+        ErrorCode.QUOTA_EXCEEDED, message, recovery={"suggested_command": commands.CREDITS_METHODS}
+    )
+
+
+@dataclass(frozen=True)
+class Run:
+    """One request on its way through the pipeline: who asks, what, and when."""
+
+    call: Call
+    request: CreativeRequest
+    agent: Agent | None  # None only for an anonymous dry run
+    now: datetime
+
+    @property
+    def stores(self) -> bool:
+        """Whether the job is kept (anything but an anonymous dry run)."""
+        return self.agent is not None
+
+    @property
+    def executes(self) -> bool:
+        """Whether the job renders and debits (anything but a dry run)."""
+        return self.agent is not None and not self.request.dry_run
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a request will run: the model and why, its parameters, and its price."""
+
+    choice: Choice
+    parameters: Parameters
+    price: Price
+
+    @property
+    def model(self) -> dict[str, Any]:
+        return self.choice.model
+
+
+# --------------------------------------------------------------------------- steps
+def authorize(call: Call, request: CreativeRequest) -> Run:
+    """The caller: an agent, or nobody for a dry run (anything else needs a token)."""
+    if call.agent is None and not request.dry_run:
+        raise ApiError(ErrorCode.AUTH_REQUIRED, "Creating images needs an agent token (a dry run does not).")
+    return Run(call, request, call.agent, call.now())
+
+
+def screen(run: Run) -> None:
+    """The content policy (the mock's rule: the deny marker in the prompt)."""
+    if POLICY_DENY_MARKER in run.request.prompt:
+        raise ApiError(ErrorCode.CONTENT_POLICY_DENIED, "The prompt was refused by the content policy.")
+
+
+def select(run: Run) -> Choice:
+    request = run.request
+    return selection.select(
+        request.operation, model_id=request.model_id, provider=request.provider, budget=request.budget
+    )
+
+
+def check_request(run: Run, model: dict[str, Any]) -> None:
+    """What the model can do: output count, aspect ratio, references."""
+    request = run.request
+    selection.check_output_count(model, request.output_count)
+    selection.check_aspect_ratio(model, request.aspect_ratio)
+    selection.check_references_supported(model, request.references, request.verb)
+
+
+def _owned(run: Run, asset_id: str) -> bool:
+    return run.agent is not None and run.call.storage.asset(run.agent.agent_id, asset_id) is not None
+
+
+def check_inputs(run: Run) -> None:
+    """Every asset the job reads belongs to the caller (an anonymous caller owns none)."""
+    if not all(_owned(run, reference["asset_id"]) for reference in run.request.references):
+        raise ApiError(ErrorCode.NOT_FOUND, "A reference asset was not found.")
+    if not all(_owned(run, asset_id) for asset_id in run.request.inputs):
+        raise ApiError(ErrorCode.NOT_FOUND, "An input asset was not found.")
+
+
+def price(run: Run, model: dict[str, Any], parameters: Parameters) -> Price:
+    """Output size and cost; refuses what is over budget, or unknown-cost without confirmation."""
+    request, effective = run.request, parameters.effective
+    width, height, resolution_class = catalog.output_size(model, request.aspect_ratio, effective)
+    estimate = catalog.estimate_usd_per_image(model, effective, width, height)
+    selection.check_budget(estimate, request.budget)
+    selection.check_unknown_cost(model, estimate, request.accept_unknown_cost)
+    confidence = model["pricing"]["confidence"] if estimate is not None else "unknown"
+    # A real job with no price before execution is charged from its usage (the output's size).
+    charged = estimate if estimate is not None or request.dry_run else pricing.usage_usd(width, height)
+    credit_pricing = pricing.credit_pricing(charged, request.output_count, confidence=confidence)
+    return Price(width, height, resolution_class, estimate, credit_pricing)
+
+
+def plan(run: Run) -> Plan:
+    """Select the model, then check the request against it and price it."""
+    choice = select(run)
+    parameters = selection.check_parameters(choice, run.request.parameters)
+    check_request(run, choice.model)
+    check_inputs(run)
+    return Plan(choice, parameters, price(run, choice.model, parameters))
+
+
+def check_quota(run: Run, planned: Plan) -> None:
+    """Early refusals that spare the rendering; ``record`` enforces both inside its transaction."""
+    if run.agent is None or not run.executes:
+        return
+    balance = ledger.balance(run.call.storage, run.agent, run.now)
+    if balance.jobs_remaining == 0:
+        raise _daily_limit_exceeded(run.agent, run.now)
+    if planned.price.credits > balance.remaining:
+        raise _quota_exceeded(f"This job needs {planned.price.credits} credits; {balance.remaining} remain.")
+
+
+def render(run: Run, planned: Plan, *, job_id: str, stamp: str) -> list[NewAsset]:
+    """The outputs of a real job (none for a dry run)."""
+    if run.agent is None or not run.executes:
+        return []
+    seed = int(planned.parameters.effective.get("seed", 0))
+    width, height = planned.price.width, planned.price.height
+    outputs = []
+    for index in range(run.request.output_count):
+        data = render_png(prompt=run.request.prompt, seed=seed + index, width=width, height=height)
+        meta = StoredAsset(
+            asset_id=ids.new_asset_id(),
+            agent_id=run.agent.agent_id,
+            job_id=job_id,
+            kind="generated",
+            mime_type=shapes.OUTPUT_MIME_TYPE,
+            extension="png",
+            width=width,
+            height=height,
+            sha256=hashlib.sha256(data).hexdigest(),
+            content_length=len(data),
+            created_at=stamp,
+        )
+        outputs.append(NewAsset(meta, data))
+    return outputs
+
+
+def describe(run: Run, planned: Plan, outputs: list[NewAsset], *, job_id: str, stamp: str) -> dict[str, Any]:
+    """The job as stored and served: completed with its outputs, or planned with its receipt."""
+    model, cost = planned.model, planned.price
+    receipt = shapes.plan_receipt(
+        model,
+        width=cost.width,
+        height=cost.height,
+        count=run.request.output_count,
+        credits_required=cost.credit_pricing["credits_required"],
+        parameters=planned.parameters,
+    )
+    return shapes.job(
+        job_id=job_id,
+        verb=run.request.verb,
+        trace_id=run.call.trace_id,
+        stamp=stamp,
+        capability_id=model["capability_id"],
+        cost=shapes.cost(cost.credit_pricing),
+        assets=[shapes.asset_object(output.meta, run.call.base_url) for output in outputs],
+        plan=receipt if run.request.dry_run else None,
+    )
+
+
+def record(run: Run, job: dict[str, Any], outputs: list[NewAsset], *, debit: int) -> dict[str, Any]:
+    """Store the job, its outputs and its debit at once (nothing for an anonymous dry run); its quota."""
+    usage_event_id = ids.new_id("UsageEventId") if debit else None
+    if run.agent is None:
+        return shapes.job_quota(debit, None, usage_event_id)
+    counts = not run.request.dry_run
+    try:
+        entries = run.call.storage.record_job(
+            agent_id=run.agent.agent_id,
+            job=job,
+            day=ledger.day_of(run.now),
+            counts_toward_daily_cap=counts,
+            debit=debit,
+            usage_event_id=usage_event_id,
+            assets=outputs,
+            admit=ledger.admit_job(run.agent, debit=debit, counts_toward_daily_cap=counts),
+            events=lambda _entries: job_events(run, job, outputs, usage_event_id, debit),
+        )
+    except ledger.DailyJobLimitReached:
+        raise _daily_limit_exceeded(run.agent, run.now) from None
+    except ledger.InsufficientCredits:
+        raise _quota_exceeded("Not enough credits remain for this job.") from None
+    return shapes.job_quota(debit, ledger.remaining(entries), usage_event_id)
+
+
+def job_events(
+    run: Run, job: dict[str, Any], outputs: list[NewAsset], usage_event_id: str | None, debit: int
+) -> list[activity.Event]:
+    """The activity a job leaves: ``job.planned`` for a create dry run; for a real job
+    ``job.completed``, one ``asset.created`` per output and ``usage.credit_consumed`` for its debit."""
+    assert run.agent is not None
+    verb, job_id, stamp = run.request.verb, job["job_id"], job["created_at"]
+    common: dict[str, Any] = {
+        "agent_id": run.agent.agent_id,
+        "occurred_at": stamp,
+        "trace_id": run.call.trace_id,
+    }
+    if run.request.dry_run:
+        if verb != "create":  # the registry's job.planned is a create dry run's receipt only
+            return []
+        return [
+            activity.event(
+                ActivityEventType.JOB_PLANNED,
+                subject_id=job_id,
+                summary="Create dry run planned; nothing was rendered or debited.",
+                status=job["status"],
+                links={"job_id": job_id},
+                details={"plan_receipt": job["plan_receipt"]},
+                **common,
+            )
+        ]
+    asset_ids = [output.meta.asset_id for output in outputs]
+    links = {"job_id": job_id, "asset_ids": asset_ids, "usage_event_id": usage_event_id}
+    cost = {"estimated_usd": job["cost"]["estimated_usd"], "credits": debit}
+    events = [
+        activity.event(
+            ActivityEventType.JOB_COMPLETED,
+            subject_id=job_id,
+            operation=verb,
+            summary=f"{verb.capitalize()} job completed with {len(asset_ids)} output(s).",
+            status=job["status"],
+            links=links,
+            cost=cost,
+            **common,
+        )
+    ]
+    events += [
+        activity.event(
+            ActivityEventType.ASSET_CREATED,
+            subject_id=asset_id,
+            operation=verb,
+            summary=f"{verb.capitalize()} job produced an output asset.",
+            status="available",
+            links=links,
+            **common,
+        )
+        for asset_id in asset_ids
+    ]
+    if usage_event_id is not None:
+        events.append(
+            activity.event(
+                ActivityEventType.USAGE_CREDIT_CONSUMED,
+                subject_id=usage_event_id,
+                summary=f"{debit} credit(s) debited for a {verb} job.",
+                status="recorded",
+                links={"job_id": job_id, "usage_event_id": usage_event_id},
+                cost=cost,
+                **common,
+            )
+        )
+    return events
+
+
+def respond(run: Run, planned: Plan, job: dict[str, Any], quota: dict[str, Any]) -> dict[str, Any]:
+    cost = planned.price
+    described = shapes.selection(
+        planned.choice,
+        planned.parameters,
+        intent=run.request.intent,
+        width=cost.width,
+        height=cost.height,
+        resolution_class=cost.resolution_class,
+    )
+    return shapes.creative_data(
+        job,
+        stored=run.stores,
+        output_count=run.request.output_count,
+        aspect_ratio=run.request.aspect_ratio,
+        selection=described,
+        quota=quota,
+    )
+
+
+# ------------------------------------------------------------------------ pipeline
+def run(call: Call, request: CreativeRequest) -> dict[str, Any]:
+    """The request through every step; the ``CreativeData`` answer."""
+    this = authorize(call, request)
+    screen(this)
+    planned = plan(this)
+    check_quota(this, planned)
+    job_id, stamp = ids.new_id("JobId"), timestamp(this.now)
+    outputs = render(this, planned, job_id=job_id, stamp=stamp)
+    job = describe(this, planned, outputs, job_id=job_id, stamp=stamp)
+    quota = record(this, job, outputs, debit=planned.price.credits if this.executes else 0)
+    return respond(this, planned, job, quota)

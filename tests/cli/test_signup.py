@@ -1,0 +1,57 @@
+"""signup --agent: the token is saved 0600 and never printed, or printed once and not saved; an
+unwritable config fails before any signup."""
+
+from __future__ import annotations
+
+import json
+import stat
+from collections.abc import Callable
+from pathlib import Path
+
+from image_skill_api.registry import ERRORS, ErrorCode, ExitCode
+
+from .conftest import SIGNUP, TOKEN, Reply, Run, Script, envelope
+
+
+def test_signup_saves_0600_atomically_and_never_prints_the_token(
+    http: tuple[str, Script], run_cli: Callable[..., Run], home: Path
+) -> None:
+    base, script = http
+    script.on("POST", "/v1/agent-signups", Reply(201, envelope({"token": TOKEN, "actor": None})))
+    result = run_cli(*SIGNUP, "--api-base-url", base)
+    config = home / "cfg" / "config.json"
+    assert result.code == ExitCode.OK
+    assert result.data["token"] is None
+    assert result.data["token_saved"] is True
+    assert TOKEN not in result.stdout
+    assert json.loads(config.read_text())["token"] == TOKEN
+    assert json.loads(config.read_text())["api_base_url"] == base
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600
+    assert stat.S_IMODE(config.parent.stat().st_mode) == 0o700
+    assert [p.name for p in config.parent.iterdir()] == ["config.json"]
+    assert json.loads(script.seen[0].body)["return_token"] is True
+
+
+def test_show_token_prints_once_and_does_not_save(
+    http: tuple[str, Script], run_cli: Callable[..., Run], home: Path
+) -> None:
+    base, script = http
+    script.on("POST", "/v1/agent-signups", Reply(201, envelope({"token": TOKEN, "actor": None})))
+    argv = ["signup", "--agent", "--human-email", "a@example.com", "--agent-name", "n", "--show-token"]
+    result = run_cli(*argv, "--api-base-url", base)
+    assert result.data["token"] == TOKEN
+    assert not (home / "cfg" / "config.json").exists()
+
+
+def test_unwritable_config_fails_before_signup(
+    http: tuple[str, Script], run_cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    base, script = http
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    argv = [*SIGNUP, "--api-base-url", base]
+    result = run_cli(*argv, env={"IMAGE_SKILL_CONFIG_PATH": str(blocker / "config.json")})
+    assert result.code == ExitCode.STORAGE
+    assert result.error["code"] == ErrorCode.PUBLIC_CLI_CONFIG_WRITE_FAILED
+    assert result.error["recovery"] == ERRORS[ErrorCode.PUBLIC_CLI_CONFIG_WRITE_FAILED].recovery
+    assert script.seen == []
