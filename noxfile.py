@@ -24,6 +24,7 @@ TEST_DEPS = [
     "pyyaml>=6",
     "openapi-spec-validator>=0.7",
     "httpx>=0.27",
+    "selenium>=4.20,<5",  # tests/browser: the checkout page in the system's headless Chromium
 ]
 
 

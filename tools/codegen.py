@@ -217,6 +217,10 @@ def wire_constants(spec: dict[str, Any]) -> dict[str, Any]:
     """Plain wire constants, importable without ``typing`` or ``enum`` (the CLI's fast paths use them)."""
     schemas = spec["components"]["schemas"]
     policy = spec["x-image-skill-credit-policy"]
+    telemetry = spec["x-image-skill-telemetry"]["headers"]
+    (activity_limit,) = [
+        p["schema"] for p in spec["paths"]["/v1/activity"]["get"]["parameters"] if p.get("name") == "limit"
+    ]
     return {
         "API_VERSION": spec["info"]["version"],
         "DEFAULT_API_BASE_URL": spec["servers"][0]["url"],
@@ -229,6 +233,16 @@ def wire_constants(spec: dict[str, Any]) -> dict[str, Any]:
         "OWNED_MEDIA_BASE_URL": policy["owned_media_base_url"],
         "MOCK_MEDIA_PATH": policy["mock_media_path"],
         "MOCK_CHECKOUT_PATH": policy["mock_checkout_path"],
+        "TELEMETRY_CLIENT_HEADER": telemetry["client"]["name"],
+        "TELEMETRY_CLIENT_PATTERN": telemetry["client"]["pattern"],
+        "TELEMETRY_COMMAND_HEADER": telemetry["command"]["name"],
+        "TELEMETRY_COMMAND_PATTERN": telemetry["command"]["pattern"],
+        "TELEMETRY_ELAPSED_HEADER": telemetry["elapsed_ms"]["name"],
+        "TELEMETRY_ELAPSED_PATTERN": telemetry["elapsed_ms"]["pattern"],
+        "TELEMETRY_OPT_OUT": tuple(spec["x-image-skill-telemetry"]["opt_out"].items()),
+        "SECRET_SHAPES": tuple((row["name"], row["pattern"]) for row in spec["x-image-skill-secret-shapes"]),
+        **{f"ACTIVITY_LIMIT_{key.upper()}": activity_limit[key] for key in ("default", "minimum", "maximum")},
+        "PROVIDER_NATIVE_KEYS": tuple(spec["x-image-skill-provider-native-keys"].items()),
         "ENVELOPE_KEYS": tuple(schemas["Envelope"]["required"]),
     }
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
-from image_skill import auth, baseurl, config
+from image_skill import auth, baseurl, config, telemetry
 from image_skill.auth import Credential
 from image_skill.commands.index import PROGRAM
 from image_skill.envelope import new_trace_id
@@ -43,6 +43,8 @@ class Context:
     client_factory: Callable[[Context], ApiClient] | None = None
     sleep: Callable[[float], None] = time.sleep
     monotonic: Callable[[], float] = time.monotonic
+    #: When this run began (``time.monotonic``): telemetry reports the run's duration from here.
+    started: float = field(default_factory=time.monotonic)
     _credential: Credential | None = field(default=None, repr=False)
     _client: ApiClient | None = field(default=None, repr=False)
 
@@ -101,6 +103,8 @@ class Context:
                     read_timeout=read_timeout,
                     trace_id=self.trace_id,
                     sleep=self.sleep,
+                    telemetry=telemetry.headers(self.env, self.command),
+                    started=self.started,
                 )
         return self._client
 

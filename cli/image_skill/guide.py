@@ -29,6 +29,9 @@ SCHEMA = "image-skill.create-guide.v1"
 PLACEHOLDER_PROMPT = "describe the image"
 
 
+#: The pack and rail the guide quotes when credits are short (unless the rail names its own default).
+DEFAULT_PACK_ID = "starter-500"
+PAYMENT_METHOD = "stripe_checkout"
 #: The operation the guide looks for models of.
 GENERATE, _ = OPERATION_VALUES
 
@@ -48,6 +51,12 @@ def _reason(exc: CliError | ApiError) -> str:
     return str((exc.envelope.get("error") or {}).get("code", "ERROR"))
 
 
+def _quote_command(ctx: Context, pack_id: object) -> str:
+    """The quote for the payment rail's default pack (the contract's example pack when none is named)."""
+    pack = pack_id if isinstance(pack_id, str) and pack_id else DEFAULT_PACK_ID
+    return _cmd(ctx, "credits", "quote", "--pack", pack, "--payment-method", PAYMENT_METHOD, "--json")
+
+
 def build(ctx: Context, prompt: str | None, model: str | None) -> dict[str, Any]:
     has_prompt = bool(prompt and prompt.strip())
     shown_prompt = prompt if has_prompt and prompt is not None else PLACEHOLDER_PROMPT
@@ -57,6 +66,8 @@ def build(ctx: Context, prompt: str | None, model: str | None) -> dict[str, Any]
         stages.append(("prompt_required", "Give the guide the prompt you want to create."))
     selection: dict[str, Any] = {"model_id": None, "capability_id": None}
     cost = None
+    default_pack: object = None
+    credits_short = False
 
     try:
         health = ops.get_health(ctx.client)["data"]
@@ -85,6 +96,7 @@ def build(ctx: Context, prompt: str | None, model: str | None) -> dict[str, Any]
         try:
             methods = ops.list_payment_methods(ctx.client)["data"]["methods"]
             usable = [m["method_id"] for m in methods if m.get("available")]
+            default_pack = next((m.get("default_pack_id") for m in methods if m.get("purchasable")), None)
             checks["payments"] = _check(bool(usable), "payment methods: " + (", ".join(usable) or "none"))
         except (CliError, ApiError) as exc:
             checks["payments"] = _check(False, f"payment methods unavailable ({_reason(exc)})")
@@ -115,6 +127,7 @@ def build(ctx: Context, prompt: str | None, model: str | None) -> dict[str, Any]
                     ok, detail, remaining_credits=remaining, daily_jobs_remaining=jobs_left
                 )
                 if not ok:
+                    credits_short = remaining < needed
                     stages.append(("quota_required", "Not enough credits or daily jobs for this create."))
             except ApiError as exc:
                 checks["auth"] = _check(False, f"token rejected ({_reason(exc)})")
@@ -131,7 +144,12 @@ def build(ctx: Context, prompt: str | None, model: str | None) -> dict[str, Any]
         "service_unreachable": (ctx.with_base_url(DOCTOR_COMMAND), guide_again),
         "no_executable_model": (ctx.with_base_url(CREATE_MODELS_COMMAND), guide_again),
         "auth_required": (ctx.with_base_url(SIGNUP_COMMAND), guide_again),
-        "quota_required": (ctx.with_base_url(METHODS_COMMAND), guide_again),
+        # Credits short: the packs, then a quote (then `credits buy`); daily jobs used up: the rails.
+        "quota_required": (
+            (_cmd(ctx, "credits", "packs", "list", "--json"), _quote_command(ctx, default_pack))
+            if credits_short
+            else (ctx.with_base_url(METHODS_COMMAND), guide_again)
+        ),
         "ready_to_create": (create_cmd, _cmd(ctx, "jobs", "wait", "JOB_ID", "--json")),
     }
     next_command, after_next = next_steps[stage]

@@ -3,10 +3,10 @@ print exactly one envelope.
 
 Kept cheap to import, and so are the answers argv alone decides: ``--version``, the command list
 (``--help``, ``-h``, ``help``), a command's usage (``<command> --help``), a word that is no command,
-flags refused whatever else is given, a contract command this release does not build, and a usage
-error for an option the command does not know. They are built from plain constants and the
-command's usage module, without docopt, the ``Context`` or the HTTP stack. Anything else is parsed
-with docopt into the ``Context`` and the command's typed options, and run by the command's module.
+flags refused whatever else is given, and a usage error for an option the command does not know.
+They are built from plain constants and the command's usage module, without docopt, the
+``Context`` or the HTTP stack. Anything else is parsed with docopt into the ``Context`` and the
+command's typed options, and run by the command's module.
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def _answer_from_argv(
     """The envelope and exit code of what argv alone decides, else None (the command must run).
 
     In order: no such command; flags refused whatever else is given; the command's usage (help wins
-    over an incomplete command line); a contract command not built yet; an option docopt refuses.
+    over an incomplete command line); an option docopt refuses.
     """
     from image_skill.envelope import Refusal
 
@@ -131,8 +131,6 @@ def _answer_from_argv(
             from image_skill.commands.help import usage_envelope
 
             return usage_envelope(word, usage.USAGE + GLOBAL_OPTIONS, trace_id=trace_id), 0
-        if refusal is None and hasattr(usage, "unavailable"):
-            refusal = usage.unavailable(argv)
         if refusal is None and unknown_option(usage.USAGE + GLOBAL_OPTIONS, argv):
             refusal = usage_error(word)
     if refusal is None:

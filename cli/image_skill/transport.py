@@ -24,6 +24,9 @@ by the ``Context`` that builds it (``Context.client``), and never reaches back i
   ``MAX_API_BODY`` or nested deeper than ``MAX_JSON_DEPTH`` is ``HOSTED_API_BAD_RESPONSE``.
 - Exit code: the server's ``x-image-skill-exit-code`` header when it is one ASCII digit, else
   derived from the status. Messages the transport writes are scrubbed of anything token-shaped.
+- Telemetry: given ``telemetry`` headers (the CLI's name/version and command label; none in the
+  no-telemetry mode, see ``image_skill.telemetry``), every request carries them plus the run's
+  elapsed milliseconds since ``started``; the service records one event per run from them.
 - SIGTERM during a download is handled like Ctrl-C (``KeyboardInterrupt``): the temporary file
   is removed and the CLI prints an ``INTERRUPTED`` envelope.
 """
@@ -48,6 +51,7 @@ import requests
 from image_skill import __version__, auth
 from image_skill.envelope import ApiError, CliError
 from image_skill.redaction import scrub
+from image_skill.telemetry import TELEMETRY_ELAPSED_HEADER
 from image_skill.validate import JsonTooDeepError, all_utf8, loads_bounded, output_exists, request_text
 from image_skill_api.registry import (
     ENVELOPE_KEYS,
@@ -115,8 +119,12 @@ class Transport:
         trace_id: str,
         sleep: Callable[[float], None],
         connect_timeout: float = CONNECT_TIMEOUT,
+        telemetry: Mapping[str, str] | None = None,
+        started: float | None = None,
     ) -> None:
         self.base_url = base_url
+        self.telemetry = dict(telemetry or {})
+        self.started = time.monotonic() if started is None else started
         self.credential = credential
         self.timeout = (connect_timeout, read_timeout)
         self.sleep = sleep
@@ -126,6 +134,7 @@ class Transport:
                 "accept": "application/json",
                 "user-agent": f"image-skill-python/{__version__}",
                 TRACE_ID_HEADER: trace_id,
+                **self.telemetry,
             }
         )
 
@@ -144,7 +153,7 @@ class Transport:
         url = self.base_url + operation.path.format_map(
             {k: quote(str(v), safe="") for k, v in (path or {}).items()}
         )
-        headers = {}
+        headers = self._described()
         if operation.auth:
             token, source = self.credential()
             if token is not None:
@@ -152,8 +161,22 @@ class Transport:
             elif not operation.auth_optional:
                 raise auth.missing(source)
         params = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in (query or {}).items()}
-        status, reply_headers, content = self._send(operation, url, headers=headers, params=params, json=body)
+        # A body that streams itself (``media.UploadBody``: an upload's base64) is sent block by block.
+        stream = getattr(body, "open_stream", None)
+        if stream is not None:
+            headers["content-type"] = "application/json"
+            sent: dict[str, Any] = {"data": stream()}
+        else:
+            sent = {"json": body}
+        status, reply_headers, content = self._send(operation, url, headers=headers, params=params, **sent)
         return self._envelope(status, reply_headers, content)
+
+    def _described(self) -> dict[str, str]:
+        """The per-request telemetry header (the run's elapsed ms), none in the no-telemetry mode."""
+        if not self.telemetry:
+            return {}
+        elapsed = max(0, int((time.monotonic() - self.started) * 1000))
+        return {TELEMETRY_ELAPSED_HEADER: str(elapsed)}
 
     def _send(self, operation: Operation, url: str, **kwargs: Any) -> tuple[int, Mapping[str, str], bytes]:
         attempt = 0
@@ -266,7 +289,11 @@ class Transport:
         for _ in range(MAX_REDIRECTS + 1):
             try:
                 response = self.session.get(
-                    url, timeout=self.timeout, stream=True, allow_redirects=False, headers={"accept": "*/*"}
+                    url,
+                    timeout=self.timeout,
+                    stream=True,
+                    allow_redirects=False,
+                    headers={"accept": "*/*", **self._described()},
                 )
             except requests.exceptions.ReadTimeout:
                 raise

@@ -14,6 +14,43 @@ TOKEN_PREFIX = "isk_r_"
 OWNED_MEDIA_BASE_URL = "https://media.image-skill.com/a/"
 MOCK_MEDIA_PATH = "/media/a/"
 MOCK_CHECKOUT_PATH = "/pay/"
+TELEMETRY_CLIENT_HEADER = "x-image-skill-client"
+TELEMETRY_CLIENT_PATTERN = "^image-skill/[0-9A-Za-z.+_-]{1,40}$"
+TELEMETRY_COMMAND_HEADER = "x-image-skill-client-command"
+TELEMETRY_COMMAND_PATTERN = "^image-skill( [a-z]+(-[a-z]+)*){0,3}( --[a-z]+(-[a-z]+)*)?$"
+TELEMETRY_ELAPSED_HEADER = "x-image-skill-client-elapsed-ms"
+TELEMETRY_ELAPSED_PATTERN = "^[0-9]{1,9}$"
+TELEMETRY_OPT_OUT = (("IMAGE_SKILL_TELEMETRY", "off"), ("DO_NOT_TRACK", "1"))
+SECRET_SHAPES = (
+    ("an Image Skill token (isk_r_...)", "isk_r_[A-Za-z0-9_-]{8,}"),
+    ("a bearer credential", "[Bb]earer +[A-Za-z0-9._~+/-]{20,}"),
+    ("a private key block", "-----BEGIN [A-Z ]*PRIVATE KEY-----"),
+    ("an OpenAI-style API key (sk-...)", "\\bsk-[A-Za-z0-9_-]{32,}"),
+    ("a Stripe secret key", "\\b(sk|rk)_(live|test)_[A-Za-z0-9]{16,}"),
+    ("a Stripe webhook secret", "\\bwhsec_[A-Za-z0-9]{16,}"),
+    ("an xAI API key", "\\bxai-[A-Za-z0-9]{32,}"),
+    ("an AWS access key id", "\\b(AKIA|ASIA)[0-9A-Z]{16}\\b"),
+    ("a GitHub token", "\\b(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})"),
+    ("a Slack token", "\\bxox[abposr]-[A-Za-z0-9-]{10,}"),
+    ("a Google API key", "\\bAIza[0-9A-Za-z_-]{35}"),
+    ("a JSON Web Token", "\\beyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}"),
+)
+ACTIVITY_LIMIT_DEFAULT = 20
+ACTIVITY_LIMIT_MINIMUM = 1
+ACTIVITY_LIMIT_MAXIMUM = 100
+PROVIDER_NATIVE_KEYS = (
+    ("elements", {"create": "--element-frontal", "edit": "--element-frontal"}),
+    ("frontal_image_url", {"create": "--element-frontal", "edit": "--element-frontal"}),
+    ("reference_image_urls", {"create": "--reference-image", "edit": "--reference-image"}),
+    ("*_reference_task", {"create": "--reference-image", "edit": "--reference-image"}),
+    ("first_image_url", {"create": "--reference-image", "edit": "--input"}),
+    ("second_image_url", {"create": "--reference-image", "edit": "--reference-image"}),
+    ("image_url", {"edit": "--input"}),
+    ("image_urls", {"edit": "--input"}),
+    ("images", {"create": "--reference-image", "edit": "--input"}),
+    ("mask_url", {"edit": "--mask"}),
+    ("mask_image_url", {"edit": "--mask"}),
+)
 ENVELOPE_KEYS = ("ok", "command", "trace_id", "actor", "data", "warnings", "error")
 
 # The CLI label of each operation (`x-image-skill-command`), by operationId.
@@ -49,8 +86,22 @@ ERROR_EXIT_CODES = {
     "PUBLIC_CLI_COMMAND_NOT_AVAILABLE": 2,
     "JOB_NOT_RUNNABLE": 2,
     "PAYMENT_CREDENTIAL_FLAG_REJECTED": 2,
+    "SOURCE_FETCH_FAILED": 7,
+    "UPLOAD_BYTES_MISMATCH": 2,
+    "REFERENCES_INVALID": 2,
     "EXTERNAL_URL_REJECTED": 2,
+    "SECRET_IN_REQUEST_REJECTED": 2,
     "CREDIT_QUOTE_CONFLICT": 2,
+    "CREDIT_QUOTE_EXPIRED": 2,
+    "CREDIT_QUOTE_CONSUMED": 2,
+    "IDEMPOTENCY_KEY_CONFLICT": 2,
+    "CHECKOUT_SESSION_NOT_OPEN": 2,
+    "CHECKOUT_LINK_INVALID": 2,
+    "WEBHOOK_SIGNATURE_INVALID": 2,
+    "PAYMENT_DECLINED": 5,
+    "WEBHOOK_EVENT_NOT_READY": 7,
+    "CREDIT_PURCHASE_REFERENCE_REQUIRED": 2,
+    "IDEMPOTENCY_KEY_IN_USE": 7,
     "REQUEST_TOO_LARGE": 2,
     "MOCK_EXTRA_NOT_INSTALLED": 2,
     "NOT_FOUND": 1,
@@ -74,6 +125,7 @@ ERROR_EXIT_CODES = {
     "INTERNAL_ERROR": 7,
     "TIMEOUT": 8,
     "ARTIFACT_STORAGE_WRITE_FAILED": 9,
+    "FEEDBACK_STORAGE_FAILED": 9,
     "ARTIFACT_INTEGRITY_MISMATCH": 9,
     "OUTPUT_EXISTS": 9,
     "OUTPUT_WRITE_FAILED": 9,
@@ -86,8 +138,22 @@ ERROR_RETRYABLE = {
     "PUBLIC_CLI_COMMAND_NOT_AVAILABLE": False,
     "JOB_NOT_RUNNABLE": False,
     "PAYMENT_CREDENTIAL_FLAG_REJECTED": False,
+    "SOURCE_FETCH_FAILED": True,
+    "UPLOAD_BYTES_MISMATCH": False,
+    "REFERENCES_INVALID": False,
     "EXTERNAL_URL_REJECTED": False,
+    "SECRET_IN_REQUEST_REJECTED": False,
     "CREDIT_QUOTE_CONFLICT": False,
+    "CREDIT_QUOTE_EXPIRED": False,
+    "CREDIT_QUOTE_CONSUMED": False,
+    "IDEMPOTENCY_KEY_CONFLICT": False,
+    "CHECKOUT_SESSION_NOT_OPEN": False,
+    "CHECKOUT_LINK_INVALID": False,
+    "WEBHOOK_SIGNATURE_INVALID": False,
+    "PAYMENT_DECLINED": True,
+    "WEBHOOK_EVENT_NOT_READY": True,
+    "CREDIT_PURCHASE_REFERENCE_REQUIRED": False,
+    "IDEMPOTENCY_KEY_IN_USE": True,
     "REQUEST_TOO_LARGE": False,
     "MOCK_EXTRA_NOT_INSTALLED": False,
     "NOT_FOUND": False,
@@ -111,20 +177,38 @@ ERROR_RETRYABLE = {
     "INTERNAL_ERROR": True,
     "TIMEOUT": True,
     "ARTIFACT_STORAGE_WRITE_FAILED": False,
+    "FEEDBACK_STORAGE_FAILED": True,
     "ARTIFACT_INTEGRITY_MISMATCH": True,
     "OUTPUT_EXISTS": False,
     "OUTPUT_WRITE_FAILED": False,
     "OUTPUT_NOT_REGULAR_FILE": False,
     "PUBLIC_CLI_CONFIG_WRITE_FAILED": False,
 }
-ERROR_RECOVERIES = {
+TYPE_CHECKING = False  # mypy reads this as typing.TYPE_CHECKING; importing typing costs start-up time
+if TYPE_CHECKING:
+    from typing import Any
+ERROR_RECOVERIES: "dict[str, dict[str, Any]]" = {
     "INVALID_ARGUMENTS": {"suggested_command": "image-skill help --json"},
     "MODEL_PARAMETERS_INVALID": {"suggested_command": "image-skill models list --available --json"},
     "PUBLIC_CLI_COMMAND_NOT_AVAILABLE": {"suggested_command": "image-skill help --json"},
     "JOB_NOT_RUNNABLE": {},
     "PAYMENT_CREDENTIAL_FLAG_REJECTED": {"suggested_command": "image-skill credits methods --json"},
+    "SOURCE_FETCH_FAILED": {},
+    "UPLOAD_BYTES_MISMATCH": {},
+    "REFERENCES_INVALID": {},
     "EXTERNAL_URL_REJECTED": {"suggested_command": "image-skill help assets --json"},
+    "SECRET_IN_REQUEST_REJECTED": {"suggested_command": "image-skill feedback create --help"},
     "CREDIT_QUOTE_CONFLICT": {},
+    "CREDIT_QUOTE_EXPIRED": {},
+    "CREDIT_QUOTE_CONSUMED": {},
+    "IDEMPOTENCY_KEY_CONFLICT": {},
+    "CHECKOUT_SESSION_NOT_OPEN": {},
+    "CHECKOUT_LINK_INVALID": {},
+    "WEBHOOK_SIGNATURE_INVALID": {},
+    "PAYMENT_DECLINED": {},
+    "WEBHOOK_EVENT_NOT_READY": {"retry_after_seconds": 5},
+    "CREDIT_PURCHASE_REFERENCE_REQUIRED": {},
+    "IDEMPOTENCY_KEY_IN_USE": {"retry_after_seconds": 1},
     "REQUEST_TOO_LARGE": {"suggested_command": "image-skill help --json"},
     "MOCK_EXTRA_NOT_INSTALLED": {"suggested_command": "pip install 'image-skill[mock]'"},
     "NOT_FOUND": {},
@@ -152,6 +236,7 @@ ERROR_RECOVERIES = {
     "INTERNAL_ERROR": {"suggested_command": "image-skill doctor --json"},
     "TIMEOUT": {},
     "ARTIFACT_STORAGE_WRITE_FAILED": {"suggested_command": "image-skill usage quota --json"},
+    "FEEDBACK_STORAGE_FAILED": {"retry_after_seconds": 5},
     "ARTIFACT_INTEGRITY_MISMATCH": {},
     "OUTPUT_EXISTS": {"required_flag": "--overwrite"},
     "OUTPUT_WRITE_FAILED": {},

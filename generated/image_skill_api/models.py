@@ -117,6 +117,10 @@ class Recovery(TypedDict):
     """
     docs_url: NotRequired[str]
     retry_after_seconds: NotRequired[int]
+    idempotency_key: NotRequired[IdempotencyKey]
+    """
+    The idempotency key a failed request carried; resending the same request with it cannot act (or charge) twice.
+    """
 
 
 ErrorCode: TypeAlias = Literal[
@@ -125,8 +129,22 @@ ErrorCode: TypeAlias = Literal[
     "PUBLIC_CLI_COMMAND_NOT_AVAILABLE",
     "JOB_NOT_RUNNABLE",
     "PAYMENT_CREDENTIAL_FLAG_REJECTED",
+    "SOURCE_FETCH_FAILED",
+    "UPLOAD_BYTES_MISMATCH",
+    "REFERENCES_INVALID",
     "EXTERNAL_URL_REJECTED",
+    "SECRET_IN_REQUEST_REJECTED",
     "CREDIT_QUOTE_CONFLICT",
+    "CREDIT_QUOTE_EXPIRED",
+    "CREDIT_QUOTE_CONSUMED",
+    "IDEMPOTENCY_KEY_CONFLICT",
+    "CHECKOUT_SESSION_NOT_OPEN",
+    "CHECKOUT_LINK_INVALID",
+    "WEBHOOK_SIGNATURE_INVALID",
+    "PAYMENT_DECLINED",
+    "WEBHOOK_EVENT_NOT_READY",
+    "CREDIT_PURCHASE_REFERENCE_REQUIRED",
+    "IDEMPOTENCY_KEY_IN_USE",
     "REQUEST_TOO_LARGE",
     "MOCK_EXTRA_NOT_INSTALLED",
     "NOT_FOUND",
@@ -150,6 +168,7 @@ ErrorCode: TypeAlias = Literal[
     "INTERNAL_ERROR",
     "TIMEOUT",
     "ARTIFACT_STORAGE_WRITE_FAILED",
+    "FEEDBACK_STORAGE_FAILED",
     "ARTIFACT_INTEGRITY_MISMATCH",
     "OUTPUT_EXISTS",
     "OUTPUT_WRITE_FAILED",
@@ -492,6 +511,13 @@ class CreateRequest(TypedDict):
     """
     dry_run: NotRequired[bool]
     accept_unknown_cost: NotRequired[bool]
+    idempotency_key: NotRequired[IdempotencyKey]
+    """
+    Makes a retried create safe. Scoped to the agent: the same key with the same body
+    returns the original job (no second job, no second debit); the same key with another
+    body is `IDEMPOTENCY_KEY_CONFLICT`. Ignored for an anonymous dry run (nothing is stored).
+
+    """
 
 
 class Cost(TypedDict):
@@ -517,7 +543,9 @@ class Output1(TypedDict):
 
 
 class Selection(TypedDict):
-    policy: Literal["hosted_default_create_v1", "explicit_model", "explicit_provider"]
+    policy: Literal[
+        "hosted_default_create_v1", "hosted_default_edit_v1", "explicit_model", "explicit_provider"
+    ]
     reason: str
     intent: NotRequired[str | None]
     model_id: ModelId
@@ -642,7 +670,7 @@ class CreditQuoteRequest2(TypedDict):
 
 CreditQuoteRequest: TypeAlias = CreditQuoteRequest1 | CreditQuoteRequest2
 """
-Exactly one of `credits` (an exact amount) or `pack_id` (a named pack).
+Exactly one of `credits` (an exact amount) or `pack_id` (a named pack; an unknown one is `NOT_FOUND`).
 """
 
 
@@ -732,7 +760,12 @@ class Receipt(TypedDict):
 class CreditEvent(TypedDict):
     credit_event_id: CreditEventId
     credits: int
-    kind: Literal["payment_backed_granted", "payment_backed_refunded", "payment_backed_disputed"]
+    kind: Literal[
+        "payment_backed_granted",
+        "payment_backed_refunded",
+        "payment_backed_disputed",
+        "payment_backed_reinstated",
+    ]
     occurred_at: Timestamp
 
 
@@ -743,7 +776,7 @@ class Limits1(TypedDict):
 
 class CreditPurchaseStatusData(TypedDict):
     state: Literal[
-        "quoted", "action_required", "processing", "succeeded", "failed", "expired", "refunded", "disputed"
+        "created", "action_required", "processing", "succeeded", "failed", "expired", "refunded", "disputed"
     ]
     quote: Quote
     payment_attempt: PaymentAttempt | None
@@ -820,6 +853,13 @@ class EditRequest(TypedDict):
     """
     dry_run: NotRequired[bool]
     accept_unknown_cost: NotRequired[bool]
+    idempotency_key: NotRequired[IdempotencyKey]
+    """
+    Makes a retried edit safe, exactly as create's: scoped to the agent, the same key with
+    the same body returns the original job (no second job, no second debit); the same key
+    with another body is `IDEMPOTENCY_KEY_CONFLICT`.
+
+    """
 
 
 ActivityEventType: TypeAlias = Literal[
@@ -845,7 +885,11 @@ The stable activity event registry; a response with any other type is a contract
 
 ActivityReference: TypeAlias = str
 """
-An event, job, asset, usage, feedback, quote, payment attempt or trace id.
+An event, job, asset, usage, feedback, signal (`sig_`), quote, payment attempt, checkout
+session, receipt, credit event, payment reversal or trace id. A well-formed reference that
+matches nothing visible to the caller answers an empty `events` list (an `evt_` id that is
+not the caller's answers NOT_FOUND); another agent's events are never visible.
+
 """
 
 
@@ -941,7 +985,10 @@ What the reporter suggests happens next.
 """
 
 
-SurfaceItem: TypeAlias = str
+FeedbackSurface: TypeAlias = str
+"""
+A product surface feedback is about (`cli`, `docs`, `api`, ...).
+"""
 
 
 EvidenceItem: TypeAlias = str
@@ -963,7 +1010,7 @@ class FeedbackRequest1(TypedDict):
     dedupe_key: NotRequired[str]
     source: NotRequired[str]
     trace_id: NotRequired[TraceId]
-    surface: list[SurfaceItem]
+    surface: list[FeedbackSurface]
     evidence: NotRequired[list[EvidenceItem]]
     allow_weak_signal: NotRequired[bool]
     """
@@ -987,7 +1034,7 @@ class FeedbackRequest2(TypedDict):
     dedupe_key: NotRequired[str]
     source: NotRequired[str]
     trace_id: NotRequired[TraceId]
-    surface: list[SurfaceItem]
+    surface: list[FeedbackSurface]
     evidence: NotRequired[list[EvidenceItem]]
     allow_weak_signal: NotRequired[bool]
     """

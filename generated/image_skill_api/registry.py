@@ -38,6 +38,18 @@ from .constants import TOKEN_PREFIX as TOKEN_PREFIX
 from .constants import OWNED_MEDIA_BASE_URL as OWNED_MEDIA_BASE_URL
 from .constants import MOCK_MEDIA_PATH as MOCK_MEDIA_PATH
 from .constants import MOCK_CHECKOUT_PATH as MOCK_CHECKOUT_PATH
+from .constants import TELEMETRY_CLIENT_HEADER as TELEMETRY_CLIENT_HEADER
+from .constants import TELEMETRY_CLIENT_PATTERN as TELEMETRY_CLIENT_PATTERN
+from .constants import TELEMETRY_COMMAND_HEADER as TELEMETRY_COMMAND_HEADER
+from .constants import TELEMETRY_COMMAND_PATTERN as TELEMETRY_COMMAND_PATTERN
+from .constants import TELEMETRY_ELAPSED_HEADER as TELEMETRY_ELAPSED_HEADER
+from .constants import TELEMETRY_ELAPSED_PATTERN as TELEMETRY_ELAPSED_PATTERN
+from .constants import TELEMETRY_OPT_OUT as TELEMETRY_OPT_OUT
+from .constants import SECRET_SHAPES as SECRET_SHAPES
+from .constants import ACTIVITY_LIMIT_DEFAULT as ACTIVITY_LIMIT_DEFAULT
+from .constants import ACTIVITY_LIMIT_MINIMUM as ACTIVITY_LIMIT_MINIMUM
+from .constants import ACTIVITY_LIMIT_MAXIMUM as ACTIVITY_LIMIT_MAXIMUM
+from .constants import PROVIDER_NATIVE_KEYS as PROVIDER_NATIVE_KEYS
 from .constants import ENVELOPE_KEYS as ENVELOPE_KEYS
 
 
@@ -106,8 +118,22 @@ class ErrorCode(StrEnum):
     PUBLIC_CLI_COMMAND_NOT_AVAILABLE = "PUBLIC_CLI_COMMAND_NOT_AVAILABLE"
     JOB_NOT_RUNNABLE = "JOB_NOT_RUNNABLE"
     PAYMENT_CREDENTIAL_FLAG_REJECTED = "PAYMENT_CREDENTIAL_FLAG_REJECTED"
+    SOURCE_FETCH_FAILED = "SOURCE_FETCH_FAILED"
+    UPLOAD_BYTES_MISMATCH = "UPLOAD_BYTES_MISMATCH"
+    REFERENCES_INVALID = "REFERENCES_INVALID"
     EXTERNAL_URL_REJECTED = "EXTERNAL_URL_REJECTED"
+    SECRET_IN_REQUEST_REJECTED = "SECRET_IN_REQUEST_REJECTED"
     CREDIT_QUOTE_CONFLICT = "CREDIT_QUOTE_CONFLICT"
+    CREDIT_QUOTE_EXPIRED = "CREDIT_QUOTE_EXPIRED"
+    CREDIT_QUOTE_CONSUMED = "CREDIT_QUOTE_CONSUMED"
+    IDEMPOTENCY_KEY_CONFLICT = "IDEMPOTENCY_KEY_CONFLICT"
+    CHECKOUT_SESSION_NOT_OPEN = "CHECKOUT_SESSION_NOT_OPEN"
+    CHECKOUT_LINK_INVALID = "CHECKOUT_LINK_INVALID"
+    WEBHOOK_SIGNATURE_INVALID = "WEBHOOK_SIGNATURE_INVALID"
+    PAYMENT_DECLINED = "PAYMENT_DECLINED"
+    WEBHOOK_EVENT_NOT_READY = "WEBHOOK_EVENT_NOT_READY"
+    CREDIT_PURCHASE_REFERENCE_REQUIRED = "CREDIT_PURCHASE_REFERENCE_REQUIRED"
+    IDEMPOTENCY_KEY_IN_USE = "IDEMPOTENCY_KEY_IN_USE"
     REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
     MOCK_EXTRA_NOT_INSTALLED = "MOCK_EXTRA_NOT_INSTALLED"
     NOT_FOUND = "NOT_FOUND"
@@ -131,6 +157,7 @@ class ErrorCode(StrEnum):
     INTERNAL_ERROR = "INTERNAL_ERROR"
     TIMEOUT = "TIMEOUT"
     ARTIFACT_STORAGE_WRITE_FAILED = "ARTIFACT_STORAGE_WRITE_FAILED"
+    FEEDBACK_STORAGE_FAILED = "FEEDBACK_STORAGE_FAILED"
     ARTIFACT_INTEGRITY_MISMATCH = "ARTIFACT_INTEGRITY_MISMATCH"
     OUTPUT_EXISTS = "OUTPUT_EXISTS"
     OUTPUT_WRITE_FAILED = "OUTPUT_WRITE_FAILED"
@@ -184,6 +211,27 @@ ERRORS: Final[dict[ErrorCode, ErrorSpec]] = {
         {"suggested_command": "image-skill credits methods --json"},
         "A payment credential (card, wallet key, seed phrase, provider secret, authorization) was passed; Stripe Checkout collects payment details only on Stripe-hosted pages.",
     ),
+    ErrorCode.SOURCE_FETCH_FAILED: ErrorSpec(
+        ExitCode.PROVIDER,
+        None,
+        True,
+        {},
+        "The CLI could not fetch a remote image source (unreachable, an HTTP error, too many redirects); nothing was uploaded.",
+    ),
+    ErrorCode.UPLOAD_BYTES_MISMATCH: ErrorSpec(
+        ExitCode.INVALID_ARGUMENTS,
+        422,
+        False,
+        {},
+        "An upload's `bytes_base64` is not padded standard base64, or its decoded bytes disagree with the declared `content_length` or `sha256`; nothing was stored.",
+    ),
+    ErrorCode.REFERENCES_INVALID: ErrorSpec(
+        ExitCode.INVALID_ARGUMENTS,
+        422,
+        False,
+        {},
+        "`references[]` is well-formed but breaks the contract's reference rules for the selected model: indexes not contiguous from 0, an index or reference slot given twice, an element reference without its frontal image, or a field of the other role (`reference_index` on a frontal or flat reference, `reference_task` on an element).",
+    ),
     ErrorCode.EXTERNAL_URL_REJECTED: ErrorSpec(
         ExitCode.INVALID_ARGUMENTS,
         400,
@@ -191,12 +239,89 @@ ERRORS: Final[dict[ErrorCode, ErrorSpec]] = {
         {"suggested_command": "image-skill help assets --json"},
         "The URL is not an Image Skill-owned media URL; `assets` commands only accept owned URLs and asset ids.",
     ),
+    ErrorCode.SECRET_IN_REQUEST_REJECTED: ErrorSpec(
+        ExitCode.INVALID_ARGUMENTS,
+        422,
+        False,
+        {"suggested_command": "image-skill feedback create --help"},
+        "A field holds something shaped like a secret (an `isk_r_` token, an API key, a private key, a bearer credential); product memory never stores secrets, so the request was refused and nothing was stored. The message names the field, never the value.",
+    ),
     ErrorCode.CREDIT_QUOTE_CONFLICT: ErrorSpec(
         ExitCode.INVALID_ARGUMENTS,
         409,
         False,
         {},
         "The idempotency key was already used for different quote terms; recovery carries a fresh key.",
+    ),
+    ErrorCode.CREDIT_QUOTE_EXPIRED: ErrorSpec(
+        ExitCode.INVALID_ARGUMENTS,
+        410,
+        False,
+        {},
+        "The quote expired (`expires_at` passed) before a checkout session was created for it; its recovery re-quotes the same terms with a fresh idempotency key.",
+    ),
+    ErrorCode.CREDIT_QUOTE_CONSUMED: ErrorSpec(
+        ExitCode.INVALID_ARGUMENTS,
+        409,
+        False,
+        {},
+        "The quote was already paid; it cannot be bought again. Its recovery shows the purchase's status.",
+    ),
+    ErrorCode.IDEMPOTENCY_KEY_CONFLICT: ErrorSpec(
+        ExitCode.INVALID_ARGUMENTS,
+        409,
+        False,
+        {},
+        "The idempotency key was already used by this agent for a different request body (a create, or a checkout session for another quote); nothing was done. Use a fresh key for a new request, or resend the original body to get the original answer.",
+    ),
+    ErrorCode.CHECKOUT_SESSION_NOT_OPEN: ErrorSpec(
+        ExitCode.INVALID_ARGUMENTS,
+        409,
+        False,
+        {},
+        "The Checkout Session is no longer open (already paid or expired); nothing was charged.",
+    ),
+    ErrorCode.CHECKOUT_LINK_INVALID: ErrorSpec(
+        ExitCode.INVALID_ARGUMENTS,
+        400,
+        False,
+        {},
+        "The checkout link is incomplete or wrong (its `#` fragment was trimmed or altered); open `checkout_handoff_url` instead of a copied Stripe URL.",
+    ),
+    ErrorCode.WEBHOOK_SIGNATURE_INVALID: ErrorSpec(
+        ExitCode.INVALID_ARGUMENTS,
+        400,
+        False,
+        {},
+        "A webhook delivery without a valid `Stripe-Signature` (missing, malformed, forged or outside the timestamp tolerance) was refused; nothing was granted.",
+    ),
+    ErrorCode.PAYMENT_DECLINED: ErrorSpec(
+        ExitCode.QUOTA,
+        402,
+        True,
+        {},
+        "The card was declined (or had insufficient funds); the Checkout Session stays open for another card.",
+    ),
+    ErrorCode.WEBHOOK_EVENT_NOT_READY: ErrorSpec(
+        ExitCode.PROVIDER,
+        503,
+        True,
+        {"retry_after_seconds": 5},
+        "A webhook event arrived before the event it depends on (a refund or dispute before the payment's fulfillment, a reinstatement before its dispute); nothing was recorded and Stripe redelivers it later.",
+    ),
+    ErrorCode.CREDIT_PURCHASE_REFERENCE_REQUIRED: ErrorSpec(
+        ExitCode.INVALID_ARGUMENTS,
+        422,
+        False,
+        {},
+        "A purchase status request names no purchase, or several; send exactly one of quote_id, payment_attempt_id, checkout_session_id or receipt_id.",
+    ),
+    ErrorCode.IDEMPOTENCY_KEY_IN_USE: ErrorSpec(
+        ExitCode.PROVIDER,
+        503,
+        True,
+        {"retry_after_seconds": 1},
+        "Another request with this idempotency key is still being processed; retry with the same key and body shortly to get its answer (nothing was done twice).",
     ),
     ErrorCode.REQUEST_TOO_LARGE: ErrorSpec(
         ExitCode.INVALID_ARGUMENTS,
@@ -330,6 +455,13 @@ ERRORS: Final[dict[ErrorCode, ErrorSpec]] = {
         False,
         {"suggested_command": "image-skill usage quota --json"},
         "Generation succeeded but the artifact could not be stored; do not retry blindly (it may duplicate paid spend).",
+    ),
+    ErrorCode.FEEDBACK_STORAGE_FAILED: ErrorSpec(
+        ExitCode.STORAGE,
+        503,
+        True,
+        {"retry_after_seconds": 5},
+        "Durable feedback storage is unavailable; the feedback was not stored (the API fails closed, never answering success for feedback it did not keep). Retry later with the same --dedupe-key.",
     ),
     ErrorCode.ARTIFACT_INTEGRITY_MISMATCH: ErrorSpec(
         ExitCode.STORAGE,
@@ -502,7 +634,8 @@ ID_PATTERNS: Final[dict[str, str]] = {
     "ModelId": "^[a-z0-9-]+\\.[a-z0-9][a-z0-9.-]{0,126}$",
     "CapabilityId": "^is\\.[a-z0-9.-]{1,160}$",
     "AspectRatio": "^(auto|[1-9][0-9]?:[1-9][0-9]?)$",
-    "ActivityReference": "^(evt|job|usage|fb|trace|quote|payatt|asset|image|video|audio|mask|thumb|file)_[A-Za-z0-9._-]{1,128}$",
+    "ActivityReference": "^(evt|job|usage|fb|sig|trace|quote|payatt|cs|rcpt|credevt|prev|asset|image|video|audio|mask|thumb|file)_[A-Za-z0-9._-]{1,128}$",
+    "FeedbackSurface": "^[a-z][a-z0-9_-]{0,31}$",
 }
 # Id prefixes, by schema name.
 ID_PREFIXES: Final[dict[str, str]] = {

@@ -24,13 +24,14 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from image_skill_api.operations import OPERATIONS, Operation
 from image_skill_api.registry import ID_PATTERNS, TRACE_ID_HEADER, ErrorCode
-from image_skill_mock import ids, limits, validation
+from image_skill_mock import checkout, faults, ids, limits, telemetry, validation
 from image_skill_mock.auth import actor_of, authenticate
 from image_skill_mock.envelope import ROOT_COMMAND, ApiError, EnvelopeResponse, failure, success
 from image_skill_mock.resources import HANDLERS, media
@@ -70,13 +71,14 @@ def _endpoint(
         trace_id = _trace_id(request)
         call: Call | None = None
         try:
+            fault = await faults.before_handler(settings.faults, request.headers.get(faults.HEADER))
             raw = await limits.read_body(request, schemas.max_body_bytes)
             path = {k: str(v) for k, v in request.path_params.items()}
             headers = dict(request.headers)
             query, body = await run_in_threadpool(
                 _validated, op.operation_id, path, dict(request.query_params), headers, raw
             )
-            call = Call(request, op, settings, storage, trace_id, path, query, body)
+            call = Call(request, op, settings, storage, trace_id, path, query, body, fault=fault)
             authorization = headers.get("authorization")
             if op.auth and (authorization or not op.auth_optional):
                 call.agent = await run_in_threadpool(authenticate, storage, authorization)
@@ -136,7 +138,9 @@ def create_app(settings: Settings) -> Starlette:
         if op.operation_id in HANDLERS
     ]
     routes.append(media.route(storage, _trace_id))
-    app = Starlette(routes=routes, exception_handlers={HTTPException: _not_found})
+    routes += checkout.routes(settings, storage, _trace_id)  # the test-mode checkout page and webhook
+    recorder = Middleware(telemetry.Recorder, storage=storage, settings=settings)  # one event per CLI run
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _not_found}, middleware=[recorder])
     app.router.redirect_slashes = False  # a redirect would be built from the untrusted Host header
     app.state.storage = storage
     return app

@@ -72,6 +72,8 @@ def with_economics(row: Mapping[str, Any]) -> dict[str, Any]:
 
 _DATA: Final = _load()
 HOSTED_DEFAULT_MODEL_ID: Final[str] = _DATA["hosted_default_model_id"]
+#: The edit model ``hosted_default_edit_v1`` prefers when it can run the request.
+HOSTED_DEFAULT_EDIT_MODEL_ID: Final[str] = _DATA["hosted_default_edit_model_id"]
 #: Pixel sizes of the named ``image_size`` presets.
 PRESET_SIZES: Final[dict[str, tuple[int, int]]] = {
     name: (width, height) for name, (width, height) in _DATA["image_size_presets"].items()
@@ -157,19 +159,28 @@ def estimate_usd_per_image(
     return None
 
 
-def _by_aspect(aspect_ratio: str, long_edge: int) -> tuple[int, int]:
+def _by_aspect(aspect_ratio: str, long_edge: int, source: tuple[int, int] | None = None) -> tuple[int, int]:
     if aspect_ratio == "auto":
-        return long_edge, long_edge
-    w, h = (int(x) for x in aspect_ratio.split(":"))
+        if source is None:
+            return long_edge, long_edge
+        w, h = source  # an edit's input: keep its aspect ratio
+    else:
+        w, h = (int(x) for x in aspect_ratio.split(":"))
     if w >= h:
         return long_edge, max(1, round(long_edge * h / w))
     return max(1, round(long_edge * w / h)), long_edge
 
 
 def output_size(
-    model: Mapping[str, Any], aspect_ratio: str, params: Mapping[str, Any]
+    model: Mapping[str, Any],
+    aspect_ratio: str,
+    params: Mapping[str, Any],
+    *,
+    source: tuple[int, int] | None = None,
 ) -> tuple[int, int, str]:
-    """(width, height, resolution_class) of one output, capped at MAX_RENDER_EDGE on the long edge."""
+    """(width, height, resolution_class) of one output, capped at MAX_RENDER_EDGE on the long edge.
+
+    ``source``: an edit input's size; ``auto`` keeps its aspect ratio (else ``auto`` is square)."""
     effective = _effective(model, params)
     size = effective.get("size")
     image_size = effective.get("image_size")
@@ -180,7 +191,10 @@ def output_size(
     if isinstance(image_size, str) and image_size in PRESET_SIZES:
         w, h = PRESET_SIZES[image_size]
         return w, h, image_size
+    if isinstance(image_size, Mapping):  # explicit pixels (DreamO), validated by the model's schema
+        w, h = int(image_size["width"]), int(image_size["height"])
+        return w, h, f"{w}x{h}"
     label = str(resolution or image_size or "1k")
     long_edge = min(LONG_EDGES.get(label, 1024), MAX_RENDER_EDGE)
-    w, h = _by_aspect(aspect_ratio, long_edge)
+    w, h = _by_aspect(aspect_ratio, long_edge, source)
     return w, h, label

@@ -10,7 +10,9 @@ excepted) and resets at the next UTC midnight.
 ``admit_job`` is the check ``Storage.record_job`` runs inside its transaction, so the cap and the
 balance hold under concurrent requests; ``remaining`` reads the rows that transaction returns.
 A payment-backed grant or its reversal is a row the payments module writes through ``storage``;
-nothing here changes when it lands.
+nothing here changes when it lands. Because preview credits are spent first, what a refund or a
+dispute can take back is ``Credits.payment_backed_remaining`` (the paid credits still unspent):
+``payments`` never debits more, so no balance goes negative, and records the rest as pending.
 """
 
 from __future__ import annotations

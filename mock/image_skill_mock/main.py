@@ -12,7 +12,15 @@ from urllib.parse import urlsplit
 
 from docopt import docopt
 
-from image_skill_mock.settings import DAILY_JOBS, DEFAULT_HOST, DEFAULT_PORT, FREE_CREDITS
+from image_skill_mock.settings import (
+    DAILY_JOBS,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    FREE_CREDITS,
+    QUOTE_TTL_SECONDS,
+    WEBHOOK_SECRET_PREFIX,
+    new_webhook_secret,
+)
 
 #: The usage text docopt parses; the defaults are the server's own (``settings``), formatted in.
 USAGE = f"""\
@@ -20,8 +28,11 @@ image-skill-mock: the reference server of the Image Skill hosted API.
 
 Usage:
   image-skill-mock serve [--host=H] [--port=P] [--db=PATH] [--strict] [--free-credits=N] [--daily-jobs=N]
-                         [--public-base-url=URL]
+                         [--public-base-url=URL] [--faults] [--webhook-secret=S] [--quote-ttl=SECONDS]
   image-skill-mock demo [--out=DIR]
+  image-skill-mock telemetry --db=PATH
+  image-skill-mock stripe trigger EVENT --payment-attempt-id=ID --api-base-url=URL --webhook-secret=S
+                         [--amount=CENTS] [--currency=C] [--charge-id=ID] [--dispute-id=ID] [--repeat=N]
   image-skill-mock --version
   image-skill-mock (-h | --help)
 
@@ -34,14 +45,31 @@ Options:
   --daily-jobs=N           Jobs each agent may run per UTC day [default: {DAILY_JOBS}].
   --public-base-url=URL    The http(s)://host[:port] clients reach this server at, used in asset URLs
                            (default: the bound address). The request's Host header is never used.
+  --faults                 Honour the x-image-skill-mock-fault request header (fault injection for tests:
+                           provider_failed, provider_timeout, storage_failed, feedback_storage_failed,
+                           server_error, slow[:MS]). Without it the header is ignored.
+  --webhook-secret=S       The whsec_ secret Stripe-format webhook deliveries are signed with (default: a
+                           fresh one, printed in the ready line).
+  --quote-ttl=SECONDS      How long a credit quote can be bought [default: {QUOTE_TTL_SECONDS}].
   --out=DIR                Where the demo writes its image [default: ./demo-output].
+  --payment-attempt-id=ID  stripe trigger: the payment attempt (payatt_...) the event is about.
+  --api-base-url=URL       stripe trigger: the running mock's base URL.
+  --amount=CENTS           stripe trigger: the amount paid, refunded or disputed (default: all of it).
+  --currency=C             stripe trigger: the currency the event states (default: the payment's).
+  --charge-id=ID           stripe trigger: state another charge id (an unknown charge is refused).
+  --dispute-id=ID          stripe trigger: the dispute funds_reinstated is about (default: the latest).
+  --repeat=N               stripe trigger: deliver the same event N times [default: 1].
   --version                Print the version and exit.
   -h --help                Show this help.
 
-`serve` prints one JSON line {{"base_url": "http://HOST:PORT"}} on stdout once it accepts
-requests; logs go to stderr. `demo` starts a server on a free port and runs the first-run
-flow with the real image-skill CLI. Both need the `[mock]` extra; without it they print an
-error envelope (`MOCK_EXTRA_NOT_INSTALLED`, exit 2) instead of starting.
+`serve` prints one JSON line {{"base_url": "http://HOST:PORT", "webhook_secret": "whsec_..."}} on
+stdout once it accepts requests; logs go to stderr. `stripe trigger` sends one signed Stripe event
+(checkout.session.completed, checkout.session.expired, charge.refunded, charge.dispute.created,
+charge.dispute.funds_reinstated) to a running server's webhook and prints what became of it.
+`demo` starts a server on a free port and runs the first-run flow with the real image-skill CLI.
+Both need the `[mock]` extra; without it they print an error envelope (`MOCK_EXTRA_NOT_INSTALLED`,
+exit 2) instead of starting. `telemetry` prints the telemetry events a server recorded in --db as
+JSON lines (one per CLI command run; the database is opened read-only); it needs no extra.
 """
 
 #: The distribution modules of the `[mock]` extra that `serve` and `demo` import.
@@ -78,6 +106,32 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _webhook_secret(raw: str | None) -> str:
+    if raw is None:
+        return new_webhook_secret()
+    if not raw.startswith(WEBHOOK_SECRET_PREFIX) or len(raw) < len(WEBHOOK_SECRET_PREFIX) + 16:
+        raise SystemExit(f"image-skill-mock: --webhook-secret is {WEBHOOK_SECRET_PREFIX}<16+ characters>")
+    return raw
+
+
+def stripe_trigger(opts: dict[str, Any]) -> int:
+    from image_skill_mock import trigger
+
+    code, report = trigger.run(
+        opts["EVENT"],
+        attempt_id=opts["--payment-attempt-id"],
+        base_url=opts["--api-base-url"],
+        secret=opts["--webhook-secret"],
+        amount=_int(opts, "--amount", 0) if opts["--amount"] is not None else None,
+        currency=opts["--currency"],
+        charge_id=opts["--charge-id"],
+        dispute_id=opts["--dispute-id"],
+        repeat=_int(opts, "--repeat", 1),
+    )
+    print(json.dumps(report), flush=True)
+    return code
+
+
 def serve(opts: dict[str, Any]) -> int:
     import uvicorn
 
@@ -94,9 +148,13 @@ def serve(opts: dict[str, Any]) -> int:
         settings = Settings(
             db_path=db_path,
             strict=bool(opts["--strict"]),
+            faults=bool(opts["--faults"]),
             free_credits=_int(opts, "--free-credits", 0),
             daily_jobs=_int(opts, "--daily-jobs", 0),
             public_base_url=public or base_url,
+            webhook_secret=_webhook_secret(opts["--webhook-secret"]),
+            webhook_delivery_base_url=base_url,
+            quote_ttl_seconds=_int(opts, "--quote-ttl", 1),
         )
         app = create_app(settings)
 
@@ -104,7 +162,8 @@ def serve(opts: dict[str, Any]) -> int:
             async def startup(self, sockets: list[socket.socket] | None = None) -> None:
                 await super().startup(sockets=sockets)
                 if not self.should_exit:
-                    print(json.dumps({"base_url": base_url}), flush=True)
+                    ready = {"base_url": base_url, "webhook_secret": settings.webhook_secret}
+                    print(json.dumps(ready), flush=True)
 
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
         Server(config).run(sockets=[sock])
@@ -162,11 +221,36 @@ def version() -> str:
     return f"image-skill-mock {release} (API {API_VERSION})"
 
 
+def telemetry(db_path: Path) -> int:
+    """Print the telemetry events recorded in ``db_path`` as JSON lines, oldest run first. Stdlib only
+    (works without the `[mock]` extra); the database is opened read-only, also while a server runs."""
+    from image_skill_mock.storage import Storage
+
+    events = Storage.read_telemetry(db_path) if db_path.is_file() else None
+    if events is None:
+        from image_skill_api.envelope import envelope, new_trace_id
+        from image_skill_api.registry import ERRORS, ErrorCode
+
+        message = "--db names no image-skill-mock database (a file `serve --db` wrote)."
+        error = {"code": "INVALID_ARGUMENTS", "message": message, "retryable": False}
+        label = "image-skill-mock telemetry"
+        print(json.dumps(envelope(ok=False, command=label, trace_id=new_trace_id(), error=error)))
+        return int(ERRORS[ErrorCode.INVALID_ARGUMENTS].exit_code)
+    for event in events:
+        sys.stdout.write(json.dumps(event, separators=(",", ":"), sort_keys=True) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
 def run() -> None:
     opts = docopt(USAGE, argv=sys.argv[1:])
     if opts["--version"]:
         print(version())
         raise SystemExit(0)
+    if opts["telemetry"]:
+        raise SystemExit(telemetry(Path(opts["--db"])))
+    if opts["stripe"]:
+        raise SystemExit(stripe_trigger(opts))
     command = "image-skill-mock serve" if opts["serve"] else "image-skill-mock demo"
     # serve imports the server itself; demo only needs the extra to be importable (the server runs
     # in a subprocess).

@@ -7,7 +7,7 @@
 
 An edit is a ``CreativeRequest`` with ``verb="edit"``, ``operation=catalog.EDIT`` and its input
 and mask in ``inputs`` (``check_inputs`` proves they are the caller's); ``render`` is where its
-output is drawn from the input (and where injected provider faults will fire), ``record`` is where
+output is drawn from the input (and where injected provider faults fire), ``record`` is where
 a job's activity events will be written, in the same transaction as the job.
 
 Every refusal happens before a job row exists. A real job is stored ``completed`` together with
@@ -36,10 +36,23 @@ from decimal import Decimal
 from typing import Any, Final
 
 from image_skill_api.registry import ActivityEventType, ErrorCode
-from image_skill_mock import activity, catalog, commands, ids, ledger, pricing, selection, shapes
+from image_skill_mock import (
+    activity,
+    catalog,
+    commands,
+    faults,
+    idempotency,
+    ids,
+    ledger,
+    pricing,
+    references,
+    selection,
+    shapes,
+    sniff,
+)
 from image_skill_mock.clock import timestamp
 from image_skill_mock.envelope import ApiError
-from image_skill_mock.render import render_png
+from image_skill_mock.render import render_edit_png, render_png, with_references
 from image_skill_mock.selection import Choice, Parameters
 from image_skill_mock.state import Call
 from image_skill_mock.storage import Agent, NewAsset, StoredAsset
@@ -47,6 +60,8 @@ from image_skill_mock.storage import Agent, NewAsset, StoredAsset
 POLICY_DENY_MARKER: Final = "[policy-test:deny]"
 #: What create assumes when the request leaves them out (the spec's defaults).
 CREATE_ASPECT_RATIO: Final = "1:1"
+#: What edit assumes: keep the input's aspect ratio.
+EDIT_ASPECT_RATIO: Final = "auto"
 
 
 @dataclass(frozen=True)
@@ -68,6 +83,40 @@ class CreativeRequest:
     budget: Decimal | None
     dry_run: bool
     accept_unknown_cost: bool
+    #: An edit's mask (also in ``inputs``): white edits, black keeps.
+    mask: str | None = None
+    #: The caller's retry key (``idempotency``) and the fingerprint of the body it was sent with.
+    idempotency_key: str | None = None
+    fingerprint: str = ""
+
+    @property
+    def needs(self) -> selection.Needs:
+        """What the request asks of the model besides its operation (mask, reference roles)."""
+        roles = frozenset(str(reference["role"]) for reference in self.references)
+        return selection.Needs(mask=self.mask is not None, roles=roles)
+
+    @classmethod
+    def edit(cls, body: dict[str, Any]) -> CreativeRequest:
+        mask = body.get("mask_asset_id")
+        return cls(
+            verb="edit",
+            operation=catalog.EDIT,
+            prompt=body.get("prompt", ""),
+            model_id=body.get("model"),
+            provider=body.get("provider"),
+            intent=body.get("intent"),
+            aspect_ratio=body.get("aspect_ratio", EDIT_ASPECT_RATIO),
+            output_count=1,
+            references=tuple(body.get("references") or ()),
+            inputs=(body["input_asset_id"], *([mask] if mask else [])),
+            parameters=dict(body.get("model_parameters") or {}),
+            budget=selection.usd(body.get("max_estimated_usd_per_image")),
+            dry_run=bool(body.get("dry_run")),
+            accept_unknown_cost=bool(body.get("accept_unknown_cost")),
+            mask=mask,
+            idempotency_key=body.get("idempotency_key"),
+            fingerprint=idempotency.fingerprint({**body, "operation": "edit"}),
+        )
 
     @classmethod
     def create(cls, body: dict[str, Any]) -> CreativeRequest:
@@ -86,6 +135,8 @@ class CreativeRequest:
             budget=selection.usd(body.get("max_estimated_usd_per_image")),
             dry_run=bool(body.get("dry_run")),
             accept_unknown_cost=bool(body.get("accept_unknown_cost")),
+            idempotency_key=body.get("idempotency_key"),
+            fingerprint=idempotency.fingerprint(body),
         )
 
 
@@ -170,7 +221,11 @@ def screen(run: Run) -> None:
 def select(run: Run) -> Choice:
     request = run.request
     return selection.select(
-        request.operation, model_id=request.model_id, provider=request.provider, budget=request.budget
+        request.operation,
+        model_id=request.model_id,
+        provider=request.provider,
+        budget=request.budget,
+        needs=request.needs,
     )
 
 
@@ -180,6 +235,8 @@ def check_request(run: Run, model: dict[str, Any]) -> None:
     selection.check_output_count(model, request.output_count)
     selection.check_aspect_ratio(model, request.aspect_ratio)
     selection.check_references_supported(model, request.references, request.verb)
+    selection.check_mask_supported(model, request.mask is not None)
+    references.check_shape(model, request.references, request.verb)
 
 
 def _owned(run: Run, asset_id: str) -> bool:
@@ -192,12 +249,29 @@ def check_inputs(run: Run) -> None:
         raise ApiError(ErrorCode.NOT_FOUND, "A reference asset was not found.")
     if not all(_owned(run, asset_id) for asset_id in run.request.inputs):
         raise ApiError(ErrorCode.NOT_FOUND, "An input asset was not found.")
+    for position, reference in enumerate(run.request.references):
+        stored = run.call.storage.asset(run.agent.agent_id, reference["asset_id"]) if run.agent else None
+        assert stored is not None, "proven owned above"
+        references.check_media(position, stored)
+
+
+def _source_size(run: Run) -> tuple[int, int] | None:
+    """The edit input's width and height (what ``aspect_ratio: auto`` keeps), else None."""
+    if run.request.verb != "edit" or run.agent is None:
+        return None
+    stored = run.call.storage.asset(run.agent.agent_id, run.request.inputs[0])
+    if stored is None or not stored.width or not stored.height:
+        return None
+    return stored.width, stored.height
 
 
 def price(run: Run, model: dict[str, Any], parameters: Parameters) -> Price:
     """Output size and cost; refuses what is over budget, or unknown-cost without confirmation."""
     request, effective = run.request, parameters.effective
-    width, height, resolution_class = catalog.output_size(model, request.aspect_ratio, effective)
+    source = _source_size(run)
+    width, height, resolution_class = catalog.output_size(
+        model, request.aspect_ratio, effective, source=source
+    )
     estimate = catalog.estimate_usd_per_image(model, effective, width, height)
     selection.check_budget(estimate, request.budget)
     selection.check_unknown_cost(model, estimate, request.accept_unknown_cost)
@@ -210,6 +284,7 @@ def price(run: Run, model: dict[str, Any], parameters: Parameters) -> Price:
 
 def plan(run: Run) -> Plan:
     """Select the model, then check the request against it and price it."""
+    references.provider_native_key(run.request.parameters, run.request.verb, run.call.operation.command)
     choice = select(run)
     parameters = selection.check_parameters(choice, run.request.parameters)
     check_request(run, choice.model)
@@ -229,14 +304,18 @@ def check_quota(run: Run, planned: Plan) -> None:
 
 
 def render(run: Run, planned: Plan, *, job_id: str, stamp: str) -> list[NewAsset]:
-    """The outputs of a real job (none for a dry run)."""
+    """The outputs of a real job (none for a dry run): the provider call, where provider faults fire."""
     if run.agent is None or not run.executes:
         return []
+    if faults.fires(run.call.fault, faults.PROVIDER_FAILED):
+        raise faults.provider_failed()
+    if faults.fires(run.call.fault, faults.PROVIDER_TIMEOUT):
+        raise faults.provider_timeout()
     seed = int(planned.parameters.effective.get("seed", 0))
     width, height = planned.price.width, planned.price.height
     outputs = []
     for index in range(run.request.output_count):
-        data = render_png(prompt=run.request.prompt, seed=seed + index, width=width, height=height)
+        data = _draw(run, seed=seed + index, width=width, height=height)
         meta = StoredAsset(
             asset_id=ids.new_asset_id(),
             agent_id=run.agent.agent_id,
@@ -252,6 +331,38 @@ def render(run: Run, planned: Plan, *, job_id: str, stamp: str) -> list[NewAsset
         )
         outputs.append(NewAsset(meta, data))
     return outputs
+
+
+def _draw(run: Run, *, seed: int, width: int, height: int) -> bytes:
+    """One output: a create drawn from the prompt, an edit drawn from its input (and mask); either
+    carries its references' dominant colours."""
+    assert run.agent is not None
+    request, storage, agent_id = run.request, run.call.storage, run.agent.agent_id
+
+    def read(asset_id: str) -> bytes:
+        data = storage.asset_bytes(agent_id, asset_id)
+        assert data is not None, "check_inputs proved every input is the caller's"
+        return data
+
+    colours = [sniff.dominant_colour(read(reference["asset_id"])) for reference in request.references]
+    if request.verb != "edit":
+        drawn = render_png(prompt=request.prompt, seed=seed, width=width, height=height)
+        return with_references(drawn, colours)
+    mask = read(request.mask) if request.mask else None
+    try:
+        return render_edit_png(
+            source=read(request.inputs[0]),
+            mask=mask,
+            colours=colours,
+            prompt=request.prompt,
+            seed=seed,
+            width=width,
+            height=height,
+        )
+    except (OSError, ValueError, SyntaxError):  # Pillow's ways of refusing a corrupt or exotic image
+        raise ApiError(
+            ErrorCode.INPUT_POLICY_DENIED, "The input or mask could not be decoded as an image."
+        ) from None
 
 
 def describe(run: Run, planned: Plan, outputs: list[NewAsset], *, job_id: str, stamp: str) -> dict[str, Any]:
@@ -293,13 +404,26 @@ def record(run: Run, job: dict[str, Any], outputs: list[NewAsset], *, debit: int
             usage_event_id=usage_event_id,
             assets=outputs,
             admit=ledger.admit_job(run.agent, debit=debit, counts_toward_daily_cap=counts),
-            events=lambda _entries: job_events(run, job, outputs, usage_event_id, debit),
+            events=lambda _entries: _stored(run, job_events(run, job, outputs, usage_event_id, debit)),
+            bind=(
+                idempotency.binder(run.agent.agent_id, run.request.idempotency_key, job["job_id"])
+                if run.request.idempotency_key
+                else None
+            ),
         )
     except ledger.DailyJobLimitReached:
         raise _daily_limit_exceeded(run.agent, run.now) from None
     except ledger.InsufficientCredits:
         raise _quota_exceeded("Not enough credits remain for this job.") from None
     return shapes.job_quota(debit, ledger.remaining(entries), usage_event_id)
+
+
+def _stored(run: Run, events: list[activity.Event]) -> list[activity.Event]:
+    """``events``, written last in ``record``'s transaction; an injected artifact storage fault fires
+    here, after generation and the job's writes, and rolls all of them back (nothing is debited)."""
+    if run.executes and faults.fires(run.call.fault, faults.STORAGE_FAILED):
+        raise faults.storage_failed()
+    return events
 
 
 def job_events(
@@ -392,8 +516,22 @@ def respond(run: Run, planned: Plan, job: dict[str, Any], quota: dict[str, Any])
 
 # ------------------------------------------------------------------------ pipeline
 def run(call: Call, request: CreativeRequest) -> dict[str, Any]:
-    """The request through every step; the ``CreativeData`` answer."""
+    """The request through every step; the ``CreativeData`` answer. With an idempotency key (and an
+    agent) the steps run at most once per key: a retry gets the original answer (``idempotency``)."""
     this = authorize(call, request)
+    if this.agent is None or request.idempotency_key is None:
+        return _steps(this)
+    return idempotency.once(
+        call.storage,
+        this.agent.agent_id,
+        request.idempotency_key,
+        request.fingerprint,
+        lambda: _steps(this),
+        now=call.now,
+    )
+
+
+def _steps(this: Run) -> dict[str, Any]:
     screen(this)
     planned = plan(this)
     check_quota(this, planned)

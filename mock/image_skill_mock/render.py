@@ -49,3 +49,72 @@ def render_png(*, prompt: str, seed: int, width: int, height: int) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG", compress_level=1)
     return out.getvalue()
+
+
+# ----------------------------------------------------------------------------- edits
+#: How strongly an edit repaints the input (0: not at all, 1: replaced) where it edits.
+EDIT_STRENGTH = 0.45
+#: The share of the output's height the reference swatch band covers (bottom edge).
+SWATCH_BAND = 0.125
+
+
+def _swatches(image: Image.Image, colours: list[tuple[int, int, int]]) -> Image.Image:
+    """The image with a band of exact reference colours along its bottom edge, one swatch each."""
+    if not colours:
+        return image
+    out = image.copy()
+    draw = ImageDraw.Draw(out)
+    width, height = out.size
+    top = height - max(1, round(height * SWATCH_BAND))
+    for i, colour in enumerate(colours):
+        left, right = round(i * width / len(colours)), round((i + 1) * width / len(colours))
+        draw.rectangle((left, top, right - 1, height - 1), fill=colour)
+    return out
+
+
+def with_references(png: bytes, colours: list[tuple[int, int, int]]) -> bytes:
+    """A rendered PNG with the references' dominant colours drawn into it (deterministic)."""
+    if not colours:
+        return png
+    with Image.open(io.BytesIO(png)) as image:
+        out = _swatches(image.convert("RGB"), colours)
+    buffer = io.BytesIO()
+    out.save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def render_edit_png(
+    *,
+    source: bytes,
+    mask: bytes | None,
+    colours: list[tuple[int, int, int]],
+    prompt: str,
+    seed: int,
+    width: int,
+    height: int,
+) -> bytes:
+    """An edit of ``source`` at ``width`` x ``height``: the input, repainted with the prompt's picture
+    (``render_png``) at ``EDIT_STRENGTH`` and the references' colours (a swatch band). With a mask
+    (white: edit, black: keep; resized to the output), pixels outside it are the input's, unchanged.
+    Deterministic: identical bytes for identical inputs, prompt, seed and size."""
+    with Image.open(io.BytesIO(source)) as opened:
+        opened.draft("RGB", (width, height))
+        base = opened.convert("RGB")
+    if base.size != (width, height):
+        base = base.resize((width, height), Image.Resampling.LANCZOS)
+    digest = hashlib.sha256(source).hexdigest()
+    with Image.open(
+        io.BytesIO(render_png(prompt=f"{digest}\x00{prompt}", seed=seed, width=width, height=height))
+    ) as p:
+        painted = Image.blend(base, p.convert("RGB"), EDIT_STRENGTH)
+    edited = _swatches(painted, colours)
+    if mask is not None:
+        with Image.open(io.BytesIO(mask)) as opened_mask:
+            region = opened_mask.convert("L")
+        if region.size != (width, height):
+            region = region.resize((width, height), Image.Resampling.NEAREST)
+        region = region.point(lambda value: 255 if value >= 128 else 0)
+        edited = Image.composite(edited, base, region)
+    out = io.BytesIO()
+    edited.save(out, format="PNG", compress_level=1)
+    return out.getvalue()

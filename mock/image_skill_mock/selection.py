@@ -24,6 +24,7 @@ from image_skill_mock import catalog, commands, validation
 from image_skill_mock.envelope import ApiError
 
 HOSTED_DEFAULT_POLICY: Final = "hosted_default_create_v1"
+HOSTED_DEFAULT_EDIT_POLICY: Final = "hosted_default_edit_v1"
 _WRONG_OPERATION: Final = {
     catalog.GENERATE: "is an edit model; create needs an image.generate model",
     catalog.EDIT: "is a create model; edit needs an image.edit model",
@@ -120,18 +121,68 @@ def _hosted_default_create(budget: Decimal | None) -> Choice:
     return Choice(model, HOSTED_DEFAULT_POLICY, "The cheapest known-price executable model within budget.")
 
 
+@dataclass(frozen=True)
+class Needs:
+    """What the request asks of the model besides its operation (an edit's mask, reference roles)."""
+
+    mask: bool = False
+    roles: frozenset[str] = frozenset()
+
+    def met_by(self, model: Mapping[str, Any]) -> bool:
+        refs = model["references"]
+        return (not self.mask or bool(model["mask"]["supported"])) and (
+            not self.roles or (bool(refs["supported"]) and self.roles <= set(refs["roles"]))
+        )
+
+
+def _hosted_default_edit(budget: Decimal | None, needs: Needs) -> Choice:
+    """``hosted_default_edit_v1``: among the executable edit models that can run the request (mask,
+    reference roles), the hosted default edit model when it fits the budget, else the cheapest
+    known-price one within budget, else the first unknown-cost one (it needs ``accept_unknown_cost``)."""
+    able = [m for m in catalog.executable_models(catalog.EDIT) if needs.met_by(m)]
+    if not able:
+        raise ApiError(
+            ErrorCode.CAPABILITY_DENIED,
+            "No executable edit model takes this combination of mask and reference roles.",
+            recovery={"suggested_command": commands.MODELS_LIST_FOR[catalog.EDIT]},
+        )
+    priced = _within(budget, able)
+    for _price, model in priced:
+        if model["id"] == catalog.HOSTED_DEFAULT_EDIT_MODEL_ID:
+            return Choice(model, HOSTED_DEFAULT_EDIT_POLICY, "The hosted default edit model.")
+    if priced:
+        _, model = min(priced, key=lambda pm: pm[0])
+        reason = "The cheapest known-price executable edit model within budget that can run the request."
+        return Choice(model, HOSTED_DEFAULT_EDIT_POLICY, reason)
+    unknown = [m for m in able if _listed_price(m) is None]
+    if not unknown:
+        raise ApiError(ErrorCode.BUDGET_EXCEEDED, "No executable edit model fits the per-image budget.")
+    reason = "The first executable edit model that can run the request (its cost is known after execution)."
+    return Choice(unknown[0], HOSTED_DEFAULT_EDIT_POLICY, reason)
+
+
 #: The policy that picks a model when the request names neither a model nor a provider.
 DEFAULT_POLICIES: Final[dict[str, Callable[[Decimal | None], Choice]]] = {
     catalog.GENERATE: _hosted_default_create,
+    catalog.EDIT: lambda budget: _hosted_default_edit(budget, Needs()),
 }
 
 
-def select(operation: str, *, model_id: str | None, provider: str | None, budget: Decimal | None) -> Choice:
+def select(
+    operation: str,
+    *,
+    model_id: str | None,
+    provider: str | None,
+    budget: Decimal | None,
+    needs: Needs | None = None,
+) -> Choice:
     """The model a request of ``operation`` runs, by the first rule that applies (see the module doc)."""
     if model_id is not None:
         return _explicit_model(operation, model_id)
     if provider is not None:
         return _explicit_provider(operation, provider, budget)
+    if operation == catalog.EDIT:
+        return _hosted_default_edit(budget, needs or Needs())
     return DEFAULT_POLICIES[operation](budget)
 
 
@@ -181,6 +232,16 @@ def check_references_supported(model: Mapping[str, Any], references: Sequence[An
     if references and not model["references"]["supported"]:
         raise ApiError(
             ErrorCode.CAPABILITY_DENIED, f"{model['id']} does not take reference images on {verb}."
+        )
+
+
+def check_mask_supported(model: Mapping[str, Any], has_mask: bool) -> None:
+    if has_mask and not model["mask"]["supported"]:
+        raise ApiError(
+            ErrorCode.CAPABILITY_DENIED,
+            f"{model['id']} does not take a mask; pick an edit model whose mask.supported is true"
+            " (the suggested command lists them), or edit without --mask.",
+            recovery={"suggested_command": commands.MODELS_LIST_FOR[catalog.EDIT]},
         )
 
 

@@ -21,6 +21,17 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8787
 #: Where asset URLs point when the server is not told its public address (``serve``'s default bind).
 DEFAULT_PUBLIC_BASE_URL = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
+#: Seconds a credit quote stays buyable (``serve --quote-ttl``).
+QUOTE_TTL_SECONDS = 1800
+#: The prefix of a Stripe webhook signing secret.
+WEBHOOK_SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
+
+
+def new_webhook_secret() -> str:
+    """A fresh ``whsec_`` signing secret (``serve`` prints it in its ready line when not given one)."""
+    import secrets
+
+    return WEBHOOK_SECRET_PREFIX + secrets.token_hex(24)
 
 
 @dataclass(frozen=True)
@@ -32,3 +43,12 @@ class Settings:
     clock: Callable[[], datetime] = field(default=utc_now)
     #: The scheme://host[:port] asset URLs are built on (``serve --public-base-url``); never the Host header.
     public_base_url: str = DEFAULT_PUBLIC_BASE_URL
+    #: Honour the ``x-image-skill-mock-fault`` request header (``serve --faults``; see ``faults``).
+    faults: bool = False
+    #: The ``whsec_`` secret Stripe-format webhook deliveries are signed with (``serve --webhook-secret``).
+    webhook_secret: str = field(default_factory=new_webhook_secret)
+    #: Where paying on the checkout page delivers its webhook over HTTP (``serve`` sets its own bound
+    #: address); None: handed to the webhook handler in-process, still signed and verified.
+    webhook_delivery_base_url: str | None = None
+    #: How long a credit quote can be bought (``serve --quote-ttl``).
+    quote_ttl_seconds: int = QUOTE_TTL_SECONDS

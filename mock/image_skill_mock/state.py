@@ -9,6 +9,7 @@ from typing import Any
 from starlette.requests import Request
 
 from image_skill_api.operations import Operation
+from image_skill_mock.faults import Fault
 from image_skill_mock.settings import Settings
 from image_skill_mock.storage import Agent, Storage
 
@@ -27,6 +28,8 @@ class Call:
     body: dict[str, Any] | None
     agent: Agent | None = None
     actor: dict[str, Any] | None = None
+    #: The injected fault this request asked for (``serve --faults`` only; see ``faults``).
+    fault: Fault | None = None
 
     @property
     def base_url(self) -> str:

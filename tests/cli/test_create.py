@@ -22,6 +22,8 @@ def test_create_sends_exactly_the_requested_fields() -> None:
         "--model-parameters-json",
         '{"seed": 7}',
         "--dry-run",
+        "--idempotency-key",
+        "create-run-001",
     )
     [(_, _, _, body)] = client.calls
     assert body == {
@@ -32,4 +34,5 @@ def test_create_sends_exactly_the_requested_fields() -> None:
         "max_estimated_usd_per_image": 0.05,
         "model_parameters": {"seed": 7},
         "dry_run": True,
+        "idempotency_key": "create-run-001",  # retry-safe spending: always sent (generated when not given)
     }

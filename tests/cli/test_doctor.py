@@ -20,7 +20,9 @@ def test_doctor_reports_service_auth_config_and_telemetry(
     assert data["hosted_api"]["ok"] is True
     assert data["auth"] == {**data["auth"], "ok": True, "token_source": "env"}
     assert data["config"]["directory_writable"] is True
-    assert data["telemetry"]["enabled"] is False
+    assert data["telemetry"]["enabled"] is True  # on unless IMAGE_SKILL_TELEMETRY=off / DO_NOT_TRACK=1
+    assert data["telemetry"]["mode"] == "on"
+    assert script.seen[0].headers["x-image-skill-client-command"] == "image-skill doctor"
     assert TOKEN not in result.stdout
     assert "authorization" not in script.seen[0].headers
 

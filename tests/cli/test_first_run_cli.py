@@ -1,6 +1,6 @@
 """First-run foundations of the CLI (issue 5 §1, §4): honest answers and recoveries that make progress.
 
-- the contract's unbuilt command lines answer PUBLIC_CLI_COMMAND_NOT_AVAILABLE, whatever their flags;
+- the contract's command lines for upload, edit and create's reference flags parse as printed;
 - every suggested command is a built command, aimed at the API this run uses;
 - signup suggestions carry --runtime and placeholders, and a short signup names what is missing;
 - a dry run needs no token; waiting for a planned job ends at once; doctor works offline;
@@ -21,7 +21,6 @@ import pytest
 from image_skill.commands.index import COMMANDS, load_usage
 from image_skill.envelope import Refusal
 from image_skill.main import parse
-from image_skill.planned import NOT_YET
 from image_skill.suggestions import SIGNUP_COMMAND, STDIN_HANDOFF_COMMAND
 from image_skill_api.registry import ERRORS, ErrorCode, ExitCode
 
@@ -46,11 +45,11 @@ def built_command(command: str) -> bool:
     return True
 
 
-# ------------------------------------------------------------------ the contract's unbuilt commands
-#: Every command line the contract documents for commands this release does not build (copied from
-#: the contract as literals: the tests never read outside the repository; the `contract`-marked test
-#: in tests/spec/test_spec.py checks that this list still matches the document).
-NOT_BUILT = [
+# ------------------------------------------------------------------ the contract's later command lines
+#: Every command line the contract documents for upload, edit and create's reference flags (copied
+#: from the contract as literals: the tests never read outside the repository; the `contract`-marked
+#: test below checks that this list still matches the document).
+CONTRACT_LINES = [
     ["create", "--model", "fal.kling-image-o3-text-to-image", "--prompt",
      "Place the same character in a clean studio campaign", "--element-frontal",
      "./character-front.png@0", "--element-reference", "./character-side.webp@0:0", "--output-count", "2",
@@ -78,21 +77,9 @@ def _label(argv: list[str]) -> str:
     return " ".join(words[:2])
 
 
-@pytest.mark.parametrize("argv", NOT_BUILT, ids=_label)
-def test_contract_commands_not_built_yet_say_so_with_every_flag(
-    http: tuple[str, Script], run_cli: Callable[..., Run], argv: list[str]
-) -> None:
-    base, script = http
-    result = run_cli(*argv, "--api-base-url", base, env={"IMAGE_SKILL_TOKEN": TOKEN})
-    assert result.code == ExitCode.INVALID_ARGUMENTS
-    assert result.error["code"] == ErrorCode.PUBLIC_CLI_COMMAND_NOT_AVAILABLE
-    assert NOT_YET in result.error["message"]
-    assert "not an image-skill command" not in result.error["message"]
-    assert result.envelope["command"].startswith(f"image-skill {argv[0]}")
-    suggested = result.error["recovery"]["suggested_command"]
-    assert built_command(suggested), suggested
-    assert suggested.endswith(f"--api-base-url {base}")
-    assert script.seen == []  # nothing was sent
+@pytest.mark.parametrize("argv", CONTRACT_LINES, ids=_label)
+def test_the_contracts_upload_edit_and_reference_lines_parse_as_printed(argv: list[str]) -> None:
+    assert built_command(shlex.join(["image-skill", *argv]))
 
 
 @pytest.mark.parametrize(
@@ -113,18 +100,20 @@ def test_payment_credential_flags_are_still_refused_first(
 
 
 @pytest.mark.parametrize("word", ["upload", "edit"])
-def test_unbuilt_nouns_have_honest_usage(run_cli: Callable[..., Run], word: str) -> None:
+def test_upload_and_edit_have_their_usage(run_cli: Callable[..., Run], word: str) -> None:
     result = run_cli(word, "--help")
     assert result.code == ExitCode.OK
-    assert "Usage:" in result.data["usage"]
-    assert "Not available yet" in result.data["usage"]
-    assert ErrorCode.PUBLIC_CLI_COMMAND_NOT_AVAILABLE in result.data["usage"]
+    assert f"image-skill {word}" in result.data["usage"]
+    assert ErrorCode.PUBLIC_CLI_COMMAND_NOT_AVAILABLE not in result.data["usage"]
 
 
-def test_a_word_that_is_no_command_is_still_not_available(run_cli: Callable[..., Run]) -> None:
+def test_a_word_that_is_no_command_is_not_available_and_points_at_the_list(
+    run_cli: Callable[..., Run],
+) -> None:
     result = run_cli("paint")
     assert result.error["code"] == ErrorCode.PUBLIC_CLI_COMMAND_NOT_AVAILABLE
-    assert NOT_YET not in result.error["message"]
+    assert result.error["message"] == "This is not an image-skill command."
+    assert result.error["recovery"]["suggested_command"] == "image-skill help --json"
 
 
 # ------------------------------------------------------------------ recoveries point at built commands
@@ -341,8 +330,8 @@ def test_top_level_help_lists_the_commands(run_cli: Callable[..., Run], argv: li
         assert any(command.split()[1] == word for command in listed), word
     assert listed["image-skill create"] is True
     assert listed["image-skill credits methods"] is True
-    assert listed["image-skill credits quote"] is False
-    assert listed["image-skill upload"] is False
+    assert listed["image-skill credits quote"] is True
+    assert all(listed.values())  # every command of the contract runs in this release
     assert "--api-base-url" in result.data["usage"]
 
 
@@ -377,11 +366,12 @@ def test_top_level_help_stays_cheap_to_import() -> None:
 # ------------------------------------------------------------------ the literals above match the contract
 @pytest.mark.contract
 def test_the_not_built_literals_are_the_contracts_command_lines(contract_text: str) -> None:
-    """NOT_BUILT is exactly the contract's command lines (bash blocks and inline code) of unbuilt commands."""
+    """CONTRACT_LINES is exactly the contract's command lines (bash blocks and inline code) for upload,
+    edit and create with reference flags."""
     blocks = [block.split("```", 1)[0] for block in contract_text.split("```bash")[1:]]
     lines = [line for block in blocks for line in block.replace("\\\n", " ").splitlines()]
     lines += re.findall(r"`(image-skill [^`]+)`", contract_text)
-    unbuilt: tuple[str, ...] = ("upload", "edit")
+    covered: tuple[str, ...] = ("upload", "edit")
     reference_flags = {"--reference-image", "--element-frontal", "--element-reference"}
     documented = set()
     for line in lines:
@@ -390,6 +380,6 @@ def test_the_not_built_literals_are_the_contracts_command_lines(contract_text: s
         argv = shlex.split(line)[1:]
         if argv[-1:] != ["--json"]:
             continue  # a command named in prose (e.g. `image-skill upload`), not a command line
-        if " ".join(argv).startswith(unbuilt) or (argv[0] == "create" and set(argv) & reference_flags):
+        if " ".join(argv).startswith(covered) or (argv[0] == "create" and set(argv) & reference_flags):
             documented.add(tuple(argv))
-    assert documented == {tuple(argv) for argv in NOT_BUILT}
+    assert documented == {tuple(argv) for argv in CONTRACT_LINES}

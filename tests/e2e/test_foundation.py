@@ -105,21 +105,13 @@ def test_waiting_for_a_dry_run_job_ends_at_once_and_its_recovery_runs(cli: Cli) 
     assert shown.data["job"]["plan_receipt"]["credits_required"] > 0
 
 
-@pytest.mark.parametrize(
-    "argv",
-    [
-        ("credits", "quote", "--credits", "10", "--payment-method", "stripe_checkout", "--json"),
-    ],
-    ids=lambda argv: " ".join(argv[:2]),
-)
-def test_unbuilt_commands_answer_not_available_end_to_end(cli: Cli, argv: tuple[str, ...]) -> None:
+def test_the_contracts_quote_command_line_runs_end_to_end(cli: Cli) -> None:
+    """Once a contract command this foundation answered as not available yet (issue 7 built it)."""
     cli.signup()
-    result = cli(*argv)
-    assert result.exit_code == ExitCode.INVALID_ARGUMENTS, argv
-    assert result.error["code"] == ErrorCode.PUBLIC_CLI_COMMAND_NOT_AVAILABLE
-    assert "part of the Image Skill CLI contract" in result.error["message"]
-    follow = cli.follow(result.error["recovery"]["suggested_command"])
-    assert follow.exit_code == ExitCode.OK, (argv, follow.envelope)
+    result = cli("credits", "quote", "--credits", "10", "--payment-method", "stripe_checkout", "--json")
+    assert result.exit_code == ExitCode.OK, result.envelope
+    assert result.data["credits"] == 10
+    assert result.data["state"] == "created"
 
 
 def test_doctor_offline_reports_and_its_next_command_runs(cli: Cli, closed_port_url: str) -> None:

@@ -11,15 +11,15 @@ in prose, so it is refused here, before the prompt leaves the machine.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from image_skill.context import Context
-from image_skill.envelope import relabel, success
-from image_skill.validate import choice, invalid, json_object, positive_int, require, utf8_text
+from image_skill.envelope import ApiError, CliError, relabel, success
+from image_skill.spending import Spend, fill, parse_spend
+from image_skill.validate import invalid, positive_int, require, utf8_text
 from image_skill_api import operations as ops
 from image_skill_api.constants import (
     CREATE_REQUEST_MAX_ESTIMATED_USD_PER_IMAGE_EXCLUSIVE_MINIMUM as MIN_USD_EXCLUSIVE,
@@ -28,10 +28,10 @@ from image_skill_api.constants import CREATE_REQUEST_MAX_ESTIMATED_USD_PER_IMAGE
 from image_skill_api.constants import CREATE_REQUEST_OUTPUT_COUNT_MAXIMUM as MAX_OUTPUTS
 from image_skill_api.constants import CREATE_REQUEST_OUTPUT_COUNT_MINIMUM as MIN_OUTPUTS
 from image_skill_api.constants import CREATE_REQUEST_PROMPT_MAX_LENGTH as MAX_PROMPT
-from image_skill_api.registry import INTENT_VALUES, PROVIDER_VALUES
+from image_skill_api.registry import ErrorCode, ExitCode
 
 if TYPE_CHECKING:
-    from image_skill_api.models import CreateRequest, Intent, Provider
+    from image_skill_api.models import CreateRequest, Envelope
 
 LABEL = ops.OPERATIONS["createImage"].command
 #: The aspect ratio a create asks for unless told otherwise (the usage's `--aspect-ratio` default).
@@ -70,14 +70,8 @@ class Guide:
 class Create:
     prompt: Prompt
     aspect_ratio: str
-    model: str | None
-    provider: Provider | None
-    intent: Intent | None
     output_count: int | None
-    max_usd_per_image: float | None
-    model_parameters: dict[str, Any] | None
-    dry_run: bool
-    accept_unknown_cost: bool
+    spend: Spend
 
 
 def parse(opts: Mapping[str, Any]) -> Guide | Create:
@@ -95,14 +89,8 @@ def parse(opts: Mapping[str, Any]) -> Guide | Create:
     return Create(
         prompt,
         aspect_ratio=require("AspectRatio", opts["--aspect-ratio"] or DEFAULT_ASPECT_RATIO, "create"),
-        model=require("ModelId", opts["--model"], "create"),
-        provider=choice("Provider", opts["--provider"], PROVIDER_VALUES, "create"),
-        intent=choice("Intent", opts["--intent"], INTENT_VALUES, "create"),
         output_count=_output_count(opts["--output-count"]),
-        max_usd_per_image=_budget(opts["--max-estimated-usd-per-image"]),
-        model_parameters=_model_parameters(opts["--model-parameters-json"]),
-        dry_run=bool(opts["--dry-run"]),
-        accept_unknown_cost=bool(opts["--accept-unknown-cost"]),
+        spend=parse_spend(opts, "create", min_usd_exclusive=MIN_USD_EXCLUSIVE, max_usd=MAX_USD),
     )
 
 
@@ -123,28 +111,6 @@ def _output_count(raw: str | None) -> int | None:
     return count
 
 
-def _budget(raw: str | None) -> float | None:
-    if raw is None:
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not math.isfinite(value) or value <= MIN_USD_EXCLUSIVE or value > MAX_USD:
-        raise invalid(
-            "create",
-            f"--max-estimated-usd-per-image must be a number of USD above {MIN_USD_EXCLUSIVE}"
-            f" (at most {MAX_USD}).",
-        )
-    return value
-
-
-def _model_parameters(raw: str | None) -> dict[str, Any] | None:
-    if raw is None:
-        return None
-    return json_object(raw, "--model-parameters-json", "create")  # bounded depth, no NaN, UTF-8
-
-
 def run(ctx: Context, opts: Guide | Create) -> dict[str, Any]:
     if isinstance(opts, Guide):
         from image_skill import guide
@@ -152,33 +118,108 @@ def run(ctx: Context, opts: Guide | Create) -> dict[str, Any]:
         return success(
             ctx.command, guide.build(ctx, opts.prompt.read(ctx), opts.model), trace_id=ctx.trace_id
         )
-    body = request(opts, _check_prompt(opts.prompt.read(ctx)))
-    if opts.dry_run:
+    prompt = _check_prompt(opts.prompt.read(ctx))
+    uploaded: list[dict[str, str]] | None = None
+    asset_ids: dict[str, str] = {}
+    if opts.spend.references:
+        from image_skill import media
+
+        references = [(flag.flag, flag.image) for flag in opts.spend.references]
+        resolved = media.resolve_images(ctx, references, "create")
+        asset_ids, uploaded = resolved.asset_ids, resolved.uploaded
+    body = request(opts, prompt, asset_ids)
+    if opts.spend.dry_run:
         anonymous = ctx.credential().token is None
         ctx.hint("planning a dry run (anonymous)..." if anonymous else "planning a dry run...")
     else:
         ctx.require_token()
         ctx.hint("creating...")
-    return relabel(ops.create_image(ctx.client, body), ctx.command)
+    envelope = relabel(send_create(ctx, opts, body), ctx.command)
+    if uploaded is not None and isinstance(envelope.get("data"), dict):
+        envelope["data"] = {**envelope["data"], "uploaded": uploaded}
+    return envelope
 
 
-def request(opts: Create, prompt: str) -> CreateRequest:
-    """The request body: the prompt and exactly the fields the options set."""
+def request(opts: Create, prompt: str, asset_ids: Mapping[str, str] | None = None) -> CreateRequest:
+    """The request body: the prompt and exactly the fields the options set (``asset_ids``: each
+    reference IMAGE's owned asset id)."""
     body: CreateRequest = {"prompt": prompt, "aspect_ratio": opts.aspect_ratio}
-    if opts.model:
-        body["model"] = opts.model
-    if opts.provider:
-        body["provider"] = opts.provider
-    if opts.intent:
-        body["intent"] = opts.intent
     if opts.output_count is not None:
         body["output_count"] = opts.output_count
-    if opts.max_usd_per_image is not None:
-        body["max_estimated_usd_per_image"] = opts.max_usd_per_image
-    if opts.model_parameters is not None:
-        body["model_parameters"] = opts.model_parameters
-    if opts.dry_run:
-        body["dry_run"] = True
-    if opts.accept_unknown_cost:
-        body["accept_unknown_cost"] = True
+    fill(body, opts.spend, asset_ids or {})
     return body
+
+
+# ---------------------------------------------------------------- retry-safe spending
+#: Exit codes of failures after which the request may have reached the server (upstream, timeout,
+#: storage): their recovery reruns the create with the same idempotency key.
+UNCERTAIN_EXIT_CODES = (ExitCode.PROVIDER, ExitCode.TIMEOUT, ExitCode.STORAGE)
+#: Transport failures of the CLI's own after which one retry with the same key is safe.
+RETRIED_CLI_CODES = (ErrorCode.HOSTED_API_REQUEST_FAILED, ErrorCode.HOSTED_API_NON_JSON_RESPONSE)
+RETRY_DELAY_SECONDS = 0.5
+
+
+def send_create(ctx: Context, opts: Create, body: CreateRequest) -> Envelope:
+    """POST the create; once more with the same idempotency key when the connection failed or a 5xx
+    came back (the server answers a repeated key with the original job: nothing is charged twice).
+    A failure that may have reached the server carries the key in its recovery."""
+    try:
+        try:
+            return ops.create_image(ctx.client, body)
+        except (CliError, ApiError) as exc:
+            if not _worth_one_retry(exc):
+                raise
+            ctx.hint("the create did not get an answer; retrying once with the same idempotency key...")
+            ctx.sleep(RETRY_DELAY_SECONDS)
+            return ops.create_image(ctx.client, body)
+    except CliError as exc:
+        if exc.exit_code in UNCERTAIN_EXIT_CODES:
+            exc.recovery = {**(exc.recovery or {}), **_rerun(opts)}
+        raise
+    except ApiError as exc:
+        if exc.exit_code in UNCERTAIN_EXIT_CODES and isinstance(exc.envelope.get("error"), dict):
+            error = exc.envelope["error"]
+            exc.envelope = {
+                **exc.envelope,
+                "error": {**error, "recovery": {**(error.get("recovery") or {}), **_rerun(opts)}},
+            }
+        raise
+
+
+def _worth_one_retry(exc: CliError | ApiError) -> bool:
+    if isinstance(exc, CliError):
+        return exc.code in RETRIED_CLI_CODES and exc.retryable
+    error = exc.envelope.get("error")
+    return exc.exit_code == ExitCode.PROVIDER and isinstance(error, dict) and error.get("retryable") is True
+
+
+def _rerun(opts: Create) -> dict[str, Any]:
+    """The recovery of a create that may have reached the server: its key, and (without reference
+    flags) the same create with that key, the prompt read from standard input (never echoed)."""
+    import shlex
+
+    spend = opts.spend
+    recovery: dict[str, Any] = {
+        "idempotency_key": spend.idempotency_key,
+        "required_flag": "--idempotency-key",
+    }
+    if spend.references:
+        return recovery
+    argv = ["image-skill", "create", "--prompt-file", "-", "--aspect-ratio", opts.aspect_ratio]
+    for flag, value in (
+        ("--model", spend.model),
+        ("--provider", spend.provider),
+        ("--intent", spend.intent),
+        ("--output-count", opts.output_count),
+        ("--max-estimated-usd-per-image", spend.max_usd_per_image),
+    ):
+        if value is not None:
+            argv += [flag, str(value)]
+    if spend.model_parameters is not None:
+        import json
+
+        argv += ["--model-parameters-json", json.dumps(spend.model_parameters, separators=(",", ":"))]
+    argv += ["--dry-run"] if spend.dry_run else []
+    argv += ["--accept-unknown-cost"] if spend.accept_unknown_cost else []
+    recovery["suggested_command"] = shlex.join([*argv, "--idempotency-key", spend.idempotency_key, "--json"])
+    return recovery

@@ -17,7 +17,7 @@ import shlex
 from collections.abc import Mapping
 from typing import Any
 
-from image_skill import __version__
+from image_skill import __version__, telemetry
 from image_skill.context import Context
 from image_skill.envelope import ApiError, CliError, success
 from image_skill.suggestions import SIGNUP_COMMAND
@@ -56,6 +56,18 @@ def _hosted_api(ctx: Context) -> dict[str, Any]:
     return {**service, "api_version": health.get("api_version")}
 
 
+def _telemetry(ctx: Context) -> dict[str, Any]:
+    """Which telemetry mode is on and why (doctor's own requests are described like any command's)."""
+    enabled, why = telemetry.mode(ctx.env)
+    return {
+        "ok": True,
+        "enabled": enabled,
+        "mode": "on" if enabled else "off",
+        "detail": why,
+        "records": list(telemetry.RECORDED) if enabled else [],
+    }
+
+
 def parse(opts: Mapping[str, Any]) -> None:
     """doctor has no options of its own."""
 
@@ -84,7 +96,7 @@ def run(ctx: Context, opts: None) -> dict[str, Any]:
                 "none": "no token; run signup",
             }[source],
         },
-        "telemetry": {"enabled": False, "detail": "this CLI sends no telemetry"},
+        "telemetry": _telemetry(ctx),
         "cli": {"version": __version__, "python": platform.python_version()},
     }
     warnings = []

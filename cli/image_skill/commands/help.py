@@ -2,9 +2,9 @@
 
 The command list and a command's usage are answered without loading the rest of the CLI
 (``fast_envelope``, ``usage_envelope``): constants and the command's usage module only, like
-``--version``. The list names every command of the contract and says which ones this release runs
-(``available``); the others answer PUBLIC_CLI_COMMAND_NOT_AVAILABLE. Labels are the operations'
-``command`` (the spec's), else ``index.LABELS``.
+``--version``. The list names every command of the contract and says whether this release runs it
+(``available``: all of them in this release). Labels are the operations' ``command`` (the spec's),
+else ``index.LABELS``.
 """
 
 from __future__ import annotations
@@ -37,19 +37,19 @@ COMMAND_LIST: tuple[tuple[str, str, bool], ...] = (
     (OPS["getQuota"], "Credits, daily jobs and reset windows before spending.", True),
     (LABELS["quota"], f"Alias of `{OPS['getQuota']}`.", True),
     (OPS["listPaymentMethods"], "Payment rails for buying credits.", True),
-    (OPS["listCreditPacks"], "Recommended credit packs.", False),
-    (OPS["createCreditQuote"], "A bounded credit quote.", False),
-    (OPS["createStripeCheckoutSession"], "A Stripe Checkout action for a quote.", False),
-    (OPS["getCreditPurchaseStatus"], "The state of a quote, payment attempt, session or receipt.", False),
+    (OPS["listCreditPacks"], "Recommended credit packs.", True),
+    (OPS["createCreditQuote"], "A bounded credit quote.", True),
+    (OPS["createStripeCheckoutSession"], "A Stripe Checkout action for a quote.", True),
+    (OPS["getCreditPurchaseStatus"], "The state of a quote, payment attempt, session or receipt.", True),
     (OPS["listModels"], "Models, executable first (models show MODEL_ID: one model's schema).", True),
     (OPS["listCapabilities"], "Capabilities (capabilities show CAPABILITY_ID: one).", True),
     (OPS["createImage"], "Create images, or plan a dry run (--dry-run needs no token).", True),
     (OPS["getJob"], "One job (jobs wait JOB_ID: wait until it is terminal).", True),
     (OPS["getAsset"], "One asset (assets get REF: download it; never clobbers a file).", True),
-    (OPS["uploadAsset"], "Turn a local image or URL into an owned input asset.", False),
-    (OPS["editImage"], "Edit an owned image with a hosted edit model.", False),
-    (OPS["listActivity"], "The activity ledger (activity show REF: one event or subject).", False),
-    (OPS["createFeedback"], "Structured feedback into hosted product memory.", False),
+    (OPS["uploadAsset"], "Turn a local image or URL into an owned input asset.", True),
+    (OPS["editImage"], "Edit an owned image with a hosted edit model.", True),
+    (OPS["listActivity"], "The activity ledger (activity show REF: one event or subject).", True),
+    (OPS["createFeedback"], "Structured feedback into hosted product memory.", True),
     (LABELS["version"], "The CLI version.", True),
     (LABELS["help"], "This list; `image-skill help COMMAND` (or COMMAND --help) for its usage.", True),
 )  # fmt: skip

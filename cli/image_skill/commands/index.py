@@ -50,7 +50,6 @@ COMMANDS: dict[str, str] = {
     "assets": "assets",
     "upload": "upload",
     "edit": "edit",
-    # Contract commands this release does not build yet: PUBLIC_CLI_COMMAND_NOT_AVAILABLE (see planned).
     "activity": "activity",
     "feedback": "feedback",
 }

@@ -1,23 +1,19 @@
-"""image-skill activity list|show: part of the contract, not built in this release (see ``planned``)."""
+"""image-skill activity list / activity show REF."""
 
-from __future__ import annotations
+from image_skill_api.constants import ACTIVITY_LIMIT_DEFAULT as DEFAULT
+from image_skill_api.constants import ACTIVITY_LIMIT_MAXIMUM as MAXIMUM
+from image_skill_api.constants import ACTIVITY_LIMIT_MINIMUM as MINIMUM
 
-from image_skill.envelope import Refusal
-from image_skill.planned import usage_note, whole_noun
-
-USAGE = """
+USAGE = f"""
 Usage:
   image-skill activity list [--limit=N] [--subject=REF] [options]
   image-skill activity show <ref> [options]
 
-The hosted activity ledger: recent events, or one event / the events of one job, asset, usage,
-feedback or trace reference (GET /v1/activity, GET /v1/activity/{ref}).
-""" + usage_note("`image-skill activity list` and `activity show`")
+The hosted activity ledger (GET /v1/activity, GET /v1/activity/{{ref}}), newest first. `list` shows
+recent events; `show` one event (evt_...) or the events about one job, asset, usage, feedback,
+signal, quote, payment, receipt or trace id (an unrelated id answers an empty list).
 
-
-#: Subcommand word ("": the noun alone) -> the operation it will call.
-OPERATIONS = {"list": "listActivity", "show": "getActivity"}
-
-
-def unavailable(argv: list[str]) -> Refusal:
-    return whole_noun("activity", argv, OPERATIONS)
+Options:
+  --limit=N      How many events: {MINIMUM} to {MAXIMUM} [default: {DEFAULT}].
+  --subject=REF  Only events about this id (job_, image_, usage_, fb_, trace_, quote_, ...).
+"""

@@ -1,19 +1,14 @@
-"""image-skill create: its usage, and the contract's reference flags this release does not build yet."""
+"""image-skill create: its usage."""
 
 from __future__ import annotations
-
-from image_skill.planned import not_yet
-from image_skill_api.constants import OPERATION_COMMANDS
-
-TYPE_CHECKING = False  # mypy treats this name as typing.TYPE_CHECKING; importing typing costs start-up time
-if TYPE_CHECKING:
-    from image_skill.envelope import Refusal
 
 USAGE = """
 Usage:
   image-skill create [--guide] [--prompt=TEXT] [--prompt-file=PATH] [--model=ID] [--provider=P]
       [--intent=I] [--aspect-ratio=R] [--output-count=N] [--max-estimated-usd-per-image=USD]
-      [--model-parameters-json=JSON] [--dry-run] [--accept-unknown-cost] [options]
+      [--model-parameters-json=JSON] [--dry-run] [--accept-unknown-cost]
+      [--reference-image=IMAGE]... [--element-frontal=IMAGE]... [--element-reference=IMAGE]...
+      [--idempotency-key=KEY] [options]
 
 Options:
   --guide                            Advise the next safe command instead of creating (never mutates).
@@ -28,24 +23,15 @@ Options:
   --model-parameters-json=JSON       Model-specific controls as a JSON object (see `models show`).
   --dry-run                          Plan only: a stored plan receipt, no provider call, no debit.
   --accept-unknown-cost              Allow a model whose price is only known after execution.
+  --reference-image=IMAGE            IMAGE[@INDEX[:ip|id|style]]: a flat reference image (DreamO).
+  --element-frontal=IMAGE            IMAGE[@ELEMENT]: an element's frontal image (Kling routes).
+  --element-reference=IMAGE          IMAGE[@ELEMENT[:REF]]: one more image of an element (Kling).
+  --idempotency-key=KEY              Makes a retry safe: the same key and request return the original job
+                                     (no second job, no second debit). Generated when omitted; a failed
+                                     create's recovery carries it.
 
 A dry run needs no token (without one it is planned anonymously and nothing is stored).
-The contract's reference flags (--reference-image, --element-frontal, --element-reference) are
-not available in this CLI release yet.
+Every reference IMAGE is an asset id, an owned media URL, a local path or an http(s) URL; paths and
+URLs are uploaded first (as `image-skill upload` does) and only asset ids are sent. The part after
+an IMAGE's last @ is its suffix: write ./a@b.png@0 for a file whose name holds @.
 """
-
-#: The contract's reference flags; this release does not build them yet (they need upload).
-REFERENCE_FLAGS = ("--reference-image", "--element-frontal", "--element-reference")
-
-
-def unavailable(argv: list[str]) -> Refusal | None:
-    """A create command line with reference flags is a contract command this release cannot run."""
-    used = sorted({arg.split("=", 1)[0] for arg in argv} & set(REFERENCE_FLAGS))
-    if not used:
-        return None
-    return not_yet(
-        OPERATION_COMMANDS["createImage"],
-        f"`image-skill create {' '.join(used)}`",
-        "image-skill help create --json",
-        "create without reference flags runs.",
-    )

@@ -1,32 +1,40 @@
-"""image-skill credits: its usage; payment-credential flags refused; the credits commands not built yet.
-
-``credits methods`` runs. ``credits packs list|quote|buy|status`` are contract commands this release
-does not build yet: their command lines answer PUBLIC_CLI_COMMAND_NOT_AVAILABLE (``unavailable``),
-after any payment-credential flag has been refused (``reject_argv``).
-"""
+"""image-skill credits: its usage, and payment-credential flags refused before anything runs."""
 
 from __future__ import annotations
 
-from image_skill.argv import positionals
 from image_skill.envelope import Refusal
-from image_skill.planned import not_yet, usage_note
-from image_skill.suggestions import METHODS_COMMAND, QUOTA_COMMAND
-from image_skill_api.constants import OPERATION_COMMANDS
 
 USAGE = """
 Usage:
   image-skill credits methods [options]
+  image-skill credits packs [list] [options]
+  image-skill credits quote [--credits=N] [--pack=PACK_ID] [--payment-method=M] [--idempotency-key=KEY]
+      [options]
+  image-skill credits buy [--provider=P] [--quote-id=QUOTE_ID] [--idempotency-key=KEY] [options]
+  image-skill credits status [--quote-id=QUOTE_ID] [--payment-attempt-id=ID] [--checkout-session-id=ID]
+      [--receipt-id=ID] [options]
+
+Options:
+  --credits=N               quote: an exact number of credits (1 credit = USD 0.01).
+  --pack=PACK_ID            quote: a named pack (`credits packs list`); with --credits they must agree.
+  --payment-method=M        quote: the rail [default: stripe_checkout].
+  --idempotency-key=KEY     quote: makes a retry return the same quote (generated when omitted, and
+                            reported in warnings). buy: required; the same key returns the same session.
+  --provider=P              buy: the payment provider (stripe).
+  --quote-id=QUOTE_ID       buy: the quote to pay. status: a quote reference.
+  --payment-attempt-id=ID   status: a payment attempt (payatt_...) reference.
+  --checkout-session-id=ID  status: a Stripe Checkout Session (cs_...) reference.
+  --receipt-id=ID           status: a receipt (rcpt_...) reference.
+
+`credits methods` and `credits packs list` need no token. `status` takes exactly one reference.
+`buy` answers action_required: open `checkout_handoff_url` (or `checkout_compact_url`) in a browser;
+if only the raw `checkout_url` is usable, keep its `#...` fragment intact. Credits are granted only
+after Stripe's verified webhook: poll `credits status` or `usage quota`.
 
 Payment credentials (cards, wallet keys, seed phrases, Stripe secrets, authorization headers,
-payment tokens) never pass through the CLI: any such flag is refused before anything runs.
-
-The contract's other credits commands:
-  image-skill credits packs list
-  image-skill credits quote (--credits=N | --pack=PACK_ID) [--payment-method=M] [--idempotency-key=KEY]
-  image-skill credits buy --provider=stripe --quote-id=QUOTE_ID --idempotency-key=KEY
-  image-skill credits status (--quote-id=ID | --payment-attempt-id=ID | --checkout-session-id=ID
-      | --receipt-id=ID)
-""" + usage_note("`credits packs list`, `credits quote`, `credits buy` and `credits status`")
+payment tokens, promotion codes) never pass through the CLI: any such flag is refused before anything
+runs. Stripe Checkout collects them in the browser.
+"""
 
 #: Flag stems that look like payment credentials; a flag starting with any of them is refused.
 CREDENTIAL_FLAG_STEMS = (
@@ -45,25 +53,4 @@ def reject_argv(argv: list[str]) -> Refusal | None:
                 "PAYMENT_CREDENTIAL_FLAG_REJECTED",
                 f"{flag} is refused: payment credentials never pass through the CLI; pay in Stripe Checkout.",
             )
-    return None
-
-
-#: Subcommand -> (its operation, a built command that makes progress instead).
-PLANNED = {
-    "packs": ("listCreditPacks", METHODS_COMMAND),  # the same rail's default pack
-    "quote": ("createCreditQuote", QUOTA_COMMAND),  # what the agent can still spend
-    "buy": ("createStripeCheckoutSession", QUOTA_COMMAND),
-    "status": ("getCreditPurchaseStatus", QUOTA_COMMAND),  # payment-backed credits land here
-}
-
-
-def unavailable(argv: list[str]) -> Refusal | None:
-    """The refusal for a contract credits command this release does not build, else None."""
-    for word in positionals(argv, "credits"):
-        if word == "methods":
-            return None
-        if word in PLANNED:
-            operation, instead = PLANNED[word]
-            label = OPERATION_COMMANDS[operation]
-            return not_yet(label, f"`{label}`", instead)
     return None

@@ -5,7 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from image_skill_mock.resources import assets, catalog, creative, health, identity, jobs, payments, quota
+from image_skill_mock.resources import (
+    activity,
+    assets,
+    catalog,
+    creative,
+    feedback,
+    health,
+    identity,
+    jobs,
+    payments,
+    quota,
+    uploads,
+)
 from image_skill_mock.state import Call
 
 HANDLERS: dict[str, Callable[[Call], Any]] = {
@@ -17,4 +29,7 @@ HANDLERS: dict[str, Callable[[Call], Any]] = {
     **creative.HANDLERS,
     **jobs.HANDLERS,
     **assets.HANDLERS,
+    **uploads.HANDLERS,
+    **activity.HANDLERS,
+    **feedback.HANDLERS,
 }

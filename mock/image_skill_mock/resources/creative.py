@@ -1,6 +1,5 @@
-"""POST /v1/create: the creative pipeline (``image_skill_mock.pipeline``) run on a create request.
-
-An edit handler is the same pipeline on ``CreativeRequest`` built from an edit body.
+"""POST /v1/create and POST /v1/edit: the creative pipeline (``image_skill_mock.pipeline``) run on a
+``CreativeRequest`` built from a create body or an edit body.
 """
 
 from __future__ import annotations
@@ -15,4 +14,8 @@ def create_image(call: Call) -> dict[str, Any]:
     return pipeline.run(call, pipeline.CreativeRequest.create(call.body or {}))
 
 
-HANDLERS = {"createImage": create_image}
+def edit_image(call: Call) -> dict[str, Any]:
+    return pipeline.run(call, pipeline.CreativeRequest.edit(call.body or {}))
+
+
+HANDLERS = {"createImage": create_image, "editImage": edit_image}

@@ -1,11 +1,14 @@
-"""GET /v1/payment-methods: the rails an agent can quote and buy credits with."""
+"""The payment resources: rails, credit packs, quotes, Stripe Checkout sessions and purchase status.
+
+The logic (idempotency, expiry, the state of a purchase) is ``image_skill_mock.payments``'s.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from image_skill_api.operations import OPERATIONS
-from image_skill_mock import commands
+from image_skill_mock import commands, payments
 from image_skill_mock.state import Call
 
 
@@ -39,4 +42,41 @@ def list_payment_methods(call: Call) -> dict[str, Any]:
     }
 
 
-HANDLERS = {"listPaymentMethods": list_payment_methods}
+def list_credit_packs(call: Call) -> dict[str, Any]:
+    return payments.packs_data()
+
+
+def create_credit_quote(call: Call) -> dict[str, Any]:
+    return payments.quote(
+        call.storage,
+        call.require_agent(),
+        call.body or {},
+        now=call.now(),
+        ttl_seconds=call.settings.quote_ttl_seconds,
+    )
+
+
+def create_stripe_checkout_session(call: Call) -> dict[str, Any]:
+    return payments.buy(
+        call.storage,
+        call.require_agent(),
+        call.body or {},
+        now=call.now(),
+        base_url=call.base_url,
+        trace_id=call.trace_id,
+    )
+
+
+def get_credit_purchase_status(call: Call) -> dict[str, Any]:
+    return payments.status(
+        call.storage, call.require_agent(), call.query, now=call.now(), base_url=call.base_url
+    )
+
+
+HANDLERS = {
+    "listPaymentMethods": list_payment_methods,
+    "listCreditPacks": list_credit_packs,
+    "createCreditQuote": create_credit_quote,
+    "createStripeCheckoutSession": create_stripe_checkout_session,
+    "getCreditPurchaseStatus": get_credit_purchase_status,
+}

@@ -1,0 +1,464 @@
+"""The upload resolver: what an image argument names, its bytes read client-side, and the upload body.
+
+An image argument (``upload PATH_OR_URL``, edit's ``--input``/``--mask``, the reference flags) is
+one of (``classify``):
+
+- an asset id (the spec's ``AssetId`` pattern, and no file of that name exists: write
+  ``./image_x.png`` to mean a file) or an owned media URL (``https://media.image-skill.com/a/<id>.<ext>``
+  or ``<api base>/media/a/<id>.<ext>``): used as it is, nothing is uploaded;
+- an ``http(s)`` URL: fetched by the CLI itself (the server never fetches URLs) with a fresh
+  session that never carries the agent's token nor ``.netrc`` credentials; a URL with user info
+  is refused; at most ``MAX_REDIRECTS`` redirects (each checked again), at most
+  ``MAX_UPLOAD_BYTES`` bytes, within one total time limit (``IMAGE_SKILL_HTTP_TIMEOUT_SECONDS``);
+  the bytes are spooled to a temporary file, never held in memory;
+- anything else is a local path (a regular file).
+
+The MIME type is sniffed from the first bytes (PNG, JPEG, WebP, GIF, AVIF), never taken from a
+name or a remote ``content-type``: anything else is ``INPUT_POLICY_DENIED`` (exit 6) before any
+upload. ``UploadBody`` streams the request: the JSON fields, then the base64 of the file read in
+small blocks, so uploading a 20 MB image never holds it (or its base64) in memory.
+
+No output or message carries a local path, a full remote URL, bytes or base64: a request names
+the base name and the remote origin (scheme and host) only.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import re
+import stat
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import unquote, urljoin, urlsplit
+
+from image_skill.envelope import CliError
+from image_skill.validate import invalid, matches
+from image_skill_api.constants import MOCK_MEDIA_PATH, OWNED_MEDIA_BASE_URL
+from image_skill_api.constants import UPLOAD_REQUEST_CONTENT_LENGTH_MAXIMUM as MAX_UPLOAD_BYTES
+from image_skill_api.constants import UPLOAD_REQUEST_FILENAME_MAX_LENGTH as MAX_FILENAME
+from image_skill_api.registry import ErrorCode
+
+if TYPE_CHECKING:
+    from image_skill.context import Context
+
+#: How many leading bytes decide the type.
+SNIFF_BYTES: Final = 64
+#: Redirects a remote fetch follows (each target is checked like the first URL).
+MAX_REDIRECTS: Final = 5
+#: Bytes read (and base64-encoded) at a time; a multiple of 3, so the blocks concatenate.
+BLOCK: Final = 3 * (1 << 16)
+SUPPORTED: Final = "PNG, JPEG, WebP, GIF or AVIF"
+_ORIGIN: Final = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+
+
+# ------------------------------------------------------------------ what is it
+@dataclass(frozen=True)
+class AssetRef:
+    """An owned asset, by id (an owned media URL resolves to its id)."""
+
+    asset_id: str
+
+
+@dataclass(frozen=True)
+class PathRef:
+    path: str
+
+
+@dataclass(frozen=True)
+class UrlRef:
+    url: str
+
+
+Ref = AssetRef | PathRef | UrlRef
+
+
+def _owned_asset_id(value: str, base_url: str) -> str | None:
+    for prefix in (OWNED_MEDIA_BASE_URL, base_url.rstrip("/") + MOCK_MEDIA_PATH):
+        if value.startswith(prefix):
+            name = value[len(prefix) :]
+            asset_id, dot, extension = name.rpartition(".")
+            if dot and re.fullmatch(r"[a-z0-9]{1,8}", extension) and matches("AssetId", asset_id):
+                return asset_id
+    return None
+
+
+def classify(value: str, *, base_url: str, what: str, noun: str, assets: bool = True) -> Ref:
+    """What an image argument names (see the module doc); ``assets=False`` (upload): paths and URLs only.
+
+    ``what`` names the argument in messages (e.g. ``--input``); the value is never echoed.
+    """
+    if not value:
+        raise invalid(noun, f"{what} is empty.")
+    if assets:
+        owned = _owned_asset_id(value, base_url)
+        if owned is not None:
+            return AssetRef(owned)
+    scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*)://", value)
+    if scheme:
+        if scheme.group(1).lower() not in ("http", "https"):
+            raise invalid(noun, f"{what} must be a local path, an http(s) URL or an asset id.")
+        check_url(value, what, noun)
+        return UrlRef(value)
+    if assets and matches("AssetId", value) and not os.path.lexists(value):
+        return AssetRef(value)
+    return PathRef(value)
+
+
+def check_url(url: str, what: str, noun: str) -> tuple[str, str]:
+    """(origin, base name) of a fetchable http(s) URL; refuses user info and hosts the spec cannot name."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise invalid(noun, f"{what} is not a well-formed URL.") from None
+    if "@" in parts.netloc:
+        raise invalid(noun, f"{what} carries credentials (user info); such a URL is never fetched.")
+    host = parts.hostname or ""
+    origin = f"{parts.scheme.lower()}://{host}" + (f":{port}" if port is not None else "")
+    if parts.scheme.lower() not in ("http", "https") or not _ORIGIN.match(origin):
+        raise invalid(noun, f"{what} must be an http(s) URL with a DNS name or IPv4 host.")
+    return origin, safe_filename(unquote(parts.path.rsplit("/", 1)[-1]), "download")
+
+
+def safe_filename(name: str, fallback: str) -> str:
+    """A base name the spec accepts: no separators, valid UTF-8, 1-255 characters."""
+    name = name.encode("utf-8", "replace").decode("utf-8").replace("\\", "_").replace("/", "_").strip()
+    name = "".join(ch for ch in name if ch.isprintable())
+    if len(name) > MAX_FILENAME:
+        _stem, dot, extension = name.rpartition(".")
+        keep = dot + extension if dot and len(extension) <= 16 else ""
+        name = name[: MAX_FILENAME - len(keep)] + keep
+    return name or fallback
+
+
+# ------------------------------------------------------------------ sniffing
+def sniff(head: bytes) -> str | None:
+    """The MIME type the leading bytes prove (PNG, JPEG, WebP, GIF, AVIF), else None."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if head[4:8] == b"ftyp":
+        size = int.from_bytes(head[:4], "big")
+        box = head[8 : min(max(size, 16), len(head))]
+        brands = [box[i : i + 4] for i in range(0, len(box) - 3, 4) if i != 4]
+        if b"avif" in brands or b"avis" in brands:
+            return "image/avif"
+    return None
+
+
+def denied_type(what: str) -> CliError:
+    return CliError(
+        ErrorCode.INPUT_POLICY_DENIED,
+        f"{what} is not an image type uploads accept ({SUPPORTED}); nothing was uploaded.",
+    )
+
+
+# --------------------------------------------------------------- read sources
+@dataclass
+class Source:
+    """An image read client-side, ready to upload: where its bytes are and what they are."""
+
+    source_kind: str  # local_path | remote_url
+    filename: str
+    remote_origin: str | None
+    mime_type: str
+    size: int
+    sha256: str
+    path: Path
+    temporary: bool = False
+
+    def discard(self) -> None:
+        if self.temporary:
+            self.path.unlink(missing_ok=True)
+
+    def body(self) -> UploadBody:
+        return UploadBody(
+            {
+                "source_kind": self.source_kind,
+                "filename": self.filename,
+                "remote_origin": self.remote_origin,
+                "mime_type": self.mime_type,
+                "content_length": self.size,
+                "sha256": self.sha256,
+            },
+            self.path,
+            self.size,
+        )
+
+
+def _digest(handle: Any) -> tuple[bytes, int, str]:
+    """(leading bytes, size, sha256) of an open binary file, read in blocks."""
+    digest = hashlib.sha256()
+    head = b""
+    size = 0
+    while block := handle.read(BLOCK):
+        if len(head) < SNIFF_BYTES:
+            head += block[: SNIFF_BYTES - len(head)]
+        digest.update(block)
+        size += len(block)
+        if size > MAX_UPLOAD_BYTES:
+            break
+    return head, size, digest.hexdigest()
+
+
+def _too_large(what: str) -> CliError:
+    return CliError(
+        ErrorCode.INPUT_POLICY_DENIED,
+        f"{what} is larger than uploads accept ({MAX_UPLOAD_BYTES >> 20} MiB); nothing was uploaded.",
+    )
+
+
+def read_local(path: str, *, what: str, noun: str) -> Source:
+    """A local regular file, sniffed and measured (type first: an unsupported file is never hashed)."""
+    try:  # O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below)
+        handle = os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb")
+    except (OSError, ValueError):
+        raise invalid(noun, f"{what}: the file could not be opened (missing or unreadable).") from None
+    with handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise invalid(noun, f"{what}: not a regular file.")
+        if info.st_size > MAX_UPLOAD_BYTES:
+            raise _too_large(what)
+        if sniff(handle.read(SNIFF_BYTES)) is None:
+            raise denied_type(what)
+        handle.seek(0)
+        try:
+            head, size, sha256 = _digest(handle)
+        except OSError:
+            raise invalid(noun, f"{what}: the file could not be read.") from None
+    if size > MAX_UPLOAD_BYTES:
+        raise _too_large(what)
+    mime_type = sniff(head)
+    if mime_type is None or size == 0:
+        raise denied_type(what)
+    name = safe_filename(Path(path).name, "upload")
+    return Source("local_path", name, None, mime_type, size, sha256, Path(path))
+
+
+def fetch_remote(url: str, *, timeout: float, what: str, noun: str) -> Source:
+    """Download an http(s) URL into a temporary file (see the module doc for the limits)."""
+    import requests
+
+    from image_skill.transport import _chunks, _deadline, _Expired, _sigterm_interrupts, _TooLarge
+
+    origin, filename = check_url(url, what, noun)
+    session = requests.Session()
+    session.trust_env = False  # no .netrc credentials; proxies are read explicitly below
+    session.headers.update({"accept": "image/*", "user-agent": "image-skill-upload"})
+    fd, tmp_name = tempfile.mkstemp(prefix=".image-skill-upload.", suffix=".part")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out, _deadline(timeout) as deadline, _sigterm_interrupts():
+            response = _open(session, url, timeout, what, noun)
+            with response:
+                digest = hashlib.sha256()
+                head, size = b"", 0
+                for chunk in _chunks(response, deadline, MAX_UPLOAD_BYTES):
+                    if len(head) < SNIFF_BYTES:
+                        head += chunk[: SNIFF_BYTES - len(head)]
+                        if len(head) >= SNIFF_BYTES and sniff(head) is None:
+                            raise denied_type(what)
+                    out.write(chunk)
+                    digest.update(chunk)
+                    size += len(chunk)
+        mime_type = sniff(head)
+        if mime_type is None or size == 0:
+            raise denied_type(what)
+        return Source("remote_url", filename, origin, mime_type, size, digest.hexdigest(), tmp, True)
+    except (_Expired, requests.exceptions.Timeout):
+        tmp.unlink(missing_ok=True)
+        raise CliError(
+            ErrorCode.TIMEOUT,
+            f"{what}: the remote image did not arrive within {timeout:g} s; nothing was uploaded.",
+            recovery={"retry_after_seconds": 1},
+        ) from None
+    except _TooLarge:
+        tmp.unlink(missing_ok=True)
+        raise _too_large(what) from None
+    except requests.exceptions.RequestException:
+        tmp.unlink(missing_ok=True)
+        raise _fetch_failed(
+            f"{what}: the remote image could not be fetched (the connection failed)."
+        ) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        session.close()
+
+
+def _fetch_failed(message: str, *, retryable: bool = True) -> CliError:
+    return CliError(ErrorCode.SOURCE_FETCH_FAILED, message, retryable=retryable)
+
+
+def _open(session: Any, url: str, timeout: float, what: str, noun: str) -> Any:
+    """The final response of ``url``, following at most MAX_REDIRECTS redirects (each URL checked)."""
+    import requests
+
+    for _ in range(MAX_REDIRECTS + 1):
+        check_url(url, what, noun)
+        proxies = requests.utils.get_environ_proxies(url)
+        response = session.get(
+            url, timeout=(5.0, timeout), stream=True, allow_redirects=False, proxies=proxies
+        )
+        if response.is_redirect:
+            target = urljoin(url, response.headers.get("location", ""))
+            response.close()
+            url = target
+            continue
+        if response.status_code != 200:
+            status = response.status_code
+            response.close()
+            raise _fetch_failed(
+                f"{what}: the remote server answered HTTP {status}; nothing was uploaded.",
+                retryable=status >= 500,
+            )
+        return response
+    raise _fetch_failed(
+        f"{what}: the remote URL redirected more than {MAX_REDIRECTS} times.", retryable=False
+    )
+
+
+def read_source(ref: PathRef | UrlRef, *, timeout: float, what: str, noun: str) -> Source:
+    if isinstance(ref, UrlRef):
+        return fetch_remote(ref.url, timeout=timeout, what=what, noun=noun)
+    return read_local(ref.path, what=what, noun=noun)
+
+
+# ------------------------------------------------------------------ streaming
+@dataclass
+class UploadBody(Mapping[str, Any]):
+    """An ``UploadRequest`` whose ``bytes_base64`` is streamed from ``path`` when sent.
+
+    As a Mapping it holds the small fields only (what the transport checks as text); the transport
+    sends ``open_stream()`` (a file-like object with a length) instead of serializing it.
+    """
+
+    fields: dict[str, Any]
+    path: Path
+    size: int
+    _prefix: bytes = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        text = json.dumps(self.fields, ensure_ascii=True, separators=(",", ":"))
+        self._prefix = (text[:-1] + ',"bytes_base64":"').encode()
+
+    def __getitem__(self, key: str) -> Any:
+        return self.fields[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.fields)
+
+    def __len__(self) -> int:
+        return len(self.fields)
+
+    @property
+    def encoded_length(self) -> int:
+        return len(self._prefix) + 4 * ((self.size + 2) // 3) + 2
+
+    def open_stream(self) -> BodyStream:
+        return BodyStream(self._prefix, self.path, self.size, self.encoded_length)
+
+
+class BodyStream:
+    """The JSON body, produced block by block: prefix, base64 of the file, ``"}``."""
+
+    def __init__(self, prefix: bytes, path: Path, size: int, length: int) -> None:
+        self._parts = self._generate(prefix, path, size)
+        self._buffer = b""
+        self._offset = 0  # how much of ``_buffer`` was read already (no copy per read)
+        self._length = length
+
+    def __len__(self) -> int:
+        return self._length
+
+    @staticmethod
+    def _generate(prefix: bytes, path: Path, size: int) -> Iterator[bytes]:
+        yield prefix
+        sent = 0
+        with path.open("rb") as handle:
+            while sent < size and (block := handle.read(min(BLOCK, size - sent))):
+                sent += len(block)
+                yield base64.b64encode(block)
+        if sent != size:
+            raise OSError("the file changed while it was being uploaded")
+        yield b'"}'
+
+    def read(self, amount: int = -1) -> bytes:
+        if amount < 0:
+            rest = [self._buffer[self._offset :], *self._parts]
+            self._buffer, self._offset = b"", 0
+            return b"".join(rest)
+        if self._offset >= len(self._buffer):
+            self._buffer, self._offset = next(self._parts, b""), 0
+        out = self._buffer[self._offset : self._offset + amount]
+        self._offset += len(out)
+        return out
+
+    def __iter__(self) -> Iterator[bytes]:
+        while chunk := self.read(BLOCK):
+            yield chunk
+
+
+# ------------------------------------------------------------------ uploading
+def upload(ctx: Context, source: Source) -> dict[str, Any]:
+    """Send one read source to ``POST /v1/upload`` (streamed); the server's envelope. Discards a temp file."""
+    from image_skill_api.operations import OPERATIONS
+
+    try:
+        ctx.hint(f"uploading {source.size} bytes...")
+        return dict(ctx.client.call(OPERATIONS["uploadAsset"], body=source.body()))
+    finally:
+        source.discard()
+
+
+def resolve_images(ctx: Context, images: Sequence[tuple[str, str]], noun: str) -> Resolved:
+    """Asset ids for image arguments ``(what, value)`` (edit's ``--input``/``--mask``, reference flags).
+
+    Asset ids and owned URLs are used as they are. Every path and URL is read (remote ones fetched)
+    and sniffed BEFORE the first upload, so an unsupported file refuses the whole command with
+    nothing uploaded; then each distinct one is uploaded once.
+    """
+    from image_skill import config
+
+    refs = {value: classify(value, base_url=ctx.base_url, what=what, noun=noun) for what, value in images}
+    pending = {value: ref for value, ref in refs.items() if not isinstance(ref, AssetRef)}
+    sources: dict[str, Source] = {}
+    try:
+        if pending:
+            ctx.require_token()
+        timeout = config.read_timeout(ctx.env)
+        names = {value: what for what, value in images}
+        for value, ref in pending.items():
+            assert not isinstance(ref, AssetRef)
+            sources[value] = read_source(ref, timeout=timeout, what=names[value], noun=noun)
+        resolved = Resolved({v: r.asset_id for v, r in refs.items() if isinstance(r, AssetRef)}, [])
+        for value in list(sources):
+            envelope = upload(ctx, sources.pop(value))
+            asset = envelope["data"]["asset"]
+            resolved.asset_ids[value] = str(asset["asset_id"])
+            resolved.uploaded.append({"for": names[value], "asset_id": str(asset["asset_id"])})
+        return resolved
+    finally:
+        for source in sources.values():
+            source.discard()
+
+
+@dataclass
+class Resolved:
+    """Image argument value -> owned asset id, and what was uploaded to get there (flag, asset id)."""
+
+    asset_ids: dict[str, str]
+    uploaded: list[dict[str, str]]

@@ -1,0 +1,104 @@
+"""What stored media really is: its type from its first bytes, its size from its own header.
+
+The server never trusts a declared MIME type, a file name or a client's width and height: an upload
+is re-sniffed here (``sniff``) and re-measured (``measure``, Pillow reading the header and checking
+the encoding's structure without decoding every pixel). The types are the spec's ``UploadMimeType``.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from typing import Final
+
+#: MIME type -> the extension its owned URL ends with.
+EXTENSIONS: Final = {
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/webp": "webp",
+    "image/gif": "gif",
+    "image/avif": "avif",
+}
+#: ISO-BMFF brands (``ftyp``) of an AVIF file.
+_AVIF_BRANDS: Final = (b"avif", b"avis")
+
+
+def sniff(data: bytes) -> str | None:
+    """The MIME type the leading bytes prove (PNG, JPEG, WebP, GIF, AVIF), else None."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if data[4:8] == b"ftyp" and _avif_brand(data):
+        return "image/avif"
+    return None
+
+
+def _avif_brand(data: bytes) -> bool:
+    size = int.from_bytes(data[:4], "big")
+    box = data[8 : min(max(size, 16), 256)]
+    brands = [box[i : i + 4] for i in range(0, len(box) - 3, 4) if i != 4]  # skip minor_version
+    return any(brand in _AVIF_BRANDS for brand in brands)
+
+
+@dataclass(frozen=True)
+class Measured:
+    width: int
+    height: int
+
+
+class Unreadable(ValueError):
+    """The bytes carry an image signature but are not a decodable image of that type."""
+
+
+class TooLarge(ValueError):
+    """The image's pixel dimensions are above what the server accepts."""
+
+
+def measure(data: bytes, mime_type: str, *, max_side: int, max_pixels: int) -> Measured:
+    """Width and height from the image's own header, with its structure checked.
+
+    Raises ``TooLarge`` (a side above ``max_side`` or more than ``max_pixels`` pixels, decided from
+    the header before anything is decoded) or ``Unreadable`` (not an image of ``mime_type``).
+    """
+    from PIL import Image
+
+    expected = {"image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WEBP", "image/gif": "GIF"}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+                if width > max_side or height > max_side or width * height > max_pixels:
+                    raise TooLarge(f"{width}x{height}")
+                if mime_type in expected and image.format != expected[mime_type]:
+                    raise Unreadable(f"decoded as {image.format}")
+                image.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise TooLarge("decompression bomb") from None
+    except TooLarge:
+        raise
+    except Exception as exc:  # Pillow raises many types for corrupt input
+        raise Unreadable(type(exc).__name__) from None
+    if width < 1 or height < 1:
+        raise Unreadable("empty image")
+    return Measured(width, height)
+
+
+def dominant_colour(data: bytes) -> tuple[int, int, int]:
+    """The most frequent colour of an image (after reducing it to 64 x 64 and 8 colours)."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        image.draft("RGB", (128, 128))
+        small = image.convert("RGB").resize((64, 64), Image.Resampling.NEAREST)
+    counts = small.quantize(colors=8).convert("RGB").getcolors(64 * 64) or [(1, (0, 0, 0))]
+    _, colour = max(counts, key=lambda item: (item[0], str(item[1])))
+    assert isinstance(colour, tuple), "an RGB image's colours are (r, g, b) tuples"
+    red, green, blue = colour
+    return (int(red), int(green), int(blue))
