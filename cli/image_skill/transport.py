@@ -107,6 +107,11 @@ def _bad_response(message: str) -> CliError:
     return CliError(ErrorCode.HOSTED_API_BAD_RESPONSE, message)
 
 
+def _no_netrc(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    """An auth hook that adds nothing: set on the session, it keeps requests from applying .netrc."""
+    return request
+
+
 class Transport:
     """A ``requests.Session`` speaking the generated ``Client`` protocol (and downloads) for one CLI run."""
 
@@ -129,6 +134,9 @@ class Transport:
         self.timeout = (connect_timeout, read_timeout)
         self.sleep = sleep
         self.session = requests.Session()
+        # requests would otherwise replace the Authorization header with ~/.netrc credentials for
+        # the host (or add them where no token is sent); the token flows only from this run's sources.
+        self.session.auth = _no_netrc
         self.session.headers.update(
             {
                 "accept": "application/json",

@@ -120,6 +120,25 @@ def test_token_only_on_auth_operations_and_headers_set(http: tuple[str, Script])
     assert whoami.headers["user-agent"].startswith("image-skill-python/")
 
 
+def test_a_netrc_entry_for_the_api_host_never_replaces_or_adds_credentials(
+    http: tuple[str, Script], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base, script = http
+    netrc = tmp_path / ".netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password hunter2\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    script.on("GET", "/v1/whoami", Reply(200, envelope({})))
+    script.on("GET", "/v1/models", Reply(200, envelope({})))
+    client, _ = transport(base)
+    ops.get_whoami(client)
+    ops.list_models(client)
+    whoami, models = script.seen
+    assert whoami.headers["authorization"] == f"Bearer {TOKEN}"
+    assert "authorization" not in models.headers
+
+
 def test_path_parameters_are_quoted(http: tuple[str, Script]) -> None:
     base, script = http
     client, _ = transport(base)
