@@ -62,6 +62,8 @@ def matches(schema: str, value: object) -> bool:
 
 def positive_int(raw: str, flag: str, noun: str) -> int:
     text = raw.strip()
+    if re.fullmatch(r"[0-9]{19,}", text):
+        raise invalid(noun, f"{flag} is far too large.")
     value = int(text) if re.fullmatch(r"[0-9]{1,18}", text) else 0  # ASCII digits only: int() takes "٣"
     if value <= 0:
         raise invalid(noun, f"{flag} must be a positive integer.")

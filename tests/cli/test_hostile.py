@@ -755,3 +755,19 @@ def test_url_credentials_a_server_relays_are_scrubbed(
     assert "hunter2" not in result.stdout
     assert "bob" not in result.stdout
     assert "https://[redacted]@status.example/x" in result.error["message"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["activity", "list", "--limit", "9" * 20], "--limit is far too large."),
+        (["credits", "quote", "--credits", "9" * 40], "--credits is far too large."),
+        (["activity", "list", "--limit", "-3"], "--limit must be a positive integer."),
+    ],
+)
+def test_a_count_too_large_or_negative_is_named_plainly(
+    run_cli: Callable[..., Run], argv: list[str], message: str
+) -> None:
+    result = run_cli(*argv, env={"IMAGE_SKILL_TOKEN": TOKEN})
+    assert result.code == ExitCode.INVALID_ARGUMENTS
+    assert result.error["message"] == message

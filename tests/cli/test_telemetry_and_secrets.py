@@ -95,7 +95,8 @@ def test_a_secret_in_feedback_is_refused_before_any_request(
     base, script = http
     secret = "isk_r_" + "s3cr3t" * 5
     result = run_cli(
-        "feedback", "create", "--title", "t", "--evidence", "ok", "--evidence", f"leak {secret}",
+        "feedback", "create", "--title", "t", "--body", "b",
+        "--evidence", "ok", "--evidence", f"leak {secret}",
         "--api-base-url", base, env={"IMAGE_SKILL_TOKEN": TOKEN},
     )  # fmt: skip
     assert result.code == ExitCode.INVALID_ARGUMENTS
@@ -110,7 +111,15 @@ def test_feedback_sends_design_md_defaults(http: tuple[str, Script], run_cli: Ca
     data = {"feedback_id": "fb_0123456789abcdef", "status": "accepted"}
     script.on("POST", "/v1/feedback", Reply(201, envelope(data)))
     result = run_cli(
-        "feedback", "create", "--body", "b", "--api-base-url", base, env={"IMAGE_SKILL_TOKEN": TOKEN}
+        "feedback",
+        "create",
+        "--title",
+        "t",
+        "--body",
+        "b",
+        "--api-base-url",
+        base,
+        env={"IMAGE_SKILL_TOKEN": TOKEN},
     )
     assert result.code == ExitCode.OK
     assert json.loads(script.seen[0].body) == {
@@ -119,6 +128,7 @@ def test_feedback_sends_design_md_defaults(http: tuple[str, Script], run_cli: Ca
         "confidence": "medium",
         "next_state": "watch",
         "surface": ["cli"],
+        "title": "t",
         "body": "b",
     }
 

@@ -159,7 +159,7 @@ def test_the_ledger_and_the_telemetry_log_after_every_flow(cli: Cli, tmp_path: P
     # ... and none in the no-telemetry mode.
     before = set(log)
     quiet = [cli("activity", "list", env=switch) for switch in OPT_OUT]
-    quiet += [cli("feedback", "create", "--title", "quiet", env=switch) for switch in OPT_OUT]
+    quiet += [cli("feedback", "create", "--title", "quiet", "--body", "b", env=switch) for switch in OPT_OUT]
     sentinel = run("whoami")
     log = wait_for_runs(db, [sentinel.envelope["trace_id"]])
     assert set(log) == before | {sentinel.envelope["trace_id"]}

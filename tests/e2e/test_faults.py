@@ -102,11 +102,13 @@ def test_a_create_fault_is_its_exit_code_and_nothing_is_debited(
 
 def test_a_feedback_storage_failure_is_exit_9_and_stores_nothing(faulty_cli: Cli) -> None:
     with fault_proxy(faults.FEEDBACK_STORAGE_FAILED) as proxy:
-        result = faulty_cli("feedback", "create", "--title", "t", "--dedupe-key", "k1", env=_through(proxy))
+        result = faulty_cli(
+            "feedback", "create", "--title", "t", "--body", "b", "--dedupe-key", "k1", env=_through(proxy)
+        )
     assert result.exit_code == ExitCode.STORAGE
     assert result.error["code"] == ErrorCode.FEEDBACK_STORAGE_FAILED
     assert faulty_cli("activity", "list").data["events"] == []
-    retried = faulty_cli("feedback", "create", "--title", "t", "--dedupe-key", "k1")
+    retried = faulty_cli("feedback", "create", "--title", "t", "--body", "b", "--dedupe-key", "k1")
     assert retried.data["status"] == "accepted"
 
 

@@ -59,8 +59,9 @@ def test_design_md_flags_are_accepted(cli: Cli) -> None:
     signup = cli.signup()
     trace = signup.envelope["trace_id"]
     result = cli(
-        "feedback", "create", "--type", "friction", "--title", "t", "--friction", "slow signup",
-        "--strategic-reason", "first runs matter", "--source", "pytest-agent", "--trace-id", trace,
+        "feedback", "create", "--type", "friction", "--title", "t", "--body", "b",
+        "--friction", "slow signup", "--strategic-reason", "first runs matter", "--source", "pytest-agent",
+        "--trace-id", trace,
         "--evidence", f"trace:{trace}", "--evidence", "job_0123456789abcdef", "--severity", "low",
         "--confidence", "low", "--next-state", "investigate", "--allow-weak-signal",
     )  # fmt: skip
@@ -71,8 +72,8 @@ def test_design_md_flags_are_accepted(cli: Cli) -> None:
 
 def test_a_dedupe_key_returns_the_original_feedback_id(cli: Cli) -> None:
     cli.signup()
-    first = cli("feedback", "create", "--title", "t", "--dedupe-key", "run-7:signup")
-    again = cli("feedback", "create", "--body", "said again", "--dedupe-key", "run-7:signup")
+    first = cli("feedback", "create", "--title", "t", "--body", "b", "--dedupe-key", "run-7:signup")
+    again = cli("feedback", "create", "--title", "t", "--body", "said again", "--dedupe-key", "run-7:signup")
     assert again.exit_code == ExitCode.OK
     assert again.data["feedback_id"] == first.data["feedback_id"]
     assert again.data["status"] == "deduplicated"
@@ -100,8 +101,8 @@ def test_a_secret_is_refused_locally_naming_the_flag_and_nothing_is_sent(
     run = Recording(cli)
     run.cli.signup()
     args = ["feedback", "create", flag, value]
-    if flag != "--title":
-        args += ["--title", "t"]
+    args += [] if flag == "--title" else ["--title", "t"]
+    args += [] if flag == "--body" else ["--body", "b"]
     result = run(*args)
     assert result.exit_code == ExitCode.INVALID_ARGUMENTS
     assert result.error["code"] == ErrorCode.SECRET_IN_REQUEST_REJECTED
@@ -114,8 +115,19 @@ def test_a_secret_is_refused_locally_naming_the_flag_and_nothing_is_sent(
     assert result.envelope["trace_id"] not in log  # the refused run never talked to the service
 
 
+@pytest.mark.parametrize(
+    ("given", "missing"),
+    [(("--title", "t"), ["--body"]), (("--body", "b"), ["--title"]), ((), ["--title", "--body"])],
+)
+def test_title_and_body_are_the_minimum(cli: Cli, given: tuple[str, ...], missing: list[str]) -> None:
+    cli.signup()
+    result = cli("feedback", "create", *given)
+    assert result.error["code"] == ErrorCode.INVALID_ARGUMENTS
+    assert result.error["recovery"]["required_flags"] == missing
+
+
 def test_feedback_needs_a_token(cli: Cli) -> None:
-    result = cli("feedback", "create", "--title", "t")
+    result = cli("feedback", "create", "--title", "t", "--body", "b")
     assert result.exit_code == ExitCode.AUTH
     assert result.error["code"] == ErrorCode.AUTH_REQUIRED
 
@@ -126,13 +138,15 @@ def test_feedback_needs_a_token(cli: Cli) -> None:
         ("feedback", "create"),
         ("feedback", "create", "--json"),
         ("feedback", "create", "--title", "   "),
-        ("feedback", "create", "--title", "t", "--type", "rant"),
-        ("feedback", "create", "--title", "t", "--severity", "urgent"),
-        ("feedback", "create", "--title", "t", "--surface", "CLI"),
-        ("feedback", "create", "--title", "t", "--surface", ","),
-        ("feedback", "create", "--title", "t", "--trace-id", "trace_nothex"),
-        ("feedback", "create", "--title", "t", "--dedupe-key", "-starts-with-dash"),
-        ("feedback", "create", "--title", "x" * 201),
+        ("feedback", "create", "--title", "t"),
+        ("feedback", "create", "--body", "b"),
+        ("feedback", "create", "--title", "t", "--body", "b", "--type", "rant"),
+        ("feedback", "create", "--title", "t", "--body", "b", "--severity", "urgent"),
+        ("feedback", "create", "--title", "t", "--body", "b", "--surface", "CLI"),
+        ("feedback", "create", "--title", "t", "--body", "b", "--surface", ","),
+        ("feedback", "create", "--title", "t", "--body", "b", "--trace-id", "trace_nothex"),
+        ("feedback", "create", "--title", "t", "--body", "b", "--dedupe-key", "-starts-with-dash"),
+        ("feedback", "create", "--title", "x" * 201, "--body", "b"),
     ],
     ids=lambda argv: " ".join(argv[2:])[:40] or "bare",
 )

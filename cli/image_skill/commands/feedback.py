@@ -1,13 +1,14 @@
 """image-skill feedback create: structured feedback into hosted product memory (needs a token).
 
 Every flag of the contract and design.md, with design.md's defaults (type ``user_feedback``,
-severity and confidence ``medium``, next state ``watch``, surface ``cli``). ``--title`` or
-``--body`` at least. Values are checked against the spec's ``FeedbackRequest`` before anything is
-sent - enumerations, lengths, counts, the trace id and dedupe key patterns - and every text field
-is screened for secrets (``secret_shapes``): a token or key is refused locally, naming the flag,
-and never leaves the machine. ``--dedupe-key`` makes a repeat answer the original ``feedback_id``
-(``status: "deduplicated"``). The API fails closed: when it cannot store feedback it answers an
-error (``FEEDBACK_STORAGE_FAILED``, exit 9), never a success.
+severity and confidence ``medium``, next state ``watch``, surface ``cli``). ``--title`` and
+``--body`` at least (the contract's minimum; the API itself accepts either). Values are checked
+against the spec's ``FeedbackRequest`` before anything is sent - enumerations, lengths, counts, the
+trace id and dedupe key patterns - and every text field is screened for secrets (``secret_shapes``):
+a token or key is refused locally, naming the flag, and never leaves the machine. ``--dedupe-key``
+makes a repeat answer the original ``feedback_id`` (``status: "deduplicated"``). The API fails
+closed: when it cannot store feedback it answers an error (``FEEDBACK_STORAGE_FAILED``, exit 9),
+never a success.
 """
 
 from __future__ import annotations
@@ -82,8 +83,13 @@ def parse(opts: Mapping[str, Any]) -> Feedback:
             limit = f" and at most {longest} characters" if longest is not None else ""
             raise invalid(NOUN, f"{flag} must not be blank{limit}.")
         request[field] = value
-    if "title" not in request and "body" not in request:
-        raise invalid(NOUN, "Give --title or --body (both is better): what happened and why it matters.")
+    missing = [flag for field, flag in (("title", "--title"), ("body", "--body")) if field not in request]
+    if missing:
+        error = invalid(
+            NOUN, "feedback create needs --title and --body at least (what happened, and why it matters)."
+        )
+        error.recovery = {**(error.recovery or {}), "required_flags": missing}
+        raise error
     surface = [item.strip() for item in (opts["--surface"] or "").split(",") if item.strip()]
     most = _bound("surface", "MAX_ITEMS") or len(surface)
     if not 1 <= len(surface) <= most or not all(matches("FeedbackSurface", s) for s in surface):

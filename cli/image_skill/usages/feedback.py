@@ -9,7 +9,7 @@ Usage:
       [--next-state=S] [--allow-weak-signal] [options]
 
 Leaves structured product feedback in hosted product memory (POST /v1/feedback; needs a token).
-Give --title or --body at least. Never include secrets: a token or key in any field is refused
+Give --title and --body at least. Never include secrets: a token or key in any field is refused
 before anything is sent. Cite trace ids and activity event ids instead.
 
 Options:
