@@ -260,11 +260,16 @@ BOUND_KEYWORDS = {
 }
 
 
+#: Schemas of request-body items (not ``*Request`` themselves) whose bounds the CLI checks.
+REQUEST_ITEMS = ("Reference",)
+
+
 def request_bounds(spec: dict[str, Any]) -> dict[str, int | float]:
-    """``<SCHEMA>_<FIELD>_<KEYWORD>`` -> bound, for every bounded field of every ``*Request`` schema."""
+    """``<SCHEMA>_<FIELD>_<KEYWORD>`` -> bound, for every bounded field of every ``*Request`` schema
+    and of the request items the CLI builds itself (``REQUEST_ITEMS``)."""
     bounds: dict[str, int | float] = {}
     for name, schema in spec["components"]["schemas"].items():
-        if not name.endswith("Request"):
+        if not (name.endswith("Request") or name in REQUEST_ITEMS):
             continue
         for field, field_schema in schema.get("properties", {}).items():
             for bound, suffix in BOUND_KEYWORDS.items():

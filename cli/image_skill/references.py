@@ -26,13 +26,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from image_skill.envelope import CliError
 from image_skill.validate import invalid
 from image_skill_api.constants import CREATE_REQUEST_REFERENCES_MAX_ITEMS as MAX_REFERENCES
 from image_skill_api.constants import PROVIDER_NATIVE_KEYS
+from image_skill_api.constants import REFERENCE_INDEX_MAXIMUM as MAX_INDEX
+from image_skill_api.constants import REFERENCE_REFERENCE_INDEX_MAXIMUM as MAX_REFERENCE_INDEX
 from image_skill_api.registry import ErrorCode
 
 if TYPE_CHECKING:
@@ -49,17 +50,6 @@ FLAGS: Final = {
     "--element-frontal": (ELEMENT_FRONTAL, re.compile(r"([0-9]+)"), "ELEMENT"),
     "--element-reference": (ELEMENT_REFERENCE, re.compile(r"([0-9]+)(?::([0-9]+))?"), "ELEMENT[:REF]"),
 }
-
-
-@cache
-def _reference_bounds() -> tuple[int, int]:
-    """(max index, max reference_index) of the spec's ``Reference`` schema (read once, when used)."""
-    import json
-    from importlib.resources import files
-
-    spec = json.loads((files("image_skill_api") / "spec.json").read_text(encoding="utf-8"))
-    properties = spec["components"]["schemas"]["Reference"]["properties"]
-    return int(properties["index"]["maximum"]), int(properties["reference_index"]["maximum"])
 
 
 @dataclass(frozen=True)
@@ -91,12 +81,11 @@ def parse_one(flag: str, value: str, position: int, noun: str) -> ReferenceFlag:
         image, suffix = value, ""
     if not image:
         raise invalid(noun, f"{flag} needs an IMAGE (an asset id, owned URL, local path or URL).")
-    max_index, max_ref = _reference_bounds()
     if not at:
         index = 0 if role == ELEMENT_REFERENCE else position
-        if index > max_index:
+        if index > MAX_INDEX:
             raise invalid(
-                noun, f"More than {max_index + 1} {flag} flags need explicit @{suffix_name} suffixes."
+                noun, f"More than {MAX_INDEX + 1} {flag} flags need explicit @{suffix_name} suffixes."
             )
         return ReferenceFlag(flag, image, role, index)
     found = grammar.fullmatch(suffix)
@@ -107,14 +96,14 @@ def parse_one(flag: str, value: str, position: int, noun: str) -> ReferenceFlag:
             " an explicit suffix).",
         )
     index = int(found.group(1))
-    if index > max_index:
-        raise invalid(noun, f"{flag}: the index must be between 0 and {max_index}.")
+    if index > MAX_INDEX:
+        raise invalid(noun, f"{flag}: the index must be between 0 and {MAX_INDEX}.")
     extra = found.group(2) if grammar.groups > 1 else None
     if role == REFERENCE_IMAGE:
         return ReferenceFlag(flag, image, role, index, reference_task=extra)
     if role == ELEMENT_REFERENCE and extra is not None:
-        if int(extra) > max_ref:
-            raise invalid(noun, f"{flag}: REF must be between 0 and {max_ref}.")
+        if int(extra) > MAX_REFERENCE_INDEX:
+            raise invalid(noun, f"{flag}: REF must be between 0 and {MAX_REFERENCE_INDEX}.")
         return ReferenceFlag(flag, image, role, index, reference_index=int(extra))
     return ReferenceFlag(flag, image, role, index)
 
