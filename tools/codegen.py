@@ -10,11 +10,12 @@ Outputs (all deterministic, all carrying a do-not-edit header):
 - ``registry.py``    exit codes (and the HTTP status rule), error codes, activity events, id patterns
 - ``constants.py``   the plain wire constants alone, cheap to import
 - ``envelope.py``    the one envelope builder and the one trace-id minter, cheap to import
+- ``screening.py``   the one secret screen (the spec's secret shapes) for product-memory text
 - ``spec.json``      the spec bundled as JSON, for runtime validation
 
-``operations.py``, ``registry.py``, ``constants.py`` and ``envelope.py`` are rendered from the Jinja2
-templates in ``tools/templates/``, each of which reads like the module it produces; the functions below
-only gather the values from the spec. Generated Python is then formatted with the pinned ruff.
+``operations.py``, ``registry.py``, ``constants.py``, ``envelope.py`` and ``screening.py`` are rendered
+from the Jinja2 templates in ``tools/templates/``, each of which reads like the module it produces; the
+functions below only gather the values from the spec. Generated Python is then formatted with the pinned ruff.
 """
 
 from __future__ import annotations
@@ -446,6 +447,7 @@ def render_all(workdir: Path) -> dict[str, str]:
         "constants.py": render_constants(spec),
         "registry.py": render_registry(spec),
         "envelope.py": render_envelope(spec),
+        "screening.py": render("screening.py.jinja"),
         "spec.json": json.dumps(spec, indent=1, ensure_ascii=False) + "\n",
         "py.typed": "",
     }

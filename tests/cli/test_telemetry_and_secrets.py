@@ -9,13 +9,13 @@ from collections.abc import Callable
 import pytest
 
 from image_skill import __version__, telemetry
-from image_skill.secret_shapes import find_secret
 from image_skill_api.constants import (
     TELEMETRY_CLIENT_HEADER,
     TELEMETRY_COMMAND_HEADER,
     TELEMETRY_ELAPSED_HEADER,
 )
 from image_skill_api.registry import TRACE_ID_HEADER, ErrorCode, ExitCode
+from image_skill_api.screening import find_secret
 
 from .conftest import TOKEN, Reply, Run, Script, envelope
 
