@@ -103,9 +103,10 @@ def main(
 def usage_error(word: str) -> Refusal:
     """The refusal of a command line that matches no usage of ``image-skill <word>``."""
     from image_skill.envelope import Refusal
+    from image_skill_api.constants import ErrorCodes
 
     return Refusal(
-        "INVALID_ARGUMENTS",
+        ErrorCodes.INVALID_ARGUMENTS,
         f"The arguments do not match any usage of `image-skill {word}`.",
         suggested_command=help_command(word),
     )
@@ -120,10 +121,11 @@ def _answer_from_argv(
     over an incomplete command line); an option docopt refuses.
     """
     from image_skill.envelope import Refusal
+    from image_skill_api.constants import ErrorCodes
 
     if word is None or word not in COMMANDS:
         message = "This is not an image-skill command." if word else "No command was given."
-        refusal: Refusal | None = Refusal("PUBLIC_CLI_COMMAND_NOT_AVAILABLE", message)
+        refusal: Refusal | None = Refusal(ErrorCodes.PUBLIC_CLI_COMMAND_NOT_AVAILABLE, message)
     else:  # (the registry's recovery for it: `image-skill help --json`, which lists the commands)
         usage = load_usage(COMMANDS[word])
         refusal = usage.reject_argv(argv) if hasattr(usage, "reject_argv") else None

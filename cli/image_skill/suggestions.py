@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shlex
 
-from image_skill_api.constants import ERROR_RECOVERIES
+from image_skill_api.constants import ERROR_RECOVERIES, OPERATION_COMMANDS, ErrorCodes
 
 
 def _registry_recovery(code: str) -> str:
@@ -20,16 +20,16 @@ def _registry_recovery(code: str) -> str:
 #: The one signup an agent is pointed at (AUTH_REQUIRED, AUTH_TOKEN_INVALID, doctor, the guide).
 #: AGENT_CONTACT_EMAIL, AGENT_NAME and RUNTIME are placeholders the agent replaces
 #: (``image-skill signup --help`` says with what).
-SIGNUP_COMMAND = _registry_recovery("AUTH_REQUIRED")
+SIGNUP_COMMAND = _registry_recovery(ErrorCodes.AUTH_REQUIRED)
 SIGNUP_ARGV = tuple(shlex.split(SIGNUP_COMMAND))
 #: What to run when the hosted API cannot be used.
-DOCTOR_COMMAND = _registry_recovery("HOSTED_API_REQUEST_FAILED")
+DOCTOR_COMMAND = _registry_recovery(ErrorCodes.HOSTED_API_REQUEST_FAILED)
 #: What the agent can still spend (credits, daily jobs).
-QUOTA_COMMAND = _registry_recovery("ARTIFACT_STORAGE_WRITE_FAILED")
+QUOTA_COMMAND = f"{OPERATION_COMMANDS['getQuota']} --json"
 #: The payment rails for buying credits.
-METHODS_COMMAND = _registry_recovery("QUOTA_EXCEEDED")
+METHODS_COMMAND = _registry_recovery(ErrorCodes.QUOTA_EXCEEDED)
 #: The models usable now.
-MODELS_COMMAND = _registry_recovery("CAPABILITY_DENIED")
+MODELS_COMMAND = _registry_recovery(ErrorCodes.CAPABILITY_DENIED)
 #: The models usable now for create.
 CREATE_MODELS_COMMAND = "image-skill models list --available --operation image.generate --json"
 #: How to hand a token over standard input (the contract's example).

@@ -232,7 +232,7 @@ def telemetry(db_path: Path) -> int:
         from image_skill_api.registry import ERRORS, ErrorCode
 
         message = "--db names no image-skill-mock database (a file `serve --db` wrote)."
-        error = {"code": "INVALID_ARGUMENTS", "message": message, "retryable": False}
+        error = {"code": ErrorCode.INVALID_ARGUMENTS, "message": message, "retryable": False}
         label = "image-skill-mock telemetry"
         print(json.dumps(envelope(ok=False, command=label, trace_id=new_trace_id(), error=error)))
         return int(ERRORS[ErrorCode.INVALID_ARGUMENTS].exit_code)

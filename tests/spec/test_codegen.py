@@ -5,29 +5,14 @@ from __future__ import annotations
 import ast
 import copy
 import datetime
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
-import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-SPEC: dict[str, Any] = yaml.safe_load((ROOT / "spec" / "openapi.yaml").read_text(encoding="utf-8"))
+from .codegen_module import SPEC, codegen
+
 NASTY = 'It\'s "quoted", \'\'\' and """ with a \\ backslash, a \\n that is not a newline\nand a real one'
-
-
-def _codegen() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("codegen", ROOT / "tools" / "codegen.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-codegen = _codegen()
 
 
 def _nasty_spec() -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from image_skill.envelope import Refusal
+from image_skill_api.constants import ErrorCodes
 
 USAGE = """
 Usage:
@@ -50,7 +51,7 @@ def reject_argv(argv: list[str]) -> Refusal | None:
         flag = arg.split("=", 1)[0].lower()
         if flag.startswith(CREDENTIAL_FLAG_STEMS):
             return Refusal(
-                "PAYMENT_CREDENTIAL_FLAG_REJECTED",
+                ErrorCodes.PAYMENT_CREDENTIAL_FLAG_REJECTED,
                 f"{flag} is refused: payment credentials never pass through the CLI; pay in Stripe Checkout.",
             )
     return None
