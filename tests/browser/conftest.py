@@ -1,14 +1,17 @@
 """Browser harness: the system's headless Chromium (``/usr/bin/chromium`` and its chromedriver, from
 the distribution's packages; ``.ci/run`` installs them) driven by Selenium against a real
 ``image-skill-mock serve --strict``. Every test here is skipped, with the reason, when Selenium,
-Chromium or chromedriver is missing; a browser is never downloaded."""
+Chromium or chromedriver is missing - except under ``IMAGE_SKILL_REQUIRE_BROWSER=1`` (``.ci/run``,
+which installs them), where that is a failure; a browser is never downloaded."""
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 import requests
@@ -23,12 +26,20 @@ def _chromium() -> str | None:
     return next((found for name in CHROMIUM_NAMES if (found := shutil.which(name))), None)
 
 
+def _missing(reason: str) -> NoReturn:
+    """Skip (a machine without a browser), or fail where one was installed for these tests."""
+    if os.environ.get("IMAGE_SKILL_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"IMAGE_SKILL_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def browser_binaries() -> tuple[str, str]:
-    pytest.importorskip("selenium", reason="selenium is not installed (it is in noxfile.py's TEST_DEPS)")
+    if importlib.util.find_spec("selenium") is None:
+        _missing("selenium is not installed (it is in noxfile.py's TEST_DEPS)")
     chromium, driver = _chromium(), shutil.which("chromedriver")
     if chromium is None or driver is None:
-        pytest.skip(
+        _missing(
             "no system Chromium/chromedriver (install the distribution's chromium and chromium-driver"
             " packages, as .ci/run does)"
         )
