@@ -11,9 +11,12 @@ Outputs (all deterministic, all carrying a do-not-edit header):
 - ``constants.py``   the plain wire constants alone, cheap to import
 - ``envelope.py``    the one envelope builder and the one trace-id minter, cheap to import
 - ``screening.py``   the one secret screen (the spec's secret shapes) for product-memory text
+- ``sniffing.py``    the one image sniffer (the spec's media signatures), for the CLI and the server
+- ``native_keys.py`` the one reading of the provider-native ``model_parameters`` keys (-> the flag)
 - ``spec.json``      the spec bundled as JSON, for runtime validation
 
-``operations.py``, ``registry.py``, ``constants.py``, ``envelope.py`` and ``screening.py`` are rendered
+``operations.py``, ``registry.py``, ``constants.py``, ``envelope.py``, ``screening.py``, ``sniffing.py`` and
+``native_keys.py`` are rendered
 from the Jinja2 templates in ``tools/templates/``, each of which reads like the module it produces; the
 functions below only gather the values from the spec. Generated Python is then formatted with the pinned ruff.
 """
@@ -243,9 +246,22 @@ def wire_constants(spec: dict[str, Any]) -> dict[str, Any]:
         "TELEMETRY_OPT_OUT": tuple(spec["x-image-skill-telemetry"]["opt_out"].items()),
         "SECRET_SHAPES": tuple((row["name"], row["pattern"]) for row in spec["x-image-skill-secret-shapes"]),
         **{f"ACTIVITY_LIMIT_{key.upper()}": activity_limit[key] for key in ("default", "minimum", "maximum")},
-        "PROVIDER_NATIVE_KEYS": tuple(spec["x-image-skill-provider-native-keys"].items()),
+        "PROVIDER_NATIVE_KEYS": provider_native_keys(spec),
+        **{f"LIMIT_{constant(key)}": value for key, value in spec["x-image-skill-limits"].items()},
         "ENVELOPE_KEYS": tuple(schemas["Envelope"]["required"]),
     }
+
+
+def provider_native_keys(spec: dict[str, Any]) -> tuple[tuple[str, dict[str, str]], ...]:
+    """``x-image-skill-provider-native-keys`` as ``(key, {command: flag})`` rows, checked: a key is a
+    plain key or a ``*suffix`` pattern (what ``native_keys.native_flag`` reads)."""
+    rows = tuple(spec["x-image-skill-provider-native-keys"].items())
+    for key, flags in rows:
+        if "*" in key.lstrip("*") or key.count("*") > 1 or key == "*":
+            raise SpecError(f"x-image-skill-provider-native-keys: {key!r} is neither a key nor a `*suffix`")
+        if not flags or not all(isinstance(flag, str) and flag.startswith("--") for flag in flags.values()):
+            raise SpecError(f"x-image-skill-provider-native-keys: {key!r} needs flags (`--name`) by command")
+    return rows
 
 
 #: The JSON Schema keywords that bound a request field, as the suffix of their constant's name.
@@ -353,6 +369,56 @@ def render_envelope(spec: dict[str, Any]) -> str:
     return text
 
 
+# ------------------------------------------------------------------ sniffing
+def magic_bytes(part: dict[str, Any], where: str) -> tuple[int, bytes]:
+    """One ``{offset, ascii|hex}`` of a type's magic, as ``(offset, bytes)``."""
+    if len({"ascii", "hex"} & part.keys()) != 1 or type(part.get("offset")) is not int or part["offset"] < 0:
+        raise SpecError(f"{where}: each magic part needs an `offset` and one of `ascii` and `hex`: {part}")
+    text = part.get("ascii", part.get("hex"))
+    if not isinstance(text, str) or not text:
+        raise SpecError(f"{where}: magic bytes must be a non-empty string: {part}")
+    try:
+        value = text.encode("ascii") if "ascii" in part else bytes.fromhex(text)
+    except (UnicodeEncodeError, ValueError):
+        raise SpecError(f"{where}: {text!r} is not ascii or hex bytes") from None
+    return part["offset"], value
+
+
+def media_signatures(spec: dict[str, Any]) -> dict[str, Any]:
+    """``x-image-skill-media-signatures``, checked, as the values of ``sniffing.py.jinja``."""
+    table = spec["x-image-skill-media-signatures"]
+    types, sniff_bytes = table["types"], table["sniff_bytes"]
+    where = "x-image-skill-media-signatures"
+    if list(types) != list(spec["components"]["schemas"]["UploadMimeType"]["enum"]):
+        raise SpecError(f"{where}: the types must be UploadMimeType's, in its order")
+    kinds = ["magic" if "magic" in row else "iso_bmff" for row in types.values()]
+    if kinds != sorted(kinds, key=lambda kind: kind == "iso_bmff"):
+        raise SpecError(f"{where}: the magic types come first (sniff tries them first), then ISO-BMFF ones")
+    magic = {
+        mime: tuple(tuple(magic_bytes(part, f"{where} {mime}") for part in parts) for parts in row["magic"])
+        for mime, row in types.items()
+        if "magic" in row
+    }
+    boxes = {mime: row["iso_bmff"] for mime, row in types.items() if "iso_bmff" in row}
+    layouts = {tuple((k, v) for k, v in box.items() if k != "brands") for box in boxes.values()}
+    if len(layouts) > 1:
+        raise SpecError(f"{where}: the ISO-BMFF types must share one box layout")
+    (box,) = boxes.values() if boxes else ({"brands": []},)
+    spans = [offset + len(value) for alts in magic.values() for parts in alts for offset, value in parts]
+    spans.append(box.get("compatible_brands_offset", 0) + 4)
+    if not all(parts for alts in magic.values() for parts in alts) or max(spans) > sniff_bytes:
+        raise SpecError(f"{where}: every magic alternative is non-empty and within sniff_bytes")
+    brands = {mime: tuple(brand.encode("ascii") for brand in row["brands"]) for mime, row in boxes.items()}
+    if not all(len(brand) == 4 for row in brands.values() for brand in row):
+        raise SpecError(f"{where}: an ISO-BMFF brand is four ASCII characters")
+    layout = {key: box[key] for key in box if key != "brands"}
+    return {
+        "sniff_bytes": sniff_bytes,
+        "magic": magic,
+        "iso_bmff": {**layout, "box_type": layout["box_type"].encode("ascii"), "brands": brands},
+    }
+
+
 # ---------------------------------------------------------------- operations
 PY_TYPES = {"boolean": "bool", "integer": "int", "number": "float", "string": "str"}
 #: Methods whose requests may be sent twice with the effect of once (RFC 9110 §9.2.2): a client may
@@ -448,6 +514,8 @@ def render_all(workdir: Path) -> dict[str, str]:
         "registry.py": render_registry(spec),
         "envelope.py": render_envelope(spec),
         "screening.py": render("screening.py.jinja"),
+        "sniffing.py": render("sniffing.py.jinja", **media_signatures(spec)),
+        "native_keys.py": render("native_keys.py.jinja"),
         "spec.json": json.dumps(spec, indent=1, ensure_ascii=False) + "\n",
         "py.typed": "",
     }

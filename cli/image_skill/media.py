@@ -43,12 +43,11 @@ from image_skill_api.constants import MOCK_MEDIA_PATH, OWNED_MEDIA_BASE_URL
 from image_skill_api.constants import UPLOAD_REQUEST_CONTENT_LENGTH_MAXIMUM as MAX_UPLOAD_BYTES
 from image_skill_api.constants import UPLOAD_REQUEST_FILENAME_MAX_LENGTH as MAX_FILENAME
 from image_skill_api.registry import ErrorCode
+from image_skill_api.sniffing import SNIFF_BYTES, sniff  # the one sniffer, shared with the server
 
 if TYPE_CHECKING:
     from image_skill.context import Context
 
-#: How many leading bytes decide the type.
-SNIFF_BYTES: Final = 64
 #: Redirects a remote fetch follows (each target is checked like the first URL).
 MAX_REDIRECTS: Final = 5
 #: Bytes read (and base64-encoded) at a time; a multiple of 3, so the blocks concatenate.
@@ -135,26 +134,6 @@ def safe_filename(name: str, fallback: str) -> str:
         keep = dot + extension if dot and len(extension) <= 16 else ""
         name = name[: MAX_FILENAME - len(keep)] + keep
     return name or fallback
-
-
-# ------------------------------------------------------------------ sniffing
-def sniff(head: bytes) -> str | None:
-    """The MIME type the leading bytes prove (PNG, JPEG, WebP, GIF, AVIF), else None."""
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if head[4:8] == b"ftyp":
-        size = int.from_bytes(head[:4], "big")
-        box = head[8 : min(max(size, 16), len(head))]
-        brands = [box[i : i + 4] for i in range(0, len(box) - 3, 4) if i != 4]
-        if b"avif" in brands or b"avis" in brands:
-            return "image/avif"
-    return None
 
 
 def denied_type(what: str) -> CliError:

@@ -31,9 +31,9 @@ from typing import TYPE_CHECKING, Any, Final, cast
 from image_skill.envelope import CliError
 from image_skill.validate import invalid
 from image_skill_api.constants import CREATE_REQUEST_REFERENCES_MAX_ITEMS as MAX_REFERENCES
-from image_skill_api.constants import PROVIDER_NATIVE_KEYS
 from image_skill_api.constants import REFERENCE_INDEX_MAXIMUM as MAX_INDEX
 from image_skill_api.constants import REFERENCE_REFERENCE_INDEX_MAXIMUM as MAX_REFERENCE_INDEX
+from image_skill_api.native_keys import native_flag
 from image_skill_api.registry import ErrorCode
 
 if TYPE_CHECKING:
@@ -118,16 +118,6 @@ def parse_flags(values: Mapping[str, Sequence[str]], noun: str) -> list[Referenc
     if len(parsed) > MAX_REFERENCES:
         raise invalid(noun, f"At most {MAX_REFERENCES} reference flags in all (got {len(parsed)}).")
     return parsed
-
-
-def native_flag(key: str, noun: str) -> str | None:
-    """The flag of ``image-skill <noun>`` that carries the intent of provider-native ``key``, else None
-    (an ordinary key, or one this command does not refuse)."""
-    for pattern, flags in PROVIDER_NATIVE_KEYS:
-        if key == pattern or (pattern.startswith("*") and key.endswith(pattern[1:])):
-            flag: str | None = flags.get(noun)
-            return flag
-    return None
 
 
 def check_model_parameters(parameters: Mapping[str, Any] | None, noun: str) -> None:

@@ -51,6 +51,14 @@ PROVIDER_NATIVE_KEYS = (
     ("mask_url", {"edit": "--mask"}),
     ("mask_image_url", {"edit": "--mask"}),
 )
+LIMIT_MAX_JSON_BODY_BYTES = 1048576
+LIMIT_MAX_JSON_DEPTH = 64
+LIMIT_UPLOAD_MAX_SIDE_PX = 12000
+LIMIT_UPLOAD_MAX_PIXELS = 50000000
+LIMIT_REFERENCE_MAX_BYTES = 10485760
+LIMIT_REFERENCE_MIN_SIDE_PX = 300
+LIMIT_REFERENCE_MIN_ASPECT = "0.40"
+LIMIT_REFERENCE_MAX_ASPECT = "2.50"
 ENVELOPE_KEYS = ("ok", "command", "trace_id", "actor", "data", "warnings", "error")
 
 # The CLI label of each operation (`x-image-skill-command`), by operationId.

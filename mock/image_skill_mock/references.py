@@ -31,8 +31,15 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Final
 
+from image_skill_api.constants import (
+    LIMIT_REFERENCE_MAX_ASPECT,
+    LIMIT_REFERENCE_MAX_BYTES,
+    LIMIT_REFERENCE_MIN_ASPECT,
+    LIMIT_REFERENCE_MIN_SIDE_PX,
+)
+from image_skill_api.native_keys import native_flag
 from image_skill_api.registry import ErrorCode
-from image_skill_mock import commands, validation
+from image_skill_mock import commands
 from image_skill_mock.envelope import ApiError
 from image_skill_mock.storage import StoredAsset
 
@@ -177,27 +184,26 @@ def _check_flat(model: Mapping[str, Any], references: Sequence[Mapping[str, Any]
 
 def check_media(position: int, asset: StoredAsset) -> None:
     """One referenced asset against the reference media policy (INPUT_POLICY_DENIED)."""
-    bounds = validation.limits()
     what = f"Reference {position} ({asset.asset_id})"
     if asset.mime_type not in REFERENCE_MIME_TYPES:
         raise ApiError(
             ErrorCode.INPUT_POLICY_DENIED,
             f"{what} is {asset.mime_type}; references must be PNG, JPEG or WebP.",
         )
-    max_bytes = int(bounds["reference_max_bytes"])
+    max_bytes = LIMIT_REFERENCE_MAX_BYTES
     if asset.content_length > max_bytes:
         raise ApiError(
             ErrorCode.INPUT_POLICY_DENIED,
             f"{what} is {asset.content_length} bytes; references may be at most {max_bytes} bytes (10 MB).",
         )
-    min_side = int(bounds["reference_min_side_px"])
+    min_side = LIMIT_REFERENCE_MIN_SIDE_PX
     if not asset.width or not asset.height or min(asset.width, asset.height) < min_side:
         raise ApiError(
             ErrorCode.INPUT_POLICY_DENIED,
             f"{what} is {asset.width}x{asset.height} px;"
             f" each side of a reference must be at least {min_side} px.",
         )
-    low, high = Decimal(str(bounds["reference_min_aspect"])), Decimal(str(bounds["reference_max_aspect"]))
+    low, high = Decimal(LIMIT_REFERENCE_MIN_ASPECT), Decimal(LIMIT_REFERENCE_MAX_ASPECT)
     aspect = Decimal(asset.width) / Decimal(asset.height)
     if not low <= aspect <= high:
         raise ApiError(
@@ -210,13 +216,8 @@ def check_media(position: int, asset: StoredAsset) -> None:
 def provider_native_key(parameters: Mapping[str, Any], verb: str, command: str) -> None:
     """Refuse provider-native keys in ``model_parameters`` (MODEL_PARAMETERS_INVALID naming the flag
     of ``verb``, create or edit; a key the verb does not refuse passes)."""
-    table: dict[str, dict[str, str]] = validation.spec()["x-image-skill-provider-native-keys"]
     for key in parameters:
-        flags = table.get(key) or next(
-            (row for pattern, row in table.items() if pattern.startswith("*") and key.endswith(pattern[1:])),
-            {},
-        )
-        flag = flags.get(verb)
+        flag = native_flag(key, verb)
         if flag is not None:
             raise ApiError(
                 ErrorCode.MODEL_PARAMETERS_INVALID,

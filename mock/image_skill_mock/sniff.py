@@ -12,6 +12,8 @@ import warnings
 from dataclasses import dataclass
 from typing import Final
 
+from image_skill_api.sniffing import sniff as sniff  # noqa: PLC0414 - re-exported (shared with the CLI)
+
 #: MIME type -> the extension its owned URL ends with.
 EXTENSIONS: Final = {
     "image/png": "png",
@@ -20,30 +22,6 @@ EXTENSIONS: Final = {
     "image/gif": "gif",
     "image/avif": "avif",
 }
-#: ISO-BMFF brands (``ftyp``) of an AVIF file.
-_AVIF_BRANDS: Final = (b"avif", b"avis")
-
-
-def sniff(data: bytes) -> str | None:
-    """The MIME type the leading bytes prove (PNG, JPEG, WebP, GIF, AVIF), else None."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if data[4:8] == b"ftyp" and _avif_brand(data):
-        return "image/avif"
-    return None
-
-
-def _avif_brand(data: bytes) -> bool:
-    size = int.from_bytes(data[:4], "big")
-    box = data[8 : min(max(size, 16), 256)]
-    brands = [box[i : i + 4] for i in range(0, len(box) - 3, 4) if i != 4]  # skip minor_version
-    return any(brand in _AVIF_BRANDS for brand in brands)
 
 
 @dataclass(frozen=True)
