@@ -113,11 +113,13 @@ def minimal_app(fixture: Path) -> Server:
 
 def _same_bytes(mock: Server, minimal: Server, token: str) -> None:
     """The minimal app answers each path with a body as long as the mock's (trace ids differ)."""
+    ours, theirs = mock.connect(), minimal.connect()
     for route in PATHS:
-        ours = mock.connect().call("GET", route, token=token)
-        theirs = minimal.connect().call("GET", route, token=token)
-        if (ours[0], len(ours[1])) != (theirs[0], len(theirs[1])):
+        mine, other = ours.call("GET", route, token=token), theirs.call("GET", route, token=token)
+        if (mine[0], len(mine[1])) != (other[0], len(other[1])):
             raise BenchError(f"the minimal app's {route} is not the mock's")
+    ours.close()
+    theirs.close()
 
 
 def throughput_rows(mock: Server, minimal: Server, token: str, *, rounds: int, seconds: float) -> list[Row]:
@@ -135,8 +137,16 @@ def throughput_rows(mock: Server, minimal: Server, token: str, *, rounds: int, s
             loads[side].append(load)
             return load.sample()
 
-        hammer(mock, request_bytes(mock.host, mock.port, route, auth), connections=CONNECTIONS, seconds=0.3)
-        paired = alternate(lambda: window(mock, "ours"), lambda: window(minimal, "baseline"), rounds)
+        for server in (mock, minimal):  # warm-up, unrecorded
+            hammer(
+                server,
+                request_bytes(server.host, server.port, route, auth),
+                connections=CONNECTIONS,
+                seconds=0.3,
+            )
+        paired = alternate(
+            lambda: window(mock, "ours"), lambda: window(minimal, "baseline"), rounds, warmup=0
+        )
         row = paired_row(
             f"GET {route}: req/s at {CONNECTIONS} keep-alive connections vs minimal Starlette app",
             paired, budget=BUDGET, ceiling=CEILING, text=_rate_text,
