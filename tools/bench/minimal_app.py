@@ -39,7 +39,7 @@ def main() -> int:
     sock.bind(("127.0.0.1", 0))
     host, port = sock.getsockname()[:2]
 
-    class Server(uvicorn.Server):  # type: ignore[misc]
+    class Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             await super().startup(sockets=sockets)
             if not self.should_exit:

@@ -4,6 +4,7 @@ of whole processes: wall time, with the child's CPU time (its rusage) beside it.
 
 from __future__ import annotations
 
+import functools
 import shutil
 import sys
 from collections.abc import Mapping
@@ -47,7 +48,8 @@ def startup_rows(cli: str, env: Mapping[str, str], runs: int) -> list[Row]:
 
     rows = []
     for name, (argv, code) in STARTUP.items():
-        paired = alternate(lambda argv=argv, code=code: timed([cli, *argv], env, expect=code), baseline, runs)
+        ours = functools.partial(timed, [cli, *argv], env, expect=code)
+        paired = alternate(ours, baseline, runs)
         rows.append(
             paired_row(f"start-up: {name} vs python -c pass", paired, budget=STARTUP_BUDGET, floor=FLOOR)
         )
