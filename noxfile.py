@@ -1,4 +1,4 @@
-"""Developer and CI sessions: tests, lint, typecheck, codegen, demo, bench."""
+"""Developer and CI sessions: tests, quick, lint, typecheck, codegen, demo, bench."""
 
 from __future__ import annotations
 
@@ -35,6 +35,25 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", "-n", "2", *session.posargs)
 
 
+#: The everyday loop: unit and property tests, none of which starts a server (the CLI's tests talk to
+#: an in-process scripted HTTP server at most). End to end, mock, conformance and browser tests run in
+#: `tests`, as do the two codegen runs below (drift is also `nox -s codegen -- --check`).
+QUICK_PATHS = ["tests/cli", "tests/spec", "tests/properties", "tests/tools", "tests/test_architecture.py"]
+QUICK_SKIPS = [
+    "tests/spec/test_spec.py::test_codegen_is_deterministic",
+    "tests/spec/test_spec.py::test_generated_code_matches_the_spec",
+]
+QUICK_DEPS = [dep for dep in TEST_DEPS if dep.split(">")[0] not in ("schemathesis", "httpx", "selenium")]
+
+
+@nox.session
+def quick(session: nox.Session) -> None:
+    """Unit and property tests, no servers, in well under 30 s: the everyday loop (`tests` runs all)."""
+    session.install("-e", ".[mock]", *QUICK_DEPS, *CODEGEN_DEPS)
+    deselect = [arg for test in QUICK_SKIPS for arg in ("--deselect", test)]
+    session.run("pytest", "-n", "2", "-m", "not e2e", *deselect, *QUICK_PATHS, *session.posargs)
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff lint and format check."""
@@ -66,6 +85,9 @@ def demo(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Start-up and request budgets (reports figures; never fails on timing)."""
+    """The CLI's and the mock's budgets, as paired ratios in one table (reports; never fails on timing).
+
+    `nox -s bench -- --quick` for fewer rounds; `-- --json FILE` also writes the table as JSON.
+    """
     session.install(".[mock]")
-    session.run("python", "tools/bench.py", *session.posargs)
+    session.run("python", "tools/bench", *session.posargs)

@@ -1,0 +1,93 @@
+"""The CLI's own figures: start-up paths against ``python -c pass``, ``whoami`` against a bare
+``requests`` script and against a node floor, and telemetry on against off. Each is a paired ratio
+of whole processes: wall time, with the child's CPU time (its rusage) beside it."""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import sys
+from collections.abc import Mapping
+
+from bench.procs import timed
+from bench.stats import Budget, Row, Sample, alternate, paired_row
+
+#: Start-up paths held to the ``--version`` budget (issues #2, #6, #18): argv after ``image-skill``,
+#: and the exit code it must end with. Each runs with its stdout on a pipe (``--help`` piped).
+STARTUP = {
+    "--version": (["--version"], 0),
+    "--help (piped)": (["--help"], 0),
+    "create --help": (["create", "--help"], 0),
+    "usage error (create --bogus)": (["create", "--bogus"], 2),
+}
+STARTUP_BUDGET = Budget(2.0)
+#: A path that starts the interpreter and then does more cannot take less than the interpreter alone.
+FLOOR = 1.0
+
+BARE_WHOAMI = """
+import os, requests
+requests.get(os.environ["IMAGE_SKILL_API_BASE_URL"] + "/v1/whoami",
+             headers={"authorization": "Bearer " + os.environ["IMAGE_SKILL_TOKEN"]}, timeout=30)
+"""
+BARE_BUDGET = Budget(1.2)  # issue #2
+
+#: The stand-in for the upstream node client (issue #19): one fetch GET, the JSON printed.
+NODE_WHOAMI = """
+const r = await fetch(process.env.IMAGE_SKILL_API_BASE_URL + "/v1/whoami",
+  {headers: {authorization: "Bearer " + process.env.IMAGE_SKILL_TOKEN}});
+console.log(JSON.stringify(await r.json()));
+"""
+NODE_BUDGET = Budget(0.65)
+
+TELEMETRY_BUDGET = Budget(1.05)  # issue #9: < 5 % more wall time
+
+
+def startup_rows(cli: str, env: Mapping[str, str], runs: int) -> list[Row]:
+    def baseline() -> Sample:
+        return timed([sys.executable, "-c", "pass"], env)
+
+    rows = []
+    for name, (argv, code) in STARTUP.items():
+        ours = functools.partial(timed, [cli, *argv], env, expect=code)
+        paired = alternate(ours, baseline, runs)
+        rows.append(
+            paired_row(f"start-up: {name} vs python -c pass", paired, budget=STARTUP_BUDGET, floor=FLOOR)
+        )
+    return rows
+
+
+def whoami_rows(cli: str, env: Mapping[str, str], runs: int) -> list[Row]:
+    """``env`` points the CLI at a mock and carries a token."""
+    whoami = [cli, "whoami", "--json"]
+
+    def ours() -> Sample:
+        return timed(whoami, env)
+
+    rows = [
+        paired_row(
+            "whoami vs bare requests GET",
+            alternate(ours, lambda: timed([sys.executable, "-c", BARE_WHOAMI], env), runs),
+            budget=BARE_BUDGET,
+            floor=FLOOR,  # whoami imports requests and sends the same GET, and more
+        )
+    ]
+    node = shutil.which("node")
+    if node is None:
+        rows.append(Row("whoami vs node floor", "", budget=NODE_BUDGET, skipped="node is not installed"))
+    else:
+        node_argv = [node, "--input-type=module", "-e", NODE_WHOAMI]
+        paired = alternate(ours, lambda: timed(node_argv, env), runs)
+        rows.append(paired_row("whoami vs node floor (one fetch GET)", paired, budget=NODE_BUDGET))
+    rows.append(telemetry_row(cli, env, runs))
+    return rows
+
+
+def telemetry_row(cli: str, env: Mapping[str, str], runs: int) -> Row:
+    """``image-skill whoami`` with telemetry on vs off (the on run describes itself in headers)."""
+    on_env = {k: v for k, v in env.items() if k not in ("DO_NOT_TRACK", "IMAGE_SKILL_TELEMETRY")}
+    off_env = {**on_env, "IMAGE_SKILL_TELEMETRY": "off"}
+    argv = [cli, "whoami", "--json"]
+    paired = alternate(lambda: timed(argv, on_env), lambda: timed(argv, off_env), runs)
+    return paired_row(
+        "whoami: telemetry on vs off", paired, budget=TELEMETRY_BUDGET, floor=FLOOR
+    )  # on does what off does, and more
