@@ -73,7 +73,7 @@ JSON lines (one per CLI command run; the database is opened read-only); it needs
 """
 
 #: The distribution modules of the `[mock]` extra that `serve` and `demo` import.
-MOCK_EXTRA_MODULES = ("starlette", "uvicorn", "PIL", "jsonschema")
+MOCK_EXTRA_MODULES = ("starlette", "uvicorn", "PIL", "jsonschema", "regress")
 
 
 def _int(opts: dict[str, Any], name: str, minimum: int) -> int:

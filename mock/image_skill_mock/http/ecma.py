@@ -1,104 +1,42 @@
-"""JSON Schema ``pattern``s read as ECMA-262 (the dialect the spec means), run on Python ``re``.
+"""JSON Schema ``pattern``s read as ECMA-262 (the dialect the spec means), by an ECMA-262 engine.
 
-The two dialects disagree where it matters for validation: Python's ``\\s`` counts U+001C..U+001F
-and U+0085 as white space and not U+FEFF, its ``\\d``/``\\w``/``\\b`` span all of Unicode, its ``.``
-stops only at ``\\n`` and its ``$`` also matches before a final newline. ``compile`` rewrites a
-pattern so Python reads it as ECMA-262 does (no flags, non-``u`` mode): ``\\s``/``\\S`` become the
-ECMA white-space class and its complement, ``.`` excludes the four ECMA line terminators, ``$``
-is the end of input, and ``re.ASCII`` narrows ``\\d``, ``\\w`` and ``\\b`` to ASCII. Everything
-else is passed through unchanged (the spec's patterns use no other construct the dialects
-read differently).
+``regress`` (the Rust regress engine's Python bindings, by jsonschema's author) compiles and runs
+each pattern as ECMA-262 does with no flags: ``\\s`` is ECMA white space (U+FEFF yes, U+001C..U+001F
+and U+0085 no), ``\\d``/``\\w``/``\\b`` are ASCII, ``.`` stops at the four ECMA line terminators,
+``$`` is the end of input, ``[]`` matches nothing and ``[^]`` anything, and Annex B's readings
+hold (``a{,3}`` is the literal text ``a{,3}``). What ECMA-262 does not accept (``(?i)abc``,
+``a*+``) fails to compile (``regress.RegressError``) instead of being read another way. As in
+JSON Schema, a pattern is a search, not anchored (``Pattern.search``).
 """
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 from functools import lru_cache
 
-#: ECMA-262 WhiteSpace and LineTerminator (what ``\s`` matches), as inclusive code point ranges.
-WHITE_SPACE: tuple[tuple[int, int], ...] = (
-    (0x09, 0x0D),
-    (0x20, 0x20),
-    (0xA0, 0xA0),
-    (0x1680, 0x1680),
-    (0x2000, 0x200A),
-    (0x2028, 0x2029),
-    (0x202F, 0x202F),
-    (0x205F, 0x205F),
-    (0x3000, 0x3000),
-    (0xFEFF, 0xFEFF),
-)
-_LINE_TERMINATORS = "\\n\\r\\u2028\\u2029"
+import regress
+
+#: A pattern that is not ECMA-262 (raised by ``compile_pattern``).
+PatternInvalid = regress.RegressError
 
 
-def _complement(ranges: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
-    out, low = [], 0
-    for start, end in ranges:
-        if start > low:
-            out.append((low, start - 1))
-        low = end + 1
-    if low <= 0x10FFFF:
-        out.append((low, 0x10FFFF))
-    return tuple(out)
+@dataclass(frozen=True)
+class Pattern:
+    """One compiled ECMA-262 pattern."""
 
+    source: str
+    regex: regress.Regex
 
-def _class_body(ranges: tuple[tuple[int, int], ...]) -> str:
-    return "".join(
-        f"\\U{start:08x}" if start == end else f"\\U{start:08x}-\\U{end:08x}" for start, end in ranges
-    )
-
-
-_SPACE_BODY = _class_body(WHITE_SPACE)
-_NON_SPACE_BODY = _class_body(_complement(WHITE_SPACE))
-
-
-def translate(pattern: str) -> str:
-    """``pattern`` (ECMA-262) rewritten so that Python ``re`` with ``re.ASCII`` reads it the same way."""
-    out: list[str] = []
-    i, n = 0, len(pattern)
-    in_class = False
-    while i < n:
-        char = pattern[i]
-        if char == "\\" and i + 1 < n:
-            escaped = pattern[i + 1]
-            i += 2
-            if escaped == "s":
-                out.append(_SPACE_BODY if in_class else f"[{_SPACE_BODY}]")
-            elif escaped == "S":
-                out.append(_NON_SPACE_BODY if in_class else f"[{_NON_SPACE_BODY}]")
-            else:
-                out.append("\\" + escaped)
-            continue
-        i += 1
-        if in_class:
-            if char == "]":
-                in_class = False
-            out.append("\\[" if char == "[" else char)
-        elif char == "[":
-            # ECMA: `[]` matches nothing and `[^]` anything; a `]` right after `[` is not a literal.
-            if pattern.startswith("]", i):
-                out.append("(?!)")
-                i += 1
-            elif pattern.startswith("^]", i):
-                out.append("[\\s\\S]")
-                i += 2
-            else:
-                in_class = True
-                if pattern.startswith("^", i):
-                    out.append("[^")
-                    i += 1
-                else:
-                    out.append("[")
-        elif char == ".":
-            out.append(f"[^{_LINE_TERMINATORS}]")
-        elif char == "$":
-            out.append("\\Z")
-        else:
-            out.append(char)
-    return "".join(out)
+    def search(self, value: str) -> regress.Match | None:
+        """The first match anywhere in ``value``, or None. A string no UTF-8 can carry (a lone
+        surrogate) matches nothing."""
+        try:
+            return self.regex.find(value)
+        except UnicodeEncodeError:
+            return None
 
 
 @lru_cache(maxsize=512)
-def compile_pattern(pattern: str) -> re.Pattern[str]:
-    """The compiled ECMA-262 reading of ``pattern`` (use ``.search``, as JSON Schema does)."""
-    return re.compile(translate(pattern), re.ASCII)
+def compile_pattern(pattern: str) -> Pattern:
+    """The compiled ECMA-262 reading of ``pattern`` (cached); ``PatternInvalid`` when it is not ECMA-262."""
+    return Pattern(pattern, regress.Regex(pattern))

@@ -1,9 +1,10 @@
 """Requests and responses checked against the bundled spec (``image_skill_api/spec.json``).
 
 Each operation's parameters and body are compiled once into JSON Schema 2020-12 validators
-whose ``$ref``s resolve inside the spec and whose ``pattern``s are read as ECMA-262
-(``image_skill_mock.ecma``). Query strings are coerced by their schema type (``true``/``false``,
-integers, finite numbers) before validation; values that do not coerce stay strings so the
+whose ``$ref``s resolve inside the spec and whose ``pattern``s are read as ECMA-262 by an
+ECMA-262 engine (``http.ecma``: ``regress``, each pattern compiled once and cached). Query
+strings are coerced by their schema type (``true``/``false``, integers, finite numbers) before
+validation; values that do not coerce stay strings so the
 validator reports them. Errors name the offending field, never echo values.
 
 Bodies are parsed strictly (``parse_json``): UTF-8 only, no ``NaN``/``Infinity``, no number
