@@ -1,5 +1,6 @@
 -- The mock's SQLite schema: every table, index and view. Read at start-up by store.database
 -- (executescript); CREATE ... IF NOT EXISTS, so an existing database is opened as it is.
+-- Identity: one row per signed-up agent (its token only as a SHA-256); preview_credits is its grant.
 CREATE TABLE IF NOT EXISTS agents (
     agent_id TEXT PRIMARY KEY,
     organization_id TEXT NOT NULL,
@@ -12,6 +13,8 @@ CREATE TABLE IF NOT EXISTS agents (
     daily_job_limit INTEGER NOT NULL,
     created_at TEXT NOT NULL
 );
+
+-- Creative work: jobs as served (job_json), the assets they hold (bytes inline) and their debits.
 CREATE TABLE IF NOT EXISTS jobs (
     job_id TEXT PRIMARY KEY,
     agent_id TEXT NOT NULL REFERENCES agents(agent_id),
@@ -44,6 +47,8 @@ CREATE TABLE IF NOT EXISTS usage_events (
     credits INTEGER NOT NULL,
     created_at TEXT NOT NULL
 );
+
+-- The hosted activity ledger, and every id an event can be found by.
 CREATE TABLE IF NOT EXISTS activity_events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     event_id TEXT NOT NULL UNIQUE,
@@ -57,6 +62,9 @@ CREATE TABLE IF NOT EXISTS activity_refs (
 );
 CREATE INDEX IF NOT EXISTS activity_by_agent ON activity_events(agent_id, seq);
 CREATE INDEX IF NOT EXISTS activity_refs_by_agent ON activity_refs(agent_id, ref, seq);
+
+-- Payments (the Stripe test-mode rail): quotes, attempts with their Checkout Sessions, receipts,
+-- reversals (refunds, disputes), the payment-backed credit events, and each webhook event handled.
 CREATE TABLE IF NOT EXISTS credit_quotes (
     quote_id TEXT PRIMARY KEY,
     agent_id TEXT NOT NULL REFERENCES agents(agent_id),
@@ -130,6 +138,8 @@ CREATE TABLE IF NOT EXISTS stripe_events (
     outcome TEXT NOT NULL,
     received_at TEXT NOT NULL
 );
+
+-- A create/edit idempotency key per agent: pending, bound to its job, then done with its answer.
 CREATE TABLE IF NOT EXISTS idempotency_keys (
     agent_id TEXT NOT NULL REFERENCES agents(agent_id),
     idempotency_key TEXT NOT NULL,
@@ -140,6 +150,8 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
     created_at TEXT NOT NULL,
     PRIMARY KEY (agent_id, idempotency_key)
 );
+
+-- Product feedback, unique per agent and dedupe_key.
 CREATE TABLE IF NOT EXISTS feedback (
     feedback_id TEXT PRIMARY KEY,
     agent_id TEXT NOT NULL REFERENCES agents(agent_id),
@@ -148,12 +160,16 @@ CREATE TABLE IF NOT EXISTS feedback (
     feedback_json TEXT NOT NULL,
     UNIQUE (agent_id, dedupe_key)
 );
+
+-- One telemetry event per CLI run (written on a connection of its own).
 CREATE TABLE IF NOT EXISTS telemetry_events (
     trace_id TEXT PRIMARY KEY,
     seq INTEGER NOT NULL,
     event_json TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS telemetry_by_seq ON telemetry_events(seq);
+
+-- The credit ledger: every grant (+) and debit (-) of an agent, from the three tables that hold them.
 DROP VIEW IF EXISTS credit_entries;
 CREATE VIEW credit_entries (agent_id, kind, credits, payment_backed, source_id, created_at) AS
     SELECT agent_id, 'preview_grant', preview_credits, 0, agent_id, created_at FROM agents
