@@ -251,51 +251,45 @@ def test_the_cycle_finder_finds_a_planted_cycle() -> None:
 
 # ------------------------------------------------------------------ imports made by name, planted
 def _plant(root: Path, files: dict[str, str]) -> dict[str, Path]:
-    for name, text in files.items():
+    """A package ``fakepkg`` under ``root`` with ``files`` (and an empty ``__init__.py``)."""
+    for name, text in {"__init__.py": "", **files}.items():
         path = root / "fakepkg" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return {"fakepkg": root / "fakepkg"}
 
 
+#: Modules importing ``fakepkg.target`` by name, each in another way.
+BY_NAME = {
+    "loader.py": "import importlib\n\ndef load():\n    importlib.import_module('fakepkg.target')\n",
+    "bare.py": "from importlib import import_module\nimport_module('fakepkg.target')\n",
+    "dunder.py": "def load():\n    return __import__('fakepkg.target')\n",
+    "named.py": "NAME = 'fakepkg.target'\n\ndef load():\n    __import__(NAME)\n",
+    "target.py": "",
+}
+#: A command loader, as the CLI's: the module name is an f-string under a package.
+LOADER = {
+    "index.py": "import importlib\nimportlib.import_module(f'fakepkg.commands.{NAME}')\n",
+    "commands/__init__.py": "",
+    "commands/run.py": "",
+}
+#: a -> b by importlib, b -> c by an import statement, c -> a by __import__ inside a function.
+CYCLE = {
+    "a.py": "import importlib\n\ndef load():\n    return importlib.import_module('fakepkg.b')\n",
+    "b.py": "from fakepkg import c\n",
+    "c.py": "def later():\n    __import__('fakepkg.a')\n",
+}
+
+
 def test_an_importlib_import_is_an_edge(tmp_path: Path) -> None:
-    packages = _plant(
-        tmp_path,
-        {
-            "__init__.py": "",
-            "loader.py": "import importlib\n\ndef load():\n    importlib.import_module('fakepkg.target')\n",
-            "bare.py": "from importlib import import_module\nimport_module('fakepkg.target')\n",
-            "dunder.py": "def load():\n    return __import__('fakepkg.target')\n",
-            "named.py": "NAME = 'fakepkg.target'\n\ndef load():\n    __import__(NAME)\n",
-            "target.py": "",
-        },
-    )
-    graph = _graph(packages)
+    graph = _graph(_plant(tmp_path, BY_NAME))
     for importer in ("loader", "bare", "dunder", "named"):
         assert "fakepkg.target" in graph[f"fakepkg.{importer}"], importer
 
 
 def test_an_f_string_import_depends_on_its_literal_prefix(tmp_path: Path) -> None:
-    packages = _plant(
-        tmp_path,
-        {
-            "__init__.py": "",
-            "index.py": "import importlib\nimportlib.import_module(f'fakepkg.commands.{NAME}')\n",
-            "commands/__init__.py": "",
-            "commands/run.py": "",
-        },
-    )
-    assert _graph(packages)["fakepkg.index"] == {"fakepkg.commands"}
+    assert _graph(_plant(tmp_path, LOADER))["fakepkg.index"] == {"fakepkg.commands"}
 
 
 def test_a_cycle_through_importlib_is_found(tmp_path: Path) -> None:
-    packages = _plant(
-        tmp_path,
-        {
-            "__init__.py": "",
-            "a.py": "import importlib\n\ndef load():\n    return importlib.import_module('fakepkg.b')\n",
-            "b.py": "from fakepkg import c\n",
-            "c.py": "def later():\n    __import__('fakepkg.a')\n",
-        },
-    )
-    assert _cycles(_graph(packages)) == [["fakepkg.a", "fakepkg.b", "fakepkg.c"]]
+    assert _cycles(_graph(_plant(tmp_path, CYCLE))) == [["fakepkg.a", "fakepkg.b", "fakepkg.c"]]

@@ -6,15 +6,12 @@ import json
 import sqlite3
 from typing import Any
 
+from image_skill_mock.store.rows import json_row
+
 
 def by_dedupe_key(conn: sqlite3.Connection, agent_id: str, key: str) -> dict[str, Any] | None:
-    row = conn.execute(
-        "SELECT feedback_json FROM feedback WHERE agent_id = ? AND dedupe_key = ?", (agent_id, key)
-    ).fetchone()
-    if row is None:
-        return None
-    found: dict[str, Any] = json.loads(row[0])
-    return found
+    sql = "SELECT feedback_json FROM feedback WHERE agent_id = ? AND dedupe_key = ?"
+    return json_row(conn, sql, (agent_id, key))
 
 
 def insert_feedback(conn: sqlite3.Connection, agent_id: str, record: dict[str, Any]) -> None:

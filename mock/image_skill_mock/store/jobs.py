@@ -6,6 +6,8 @@ import json
 import sqlite3
 from typing import Any
 
+from image_skill_mock.store.rows import json_row
+
 
 def insert_job(
     conn: sqlite3.Connection,
@@ -59,10 +61,4 @@ def jobs_on_day(conn: sqlite3.Connection, agent_id: str, day: str) -> int:
 
 
 def job(conn: sqlite3.Connection, agent_id: str, job_id: str) -> dict[str, Any] | None:
-    row = conn.execute(
-        "SELECT job_json FROM jobs WHERE agent_id = ? AND job_id = ?", (agent_id, job_id)
-    ).fetchone()
-    if row is None:
-        return None
-    found: dict[str, Any] = json.loads(row[0])
-    return found
+    return json_row(conn, "SELECT job_json FROM jobs WHERE agent_id = ? AND job_id = ?", (agent_id, job_id))

@@ -7,6 +7,7 @@ constants of ``COLUMNS``, checked on every call, so no SQL is ever built from in
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
 from typing import Any
@@ -89,3 +90,13 @@ def select_row(conn: sqlite3.Connection, table: str, where: dict[str, Any]) -> d
     """The latest row matching ``where``, or None."""
     rows = select_rows(conn, table, where)
     return rows[-1] if rows else None
+
+
+def json_row(conn: sqlite3.Connection, sql: str, args: tuple[Any, ...]) -> dict[str, Any] | None:
+    """The JSON object in the first column of ``sql``'s first row (the tables that keep an object
+    whole: jobs, feedback, telemetry), or None when there is no row."""
+    row = conn.execute(sql, args).fetchone()
+    if row is None:
+        return None
+    found: dict[str, Any] = json.loads(row[0])
+    return found

@@ -7,13 +7,11 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from image_skill_mock.store.rows import json_row
+
 
 def telemetry_event(conn: sqlite3.Connection, trace_id: str) -> dict[str, Any] | None:
-    row = conn.execute("SELECT event_json FROM telemetry_events WHERE trace_id = ?", (trace_id,)).fetchone()
-    if row is None:
-        return None
-    found: dict[str, Any] = json.loads(row[0])
-    return found
+    return json_row(conn, "SELECT event_json FROM telemetry_events WHERE trace_id = ?", (trace_id,))
 
 
 def put_telemetry_event(conn: sqlite3.Connection, trace_id: str, event: dict[str, Any]) -> None:
