@@ -25,17 +25,6 @@ ALLOWED: dict[str, str] = {
     "cli/image_skill/media.py": "443 lines: issue 13 item 4 (remote fetch moves to the transport package)",
     "cli/image_skill/transport.py": "524 lines: issue 13 item 4 (the transport becomes a small package)",
     "cli/image_skill/transport.py::Transport._download": "78 lines: issue 13 item 4 (downloads module)",
-    "mock/image_skill_mock/checkout.py::routes": "101 lines: issue 13 items 1 and 3",
-    "mock/image_skill_mock/payments.py": "1,115 lines: issue 13 item 1 (payments become a feature package)",
-    "mock/image_skill_mock/payments.py::_completed": "69 lines: issue 13 items 1 and 3",
-    "mock/image_skill_mock/payments.py::_reversal": "114 lines: issue 13 item 3 (becomes readable steps)",
-    "mock/image_skill_mock/payments.py::_status_shape": "85 lines: issue 13 items 1 and 3",
-    "mock/image_skill_mock/payments.py::buy": "87 lines: issue 13 items 1 and 3",
-    "mock/image_skill_mock/pipeline.py": "542 lines: issue 13 item 1 (the mock in layers)",
-    "mock/image_skill_mock/pipeline.py::job_events": "66 lines: issue 13 items 1 and 3",
-    "mock/image_skill_mock/storage.py": "670 lines: issue 13 item 1 (the store becomes a package)",
-    "mock/image_skill_mock/storage.py::Storage.record_job": "67 lines: issue 13 item 1 (one transaction)",
-    "mock/image_skill_mock/uploads.py::upload": "63 lines: issue 13 items 1 and 3",
 }
 
 

@@ -73,7 +73,7 @@ JSON lines (one per CLI command run; the database is opened read-only); it needs
 """
 
 #: The distribution modules of the `[mock]` extra that `serve` and `demo` import.
-MOCK_EXTRA_MODULES = ("starlette", "uvicorn", "PIL", "jsonschema")
+MOCK_EXTRA_MODULES = ("starlette", "uvicorn", "PIL", "jsonschema", "regress")
 
 
 def _int(opts: dict[str, Any], name: str, minimum: int) -> int:
@@ -115,7 +115,7 @@ def _webhook_secret(raw: str | None) -> str:
 
 
 def stripe_trigger(opts: dict[str, Any]) -> int:
-    from image_skill_mock import trigger
+    from image_skill_mock.payments import trigger
 
     code, report = trigger.run(
         opts["EVENT"],
@@ -224,9 +224,9 @@ def version() -> str:
 def telemetry(db_path: Path) -> int:
     """Print the telemetry events recorded in ``db_path`` as JSON lines, oldest run first. Stdlib only
     (works without the `[mock]` extra); the database is opened read-only, also while a server runs."""
-    from image_skill_mock.storage import Storage
+    from image_skill_mock.store.telemetry_events import read_telemetry
 
-    events = Storage.read_telemetry(db_path) if db_path.is_file() else None
+    events = read_telemetry(db_path) if db_path.is_file() else None
     if events is None:
         from image_skill_api.envelope import envelope, new_trace_id
         from image_skill_api.registry import ERRORS, ErrorCode

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from image_skill_api.registry import ERRORS, ErrorCode, ExitCode
-from image_skill_mock import faults
+from image_skill_mock.http import faults
 
 from .conftest import Cli
 

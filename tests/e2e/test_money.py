@@ -385,7 +385,7 @@ def test_refunds_and_disputes_through_stripe_trigger(paying: Cli) -> None:
     assert paying("usage", "quota").data["limits"]["payment_backed_remaining_credits"] == 70
     too_much = trigger(root, "charge.refunded", attempt, "--amount", "71")  # 30 + 71 > 100 paid
     assert too_much["deliveries"][0]["outcome"] == "rejected"
-    from image_skill_mock import trigger as stripe_trigger
+    from image_skill_mock.payments import trigger as stripe_trigger
 
     refund = stripe_trigger.build(
         "charge.refunded", stripe_trigger.objects(root, SECRET, attempt), amount=10, now=int(time.time())

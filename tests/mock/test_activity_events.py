@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from image_skill_api.registry import ACTIVITY_EVENTS, ID_PATTERNS, ActivityEventType
-from image_skill_mock import activity
+from image_skill_mock.ledger import activity
 
 from .conftest import Api
 

@@ -14,10 +14,10 @@ import pytest
 from jsonschema import Draft202012Validator
 from PIL import Image
 
-from image_skill_mock import catalog, selection
-from image_skill_mock.pricing import credit_pricing, credits_for_usd
-from image_skill_mock.render import render_png
-from image_skill_mock.validation import spec, validate_against
+from image_skill_mock.creative import catalog, selection
+from image_skill_mock.creative.pricing import credit_pricing, credits_for_usd
+from image_skill_mock.creative.render import render_png
+from image_skill_mock.http.validation import spec, validate_against
 
 REQUEST_FIELDS = spec()["components"]["schemas"]["CreateRequest"]["properties"]
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from image_skill_api.registry import ERRORS, EXIT_CODE_HEADER, ErrorCode
-from image_skill_mock import faults
+from image_skill_mock.http import faults
 
 from .conftest import Api, LiveServer
 

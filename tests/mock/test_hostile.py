@@ -31,8 +31,9 @@ from image_skill_api.registry import (
     ErrorCode,
     ExitCode,
 )
-from image_skill_mock import ecma, main, validation
-from image_skill_mock.pricing import credits_for_usd
+from image_skill_mock import main
+from image_skill_mock.creative.pricing import credits_for_usd
+from image_skill_mock.http import ecma, validation
 
 from .conftest import NOON, Api, LiveServer, fixed_clock
 

@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from image_skill_mock import ledger
-from image_skill_mock.storage import Agent, CreditEntry
+from image_skill_mock.ledger import credits as ledger
+from image_skill_mock.store.agents import Agent
+from image_skill_mock.store.credit_entries import CreditEntry
 
 AT = "2026-11-24T12:00:00.000Z"
 

@@ -12,8 +12,9 @@ import pytest
 from PIL import Image
 
 from image_skill_api.registry import ID_PATTERNS, TRACE_ID_HEADER, ErrorCode
-from image_skill_mock import catalog, resources
-from image_skill_mock.selection import HOSTED_DEFAULT_POLICY
+from image_skill_mock import resources
+from image_skill_mock.creative import catalog
+from image_skill_mock.creative.selection import HOSTED_DEFAULT_POLICY
 
 from .conftest import NOON, Api, fixed_clock
 

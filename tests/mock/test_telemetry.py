@@ -13,7 +13,7 @@ from image_skill_api.constants import (
     TELEMETRY_ELAPSED_HEADER,
 )
 from image_skill_api.registry import TRACE_ID_HEADER
-from image_skill_mock import telemetry
+from image_skill_mock.http import telemetry
 
 from .conftest import Api
 

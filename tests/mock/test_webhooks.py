@@ -15,12 +15,14 @@ import pytest
 import requests
 
 from image_skill_api.registry import ErrorCode
-from image_skill_mock import payments, stripe, trigger
+from image_skill_mock.payments import stripe_wire as stripe
+from image_skill_mock.payments import trigger
+from image_skill_mock.payments.stripe_objects import stripe_objects
 
 from .conftest import NOON, Api, LiveServer, fixed_clock
 
 SECRET = "whsec_test0123456789abcdef0123456789"
-WEBHOOK = payments.WEBHOOK_PATH
+WEBHOOK = stripe.WEBHOOK_PATH
 NOW = int(NOON.timestamp())
 
 
@@ -52,7 +54,7 @@ class Purchase:
         self.attempt_id = self.session["payment_attempt_id"]
 
     def objects(self) -> dict[str, Any]:
-        found = payments.stripe_objects(self.api.client.app.state.storage, self.attempt_id)  # type: ignore[attr-defined]
+        found = stripe_objects(self.api.client.app.state.storage, self.attempt_id)  # type: ignore[attr-defined]
         assert found is not None
         return found
 

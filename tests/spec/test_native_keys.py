@@ -9,7 +9,7 @@ import pytest
 
 from image_skill import references as cli_references
 from image_skill_api.native_keys import native_flag
-from image_skill_mock import references as mock_references
+from image_skill_mock.creative import references as mock_references
 
 from .codegen_module import SPEC, codegen
 

@@ -187,7 +187,8 @@ def test_the_cli_builders_are_the_generated_one() -> None:
 
 def test_the_mock_builders_are_the_generated_one() -> None:
     from image_skill_mock import ids
-    from image_skill_mock.envelope import ApiError, failure, success
+    from image_skill_mock.errors import ApiError
+    from image_skill_mock.http.envelope import failure, success
 
     assert ids.new_trace_id is generated.new_trace_id
     trace_id = ids.new_trace_id()

@@ -18,7 +18,7 @@ from PIL import Image
 
 from image_skill import media
 from image_skill_api import sniffing
-from image_skill_mock import sniff as mock_sniff
+from image_skill_mock.creative import sniff as mock_sniff
 
 from .codegen_module import SPEC, codegen
 

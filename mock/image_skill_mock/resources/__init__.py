@@ -1,35 +1,32 @@
-"""Resource handlers, one module per resource; ``HANDLERS`` maps operationId -> handler."""
+"""The thin resources: one module per spec tag (``<tag>_api.py``), each handler reads the ``Call``,
+calls one feature function and returns its data (no logic, no SQL). ``HANDLERS`` maps operationId
+-> handler; the app routes exactly the operations found here. ``media`` is the capability-URL route
+(not an operation)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from image_skill_mock.http.call import Call
 from image_skill_mock.resources import (
-    activity,
-    assets,
-    catalog,
-    creative,
-    feedback,
-    health,
-    identity,
-    jobs,
-    payments,
-    quota,
-    uploads,
+    catalog_api,
+    creative_api,
+    identity_api,
+    ledger_api,
+    payments_api,
+    quota_api,
+    resources_api,
+    service_api,
 )
-from image_skill_mock.state import Call
 
 HANDLERS: dict[str, Callable[[Call], Any]] = {
-    **health.HANDLERS,
-    **identity.HANDLERS,
-    **quota.HANDLERS,
-    **payments.HANDLERS,
-    **catalog.HANDLERS,
-    **creative.HANDLERS,
-    **jobs.HANDLERS,
-    **assets.HANDLERS,
-    **uploads.HANDLERS,
-    **activity.HANDLERS,
-    **feedback.HANDLERS,
+    **service_api.HANDLERS,
+    **identity_api.HANDLERS,
+    **quota_api.HANDLERS,
+    **payments_api.HANDLERS,
+    **catalog_api.HANDLERS,
+    **creative_api.HANDLERS,
+    **resources_api.HANDLERS,
+    **ledger_api.HANDLERS,
 }

@@ -1,4 +1,4 @@
-"""GET /media/a/<asset_id>.<ext>: the bytes behind an owned capability URL (no auth, not a JSON API)."""
+"""``GET /media/a/<asset_id>.<ext>``: the bytes behind an owned capability URL (no auth, not a JSON API)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from image_skill_api.registry import MOCK_MEDIA_PATH, ErrorCode
-from image_skill_mock.envelope import ROOT_COMMAND, ApiError, failure
-from image_skill_mock.storage import Storage
+from image_skill_mock.creative import outputs
+from image_skill_mock.errors import ApiError
+from image_skill_mock.http.envelope import ROOT_COMMAND, failure
+from image_skill_mock.store.database import Storage
 
 
 def route(storage: Storage, trace_id: Callable[[Request], str]) -> Route:
     def media(request: Request) -> Response:
-        asset_id, _, extension = str(request.path_params["name"]).rpartition(".")
-        found = storage.media(asset_id, extension) if asset_id else None
+        found = outputs.media(storage, str(request.path_params["name"]))
         if found is None:
             error = ApiError(ErrorCode.NOT_FOUND, "No such media.")
             return failure(ROOT_COMMAND, error, trace_id=trace_id(request))

@@ -1,0 +1,179 @@
+-- The mock's SQLite schema: every table, index and view. Read at start-up by store.database
+-- (executescript); CREATE ... IF NOT EXISTS, so an existing database is opened as it is.
+-- Identity: one row per signed-up agent (its token only as a SHA-256); preview_credits is its grant.
+CREATE TABLE IF NOT EXISTS agents (
+    agent_id TEXT PRIMARY KEY,
+    organization_id TEXT NOT NULL,
+    organization_name TEXT NOT NULL,
+    agent_name TEXT NOT NULL,
+    runtime TEXT NOT NULL,
+    contact TEXT NOT NULL,
+    token_sha256 TEXT NOT NULL UNIQUE,
+    preview_credits INTEGER NOT NULL,
+    daily_job_limit INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
+
+-- Creative work: jobs as served (job_json), the assets they hold (bytes inline) and their debits.
+CREATE TABLE IF NOT EXISTS jobs (
+    job_id TEXT PRIMARY KEY,
+    agent_id TEXT NOT NULL REFERENCES agents(agent_id),
+    status TEXT NOT NULL,
+    day TEXT NOT NULL,
+    counts_toward_daily_cap INTEGER NOT NULL,
+    credits_debited INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    job_json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_by_agent_day ON jobs(agent_id, day);
+CREATE TABLE IF NOT EXISTS assets (
+    asset_id TEXT PRIMARY KEY,
+    agent_id TEXT NOT NULL REFERENCES agents(agent_id),
+    job_id TEXT REFERENCES jobs(job_id),
+    kind TEXT NOT NULL,
+    mime_type TEXT NOT NULL,
+    extension TEXT NOT NULL,
+    width INTEGER,
+    height INTEGER,
+    sha256 TEXT NOT NULL,
+    content_length INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    bytes BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS usage_events (
+    usage_event_id TEXT PRIMARY KEY,
+    agent_id TEXT NOT NULL REFERENCES agents(agent_id),
+    job_id TEXT NOT NULL REFERENCES jobs(job_id),
+    credits INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
+
+-- The hosted activity ledger, and every id an event can be found by.
+CREATE TABLE IF NOT EXISTS activity_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL UNIQUE,
+    agent_id TEXT NOT NULL REFERENCES agents(agent_id),
+    event_json TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS activity_refs (
+    seq INTEGER NOT NULL REFERENCES activity_events(seq),
+    agent_id TEXT NOT NULL,
+    ref TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS activity_by_agent ON activity_events(agent_id, seq);
+CREATE INDEX IF NOT EXISTS activity_refs_by_agent ON activity_refs(agent_id, ref, seq);
+
+-- Payments (the Stripe test-mode rail): quotes, attempts with their Checkout Sessions, receipts,
+-- reversals (refunds, disputes), the payment-backed credit events, and each webhook event handled.
+CREATE TABLE IF NOT EXISTS credit_quotes (
+    quote_id TEXT PRIMARY KEY,
+    agent_id TEXT NOT NULL REFERENCES agents(agent_id),
+    idempotency_key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    credits INTEGER NOT NULL,
+    amount_cents INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    pack_id TEXT,
+    payment_method TEXT NOT NULL,
+    state TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    UNIQUE (agent_id, idempotency_key)
+);
+CREATE TABLE IF NOT EXISTS payment_attempts (
+    payment_attempt_id TEXT PRIMARY KEY,
+    agent_id TEXT NOT NULL REFERENCES agents(agent_id),
+    quote_id TEXT NOT NULL REFERENCES credit_quotes(quote_id),
+    idempotency_key TEXT NOT NULL,
+    checkout_session_id TEXT NOT NULL UNIQUE,
+    checkout_secret TEXT NOT NULL,
+    payment_intent_id TEXT NOT NULL UNIQUE,
+    charge_id TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (agent_id, idempotency_key)
+);
+CREATE INDEX IF NOT EXISTS payment_attempts_by_quote ON payment_attempts(quote_id);
+CREATE TABLE IF NOT EXISTS receipts (
+    receipt_id TEXT PRIMARY KEY,
+    agent_id TEXT NOT NULL REFERENCES agents(agent_id),
+    quote_id TEXT NOT NULL REFERENCES credit_quotes(quote_id),
+    payment_attempt_id TEXT NOT NULL UNIQUE REFERENCES payment_attempts(payment_attempt_id),
+    charge_id TEXT NOT NULL UNIQUE,
+    credits INTEGER NOT NULL,
+    amount_cents INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    paid_at TEXT NOT NULL,
+    credit_event_id TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS payment_reversals (
+    payment_reversal_id TEXT PRIMARY KEY,
+    agent_id TEXT NOT NULL REFERENCES agents(agent_id),
+    receipt_id TEXT,
+    quote_id TEXT,
+    kind TEXT NOT NULL,
+    provider_ref TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    credits_applied INTEGER NOT NULL,
+    credits_pending INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (kind, provider_ref)
+);
+CREATE TABLE IF NOT EXISTS credit_events (
+    credit_event_id TEXT PRIMARY KEY,
+    agent_id TEXT NOT NULL REFERENCES agents(agent_id),
+    receipt_id TEXT NOT NULL REFERENCES receipts(receipt_id),
+    payment_reversal_id TEXT,
+    kind TEXT NOT NULL,
+    credits INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS stripe_events (
+    event_id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    received_at TEXT NOT NULL
+);
+
+-- A create/edit idempotency key per agent: pending, bound to its job, then done with its answer.
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    agent_id TEXT NOT NULL REFERENCES agents(agent_id),
+    idempotency_key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    state TEXT NOT NULL,
+    job_id TEXT,
+    response_json TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (agent_id, idempotency_key)
+);
+
+-- Product feedback, unique per agent and dedupe_key.
+CREATE TABLE IF NOT EXISTS feedback (
+    feedback_id TEXT PRIMARY KEY,
+    agent_id TEXT NOT NULL REFERENCES agents(agent_id),
+    dedupe_key TEXT,
+    created_at TEXT NOT NULL,
+    feedback_json TEXT NOT NULL,
+    UNIQUE (agent_id, dedupe_key)
+);
+
+-- One telemetry event per CLI run (written on a connection of its own).
+CREATE TABLE IF NOT EXISTS telemetry_events (
+    trace_id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    event_json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS telemetry_by_seq ON telemetry_events(seq);
+
+-- The credit ledger: every grant (+) and debit (-) of an agent, from the three tables that hold them.
+DROP VIEW IF EXISTS credit_entries;
+CREATE VIEW credit_entries (agent_id, kind, credits, payment_backed, source_id, created_at) AS
+    SELECT agent_id, 'preview_grant', preview_credits, 0, agent_id, created_at FROM agents
+    UNION ALL
+    SELECT agent_id, 'job_debit', -credits, 0, usage_event_id, created_at FROM usage_events
+    UNION ALL
+    SELECT agent_id, kind, credits, 1, credit_event_id, created_at FROM credit_events;
