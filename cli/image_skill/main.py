@@ -14,8 +14,8 @@ from __future__ import annotations
 import sys
 
 from image_skill.argv import HELP_FLAGS, base_url_flag, command_word, unknown_option, wants_help
-from image_skill.commands.index import COMMANDS, GLOBAL_OPTIONS, help_command, load_command, load_usage
-from image_skill.commands.index import word_label as _word_label
+from image_skill.command_table import COMMANDS, GLOBAL_OPTIONS, help_command, load_usage
+from image_skill.command_table import word_label as _word_label
 
 TYPE_CHECKING = False  # mypy treats this name as typing.TYPE_CHECKING; importing typing costs start-up time
 if TYPE_CHECKING:
@@ -153,6 +153,7 @@ def parse(word: str, argv: list[str]) -> dict[str, Any] | Refusal:
 def _run(ctx: Context, word: str, argv: list[str]) -> tuple[dict[str, Any], int, bool]:
     """Parse ``argv`` into the Context and the command's options, and run the command:
     (envelope, exit code, whether the envelope may show the token)."""
+    from image_skill.commands import load
     from image_skill.envelope import ApiError, CliError, Refusal, failure, relabel
 
     parsed = parse(word, argv)
@@ -161,7 +162,7 @@ def _run(ctx: Context, word: str, argv: list[str]) -> tuple[dict[str, Any], int,
     ctx.api_base_url_flag = parsed.get("--api-base-url")
     ctx.token_stdin = bool(parsed.get("--token-stdin"))
     try:
-        return execute(ctx, load_command(COMMANDS[word]), parsed), 0, bool(parsed.get("--show-token"))
+        return execute(ctx, load(COMMANDS[word]), parsed), 0, bool(parsed.get("--show-token"))
     except CliError as exc:
         return failure(ctx.command, exc, trace_id=ctx.trace_id), exc.exit_code, False
     except ApiError as exc:
