@@ -94,7 +94,7 @@ class Context:
             if self.client_factory is not None:
                 self._client = self.client_factory(self)
             else:
-                from image_skill.transport import Transport
+                from image_skill.transport.api import Transport
 
                 read_timeout = config.read_timeout(self.env)
                 self._client = Transport(

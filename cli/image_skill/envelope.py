@@ -2,7 +2,7 @@
 
 ``CliError`` is raised for failures the CLI decides itself (bad arguments, no token, files,
 transport); its exit code and default recovery come from the spec's error registry.
-``ApiError`` carries an ``ok: false`` envelope the server sent, with the exit code it maps to.
+``ServerError`` carries an ``ok: false`` envelope the server sent, with the exit code it maps to.
 ``Refusal`` is a failure decided from argv alone, before a command runs (a usage error, a command
 this release does not build): plain values, so ``main`` answers it without importing anything heavy.
 
@@ -22,7 +22,16 @@ if TYPE_CHECKING:
 
     from image_skill_api.registry import ErrorCode
 
-__all__ = ["ApiError", "CliError", "Refusal", "error_object", "failure", "new_trace_id", "relabel", "success"]
+__all__ = [
+    "CliError",
+    "Refusal",
+    "ServerError",
+    "error_object",
+    "failure",
+    "new_trace_id",
+    "relabel",
+    "success",
+]
 
 
 def error_object(
@@ -65,7 +74,7 @@ class CliError(Exception):
         return error_object(self.code, self.message, recovery=self.recovery, retryable=self.retryable)
 
 
-class ApiError(Exception):
+class ServerError(Exception):
     """The server answered with an ``ok: false`` envelope."""
 
     def __init__(self, envelope: dict[str, Any], exit_code: int) -> None:

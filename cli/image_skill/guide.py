@@ -13,7 +13,7 @@ import shlex
 from typing import Any
 
 from image_skill.context import Context
-from image_skill.envelope import ApiError, CliError
+from image_skill.envelope import CliError, ServerError
 from image_skill.suggestions import (
     CREATE_MODELS_COMMAND,
     DOCTOR_COMMAND,
@@ -45,7 +45,7 @@ def _check(ok: bool, detail: str, **extra: Any) -> dict[str, Any]:
     return {"ok": ok, "detail": detail, **extra}
 
 
-def _reason(exc: CliError | ApiError) -> str:
+def _reason(exc: CliError | ServerError) -> str:
     if isinstance(exc, CliError):
         return str(exc.code)
     return str((exc.envelope.get("error") or {}).get("code", "ERROR"))
@@ -72,7 +72,7 @@ def build(ctx: Context, prompt: str | None, model: str | None) -> dict[str, Any]
     try:
         health = ops.get_health(ctx.client)["data"]
         checks["hosted_api"] = _check(True, f"reachable, status {health.get('status')}")
-    except (CliError, ApiError) as exc:
+    except (CliError, ServerError) as exc:
         checks["hosted_api"] = _check(False, f"not reachable ({_reason(exc)})")
         stages.append(("service_unreachable", "The hosted API cannot be reached."))
 
@@ -98,7 +98,7 @@ def build(ctx: Context, prompt: str | None, model: str | None) -> dict[str, Any]
             usable = [m["method_id"] for m in methods if m.get("available")]
             default_pack = next((m.get("default_pack_id") for m in methods if m.get("purchasable")), None)
             checks["payments"] = _check(bool(usable), "payment methods: " + (", ".join(usable) or "none"))
-        except (CliError, ApiError) as exc:
+        except (CliError, ServerError) as exc:
             checks["payments"] = _check(False, f"payment methods unavailable ({_reason(exc)})")
 
         token, source = ctx.credential()
@@ -129,7 +129,7 @@ def build(ctx: Context, prompt: str | None, model: str | None) -> dict[str, Any]
                 if not ok:
                     credits_short = remaining < needed
                     stages.append(("quota_required", "Not enough credits or daily jobs for this create."))
-            except ApiError as exc:
+            except ServerError as exc:
                 checks["auth"] = _check(False, f"token rejected ({_reason(exc)})")
                 stages.append(("auth_required", "The token was rejected; sign up again."))
     stage, why = stages[0] if stages else ("ready_to_create", "Everything needed is in place.")

@@ -154,7 +154,7 @@ def _run(ctx: Context, word: str, argv: list[str]) -> tuple[dict[str, Any], int,
     """Parse ``argv`` into the Context and the command's options, and run the command:
     (envelope, exit code, whether the envelope may show the token)."""
     from image_skill.commands import load
-    from image_skill.envelope import ApiError, CliError, Refusal, failure, relabel
+    from image_skill.envelope import CliError, Refusal, ServerError, failure, relabel
 
     parsed = parse(word, argv)
     if isinstance(parsed, Refusal):
@@ -165,7 +165,7 @@ def _run(ctx: Context, word: str, argv: list[str]) -> tuple[dict[str, Any], int,
         return execute(ctx, load(COMMANDS[word]), parsed), 0, bool(parsed.get("--show-token"))
     except CliError as exc:
         return failure(ctx.command, exc, trace_id=ctx.trace_id), exc.exit_code, False
-    except ApiError as exc:
+    except ServerError as exc:
         return relabel(exc.envelope, ctx.command), exc.exit_code, False
 
 

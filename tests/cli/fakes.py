@@ -3,7 +3,7 @@
 ``command(ctx, *argv)`` runs a command the way ``main`` does after parsing (docopt reads ``argv``
 with the command's usage; ``main.execute`` labels the run, turns the reading into the command's
 typed options and runs them), but returns the envelope or raises the command's ``CliError`` /
-``ApiError`` instead of printing it.
+``ServerError`` instead of printing it.
 """
 
 from __future__ import annotations
