@@ -6,11 +6,8 @@ one of (``classify``):
 - an asset id (the spec's ``AssetId`` pattern, and no file of that name exists: write
   ``./image_x.png`` to mean a file) or an owned media URL (``https://media.image-skill.com/a/<id>.<ext>``
   or ``<api base>/media/a/<id>.<ext>``): used as it is, nothing is uploaded;
-- an ``http(s)`` URL: fetched by the CLI itself (the server never fetches URLs) with a fresh
-  session that never carries the agent's token nor ``.netrc`` credentials; a URL with user info
-  is refused; at most ``MAX_REDIRECTS`` redirects (each checked again), at most
-  ``MAX_UPLOAD_BYTES`` bytes, within one total time limit (``IMAGE_SKILL_HTTP_TIMEOUT_SECONDS``);
-  the bytes are spooled to a temporary file, never held in memory;
+- an ``http(s)`` URL without user info: fetched by the CLI itself (``transport.fetch``: no token,
+  bounded redirects, size and time), spooled to a temporary file;
 - anything else is a local path (a regular file).
 
 The MIME type is sniffed from the first bytes (PNG, JPEG, WebP, GIF, AVIF), never taken from a
