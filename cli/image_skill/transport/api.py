@@ -33,7 +33,7 @@ from image_skill.redaction import scrub
 from image_skill.telemetry import TELEMETRY_ELAPSED_HEADER
 from image_skill.transport.download import Downloader
 from image_skill.transport.retry import NO_RETRIES, policy
-from image_skill.transport.streaming import Expired, TooLarge, chunks, deadline
+from image_skill.transport.streaming import Expired, TooLarge, chunks, deadline, timed_out
 from image_skill.validate import JsonTooDeepError, all_utf8, loads_bounded, request_text
 from image_skill_api.registry import (
     ENVELOPE_KEYS,
@@ -178,11 +178,9 @@ class Transport:
         try:
             return self._exchange(method, url, **kwargs)
         except (Expired, requests.exceptions.ReadTimeout):
-            raise CliError(
-                ErrorCode.TIMEOUT,
+            raise timed_out(
                 f"The hosted API did not answer in full within {self.timeout[1]:g} s; "
-                "the connection was closed.",
-                recovery={"retry_after_seconds": 1},
+                "the connection was closed."
             ) from None
         except requests.exceptions.ConnectTimeout:
             raise self._unreachable("the connection timed out") from None

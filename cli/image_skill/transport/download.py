@@ -22,7 +22,14 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from image_skill.envelope import CliError
-from image_skill.transport.streaming import Expired, TooLarge, chunks, deadline, sigterm_interrupts
+from image_skill.transport.streaming import (
+    Expired,
+    TooLarge,
+    chunks,
+    deadline,
+    sigterm_interrupts,
+    timed_out,
+)
 from image_skill.validate import output_exists
 from image_skill_api.registry import ErrorCode
 
@@ -52,10 +59,8 @@ class Downloader:
                 with self._open(url) as response:
                     return _save(response, dest, overwrite, expected_sha256, until)
         except (Expired, requests.exceptions.ReadTimeout):
-            raise CliError(
-                ErrorCode.TIMEOUT,
-                f"The media download did not finish within {self.timeout[1]:g} s; nothing was written.",
-                recovery={"retry_after_seconds": 1},
+            raise timed_out(
+                f"The media download did not finish within {self.timeout[1]:g} s; nothing was written."
             ) from None
 
     def _open(self, url: str) -> requests.Response:

@@ -22,7 +22,7 @@ from urllib.parse import urljoin
 import requests
 
 from image_skill.envelope import CliError
-from image_skill.transport.streaming import Expired, chunks, deadline, sigterm_interrupts
+from image_skill.transport.streaming import Expired, chunks, deadline, sigterm_interrupts, timed_out
 from image_skill_api.registry import ErrorCode
 
 #: Redirects a remote fetch follows (each target is checked like the first URL).
@@ -70,11 +70,9 @@ def fetch(remote: Remote) -> Fetched:
             return _spool(response, out, tmp, until, remote)
     except (Expired, requests.exceptions.Timeout):
         tmp.unlink(missing_ok=True)
-        raise CliError(
-            ErrorCode.TIMEOUT,
+        raise timed_out(
             f"{remote.what}: the remote image did not arrive within {remote.timeout:g} s;"
-            " nothing was uploaded.",
-            recovery={"retry_after_seconds": 1},
+            " nothing was uploaded."
         ) from None
     except requests.exceptions.RequestException:
         tmp.unlink(missing_ok=True)

@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING
 
 import requests
 
+from image_skill.envelope import CliError
+from image_skill_api.registry import ErrorCode
+
 if TYPE_CHECKING:
     from types import FrameType
 
@@ -25,6 +28,11 @@ class Expired(BaseException):
 
 class TooLarge(Exception):
     """The reply is larger than the caller reads."""
+
+
+def timed_out(message: str) -> CliError:
+    """TIMEOUT (exit 8): the deadline passed; worth a retry after a second."""
+    return CliError(ErrorCode.TIMEOUT, message, recovery={"retry_after_seconds": 1})
 
 
 def chunks(response: requests.Response, deadline: float, limit: int) -> Iterator[bytes]:
