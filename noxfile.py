@@ -25,13 +25,14 @@ TEST_DEPS = [
     "openapi-spec-validator>=0.7",
     "httpx>=0.27",
     "selenium>=4.20,<5",  # tests/browser: the checkout page in the system's headless Chromium
+    "skills-ref>=0.1.1",  # tests/spec: the Agent Skills validator, run on skills/image-skill/SKILL.md
 ]
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
     """Every test: unit, property (hypothesis), conformance (schemathesis) and end to end."""
-    session.install("-e", ".[mock]", *TEST_DEPS, *CODEGEN_DEPS)
+    session.install("-e", ".[mock,mcp]", *TEST_DEPS, *CODEGEN_DEPS)
     session.run("pytest", "-n", "2", *session.posargs)
 
 
@@ -65,7 +66,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the CLI and the mock."""
-    session.install("-e", ".[mock]", "mypy==2.4.1", "types-requests", "types-jsonschema")
+    session.install("-e", ".[mock,mcp]", "mypy==2.4.1", "types-requests", "types-jsonschema")
     session.run("mypy", "--strict", "cli/image_skill", "mock/image_skill_mock")
 
 
@@ -89,5 +90,5 @@ def bench(session: nox.Session) -> None:
 
     `nox -s bench -- --quick` for fewer rounds; `-- --json FILE` also writes the table as JSON.
     """
-    session.install(".[mock]")
+    session.install(".[mock,mcp]")
     session.run("python", "tools/bench", *session.posargs)

@@ -40,11 +40,14 @@ if str(Path(__file__).resolve().parent) not in sys.path:  # loaded by path (the 
 
 from specgen.checks import check_registry, status_exit_codes, status_exit_rule
 from specgen.common import HEADER, OUT, ROOT, SPEC, SpecError
+from specgen.completion import render_completions
 from specgen.envelope import render_envelope, trace_id_bytes
+from specgen.manifest import render_manifest
 from specgen.models import format_python, render_models
 from specgen.operations import collect_operations, render_operations
 from specgen.sniffing import media_signatures
 from specgen.templates import TEMPLATES, render
+from specgen.usages import render_usages
 from specgen.wire import render_constants, render_registry, wire_constants
 
 __all__ = [
@@ -84,6 +87,9 @@ def render_all(workdir: Path) -> dict[str, str]:
         "screening.py": render("screening.py.jinja"),
         "sniffing.py": render("sniffing.py.jinja", **media_signatures(spec)),
         "native_keys.py": render("native_keys.py.jinja"),
+        "usages.py": render_usages(spec),
+        "manifest.py": render_manifest(spec),
+        **render_completions(spec),
         "spec.json": json.dumps(spec, indent=1, ensure_ascii=False) + "\n",
         "py.typed": "",
     }

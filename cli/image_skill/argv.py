@@ -1,19 +1,18 @@
 """What argv says before docopt reads it: the command word, ``--api-base-url`` as given, the words
-after a noun, and an option that no usage of the command knows.
+after a noun, a flag that is not exactly one the command knows, and the closest known one.
 
-Plain functions over lists of strings (``re`` only): ``main`` answers help and usage errors with
-them without importing docopt, the Context or the HTTP stack.
+Plain functions over lists of strings (``difflib`` only for a suggestion): ``main`` answers help
+and usage errors with them without importing docopt, the Context or the HTTP stack.
 """
 
 from __future__ import annotations
 
-import re
+TYPE_CHECKING = False  # mypy treats this name as typing.TYPE_CHECKING; importing typing costs start-up time
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Mapping
 
 HELP_FLAGS = ("-h", "--help")
 BASE_URL_FLAG = "--api-base-url"
-
-#: A long option named in a usage text, and whether it is shown taking a value (``--x=V``, ``--x V``).
-_USAGE_OPTION = re.compile(r"(?<![\w-])(--[A-Za-z0-9][\w-]*)(=|\s(?=[A-Z<]))?")
 
 
 def command_word(argv: list[str]) -> str | None:
@@ -70,29 +69,64 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def unknown_option(usage: str, argv: list[str]) -> str | None:
-    """A long option in ``argv`` that docopt refuses for certain with this ``usage``, else None.
+def unknown_flags(flags: Mapping[str, bool], argv: list[str]) -> Iterator[tuple[int, str]]:
+    """Every flag in ``argv`` that is not exactly one of ``flags`` (name -> takes a value), as
+    ``(its index, its name)``.
 
-    docopt takes an option it does not know exactly as the unique option it starts (``--guid`` is
-    ``--guide``) and refuses argv when no option matches. Here an option is unknown only when no
-    option *named anywhere* in the usage text starts with it, so docopt (which knows no more options
-    than that) refuses it too. The value of an option that may take one is skipped, as docopt
-    consumes it; a short option or ``--`` ends the scan (docopt decides those). None promises nothing.
+    docopt takes a flag it does not know as the unique flag it starts (``--timeout`` would be
+    ``--timeout-ms``, ``--dry`` ``--dry-run``); flags are exact here, so an abbreviation is unknown
+    and refused before docopt sees it. A value a flag takes is skipped as docopt consumes it (the
+    next word, whatever it looks like); ``--`` ends the flags. ``-h`` is the one short flag.
     """
-    takes_value: dict[str, bool] = {}
-    for name, value in _USAGE_OPTION.findall(usage):
-        takes_value[name] = takes_value.get(name, False) or bool(value)
-    words = iter(argv)
-    for word in words:
+    words = iter(enumerate(argv))
+    for index, word in words:
         if word == "--":
-            return None
-        if word.startswith("--"):
-            name, equals, _ = word.partition("=")
-            known = [option for option in takes_value if option.startswith(name)]
-            if not known:
-                return name
-            if not equals and any(takes_value[option] for option in known):
-                next(words, None)  # its value, whatever it looks like
-        elif word.startswith("-") and word != "-" and not _is_number(word):
-            return None
-    return None
+            return
+        name, equals, _ = word.partition("=")
+        if word.startswith("--") and name not in flags:
+            yield index, name
+        elif word.startswith("--") and flags[name] and not equals:
+            next(words, None)  # its value, whatever it looks like
+        elif word.startswith("--"):
+            continue  # a known flag that takes no value (or its value after `=`)
+        elif word.startswith("-") and word not in ("-", *HELP_FLAGS) and not _is_number(word):
+            yield index, word
+
+
+def closest(word: str, known: Iterable[str]) -> str | None:
+    """The known word ``word`` most probably means: the shortest one it starts, else the closest
+    spelling (difflib), else None."""
+    candidates = sorted(known, key=lambda k: (len(k), k))
+    started = [k for k in candidates if k.startswith(word) and len(word) > 2]
+    if started:
+        return started[0]
+    import difflib
+
+    found = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def replaced(argv: list[str], index: int, old: str, new: str) -> list[str]:
+    """``argv`` with the word at ``index`` (``old`` or ``old=value``) spelled with ``new`` instead."""
+    return [*argv[:index], new + argv[index][len(old) :], *argv[index + 1 :]]
+
+
+def words_and_flags(argv: list[str]) -> tuple[list[str], set[str]]:
+    """The words of ``argv`` that are neither flags nor a flag's value (as the command's usage says
+    which flags take one), and the names of the flags given."""
+    from image_skill_api.usages import FLAGS
+
+    takes_value = FLAGS.get(command_word(argv) or "", {})
+    words: list[str] = []
+    flags: set[str] = set()
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg.startswith("-") and arg != "-":
+            name, equals, _ = arg.partition("=")
+            flags.add(name)
+            skip = takes_value.get(name, False) and not equals
+        else:
+            words.append(arg)
+    return words, flags

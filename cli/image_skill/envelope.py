@@ -86,24 +86,34 @@ class ServerError(Exception):
 
 class Refusal:
     """A failure from plain values: a registered error ``code`` (plain), its message, the label of
-    the command it refuses (``None``: the command word's) and a suggested command."""
+    the command it refuses (``None``: the command word's), a suggested command and the word or flag
+    the user probably meant (``recovery.did_you_mean``)."""
 
-    __slots__ = ("code", "command", "message", "suggested_command")
+    __slots__ = ("code", "command", "did_you_mean", "message", "suggested_command")
 
     def __init__(
-        self, code: str, message: str, *, command: str | None = None, suggested_command: str | None = None
+        self,
+        code: str,
+        message: str,
+        *,
+        command: str | None = None,
+        suggested_command: str | None = None,
+        did_you_mean: str | None = None,
     ) -> None:
         self.code = code
         self.message = message
         self.command = command
         self.suggested_command = suggested_command
+        self.did_you_mean = did_you_mean
 
     @property
     def exit_code(self) -> int:
         return ERROR_EXIT_CODES[self.code]
 
     def envelope(self, command: str, *, trace_id: str) -> dict[str, Any]:
-        recovery = {"suggested_command": self.suggested_command} if self.suggested_command else None
+        recovery = {"suggested_command": self.suggested_command} if self.suggested_command else {}
+        if self.did_you_mean:
+            recovery["did_you_mean"] = self.did_you_mean
         error = error_object(self.code, self.message, recovery=recovery)
         return envelope(ok=False, command=self.command or command, trace_id=trace_id, error=error)
 

@@ -1,20 +1,22 @@
 """Entry point: answer what argv alone decides, else parse the command with docopt and run it;
 print exactly one envelope.
 
-Kept cheap to import, and so are the answers argv alone decides: ``--version``, the command list
-(``--help``, ``-h``, ``help``), a command's usage (``<command> --help``), a word that is no command,
-flags refused whatever else is given, and a usage error for an option the command does not know.
-They are built from plain constants and the command's usage module, without docopt, the
-``Context`` or the HTTP stack. Anything else is parsed with docopt into the ``Context`` and the
-command's typed options, and run by the command's module.
+Kept cheap to import, and so are the answers argv alone decides: ``--version``, help (the manifest
+for ``--help``, ``-h`` and ``help``; a command's entry for ``<command> --help`` and ``help
+<command>``; a topic), a word that is no command, flags refused whatever else is given, and a flag
+the command does not know exactly (abbreviations included: flags are exact), each refusal naming the
+closest known word. They are built from generated constants (``image_skill_api.usages``,
+``image_skill_api.manifest``), without docopt, the ``Context`` or the HTTP stack. Anything else is
+parsed with docopt into the ``Context`` and the command's typed options, and run by the command's
+module. Help goes to a terminal as text (``image_skill.helptext``), anywhere else as the envelope.
 """
 
 from __future__ import annotations
 
 import sys
 
-from image_skill.argv import HELP_FLAGS, base_url_flag, command_word, unknown_option, wants_help
-from image_skill.command_table import COMMANDS, GLOBAL_OPTIONS, help_command, load_usage
+from image_skill.argv import HELP_FLAGS, base_url_flag, command_word, wants_help
+from image_skill.command_table import COMMANDS, help_command, usage_text
 from image_skill.command_table import word_label as _word_label
 
 TYPE_CHECKING = False  # mypy treats this name as typing.TYPE_CHECKING; importing typing costs start-up time
@@ -43,7 +45,7 @@ def main(
 
     env = os.environ if env is None else env
     stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
-    fast = _fast_answer(argv)
+    fast = _fast_answer(argv, stdout, env)
     if fast is not None:
         _emit(stdout, fast, secrets=None)
         return 0
@@ -56,20 +58,17 @@ def main(
     ctx: Context | None = None
     allow_token = False
     try:
-        answer = _answer_from_argv(word, argv, label, trace_id)
+        answer = _answer_from_argv(word, argv, label, trace_id, _text_env(argv, stdout, env))
         if answer is None and word in COMMANDS:  # (it always is when argv alone decided nothing)
             from image_skill.context import Context
 
+            streams = {"stdin": stdin, "stdout": stdout, "stderr": stderr}
             ctx = Context(
-                env=env,
-                stdin=stdin,
-                stdout=stdout,
-                stderr=stderr,
-                api_base_url_flag=base_url_flag(argv),
-                command=label,
-                trace_id=trace_id,
+                env=env, **streams, api_base_url_flag=base_url_flag(argv), command=label, trace_id=trace_id
             )
             envelope, code, allow_token = _run(ctx, word, argv)
+        elif isinstance(answer, str):
+            envelope, code = answer, 0
         else:
             envelope, code = answer or _unexpected(ctx, label, trace_id)
     except KeyboardInterrupt:
@@ -80,6 +79,9 @@ def main(
 
             traceback.print_exc(file=stderr)
         envelope, code = _unexpected(ctx, label, trace_id)
+    if isinstance(envelope, str):  # help text for a terminal, or a command's text (`completion`)
+        _emit(stdout, envelope, secrets=None)
+        return code
     from image_skill.baseurl import aim_recovery
 
     envelope = aim_recovery(envelope, ctx.api_base_url_flag if ctx else base_url_flag(argv), env)
@@ -88,27 +90,45 @@ def main(
     return code
 
 
-def _fast_answer(argv: list[str]) -> dict[str, Any] | None:
-    """The envelope of ``--version`` or of the command list, built from constants alone; else None."""
+def _text_env(argv: list[str], stdout: TextIO, env: Mapping[str, str]) -> Mapping[str, str] | None:
+    """The environment (for its NO_COLOR) when help is for a person on a terminal, else None."""
+    from image_skill.helptext import wants_text
+
+    return env if wants_text(argv, stdout) else None
+
+
+def _fast_answer(argv: list[str], stdout: TextIO, env: Mapping[str, str]) -> dict[str, Any] | str | None:
+    """The envelope of ``--version`` or the manifest (text on a terminal), from constants alone; else None."""
     if argv[:1] in (["--version"], ["-V"], ["version"]) and set(argv[1:]) <= {"--json"}:
         from image_skill.commands.version import fast_envelope
 
         return fast_envelope()
     if [a for a in argv if a != "--json"] in HELP_ARGV:
-        from image_skill.commands.help import fast_envelope as help_envelope
+        from image_skill.commands import help as help_command_module
 
-        return help_envelope()
+        text_env = _text_env(argv, stdout, env)
+        if text_env is not None:
+            return help_command_module.text(text_env, [], set())
+        return help_command_module.fast_envelope()
     return None
 
 
 def _route(argv: list[str]) -> tuple[str | None, str, list[str]]:
     """The command word, the label of a failure before the command chooses its own, and the argv
-    to parse (``image-skill --help <args>`` is ``help``, which ignores help flags)."""
+    to parse (``image-skill --help <args>`` is ``help``, which ignores help flags; ``image-skill
+    image create`` is ``image-skill create``: the modality aliases)."""
+    from image_skill_api.usages import MODALITY_ALIASES
+
     word = command_word(argv)
+    if word in MODALITY_ALIASES:
+        rest = argv[argv.index(word) + 1 :]
+        if command_word(rest) in MODALITY_ALIASES[word]:
+            argv = [*argv[: argv.index(word)], *rest]
+            word = command_word(argv)
     label = _word_label(word)
     if word is None and wants_help(argv):
         argv, word = ["help", *argv], "help"
-    if word == "help":  # help is the command list (or one command's usage), whatever the flags
+    if word == "help":  # help is the manifest (or one command's entry), whatever the flags
         argv = [a for a in argv if a not in HELP_FLAGS]
     return word, label, argv
 
@@ -126,31 +146,46 @@ def usage_error(word: str) -> Refusal:
 
 
 def _answer_from_argv(
-    word: str | None, argv: list[str], label: str, trace_id: str
-) -> tuple[dict[str, Any], int] | None:
-    """The envelope and exit code of what argv alone decides, else None (the command must run).
+    word: str | None, argv: list[str], label: str, trace_id: str, text_env: Mapping[str, str] | None
+) -> tuple[dict[str, Any], int] | str | None:
+    """The envelope and exit code (or the help text for a terminal) of what argv alone decides, else
+    None (the command must run).
 
-    In order: no such command; flags refused whatever else is given; the command's usage (help wins
-    over an incomplete command line); an option docopt refuses.
+    In order: no such command; payment-credential flags, refused whatever else is given; help (it
+    wins over an incomplete command line); a flag the command does not know exactly.
     """
-    from image_skill.envelope import Refusal
-    from image_skill_api.constants import ErrorCodes
+    from image_skill import refusals
 
-    if word is None or word not in COMMANDS:
-        message = "This is not an image-skill command." if word else "No command was given."
-        refusal: Refusal | None = Refusal(ErrorCodes.PUBLIC_CLI_COMMAND_NOT_AVAILABLE, message)
-    else:  # (the registry's recovery for it: `image-skill help --json`, which lists the commands)
-        usage = load_usage(COMMANDS[word])
-        refusal = usage.reject_argv(argv) if hasattr(usage, "reject_argv") else None
-        if refusal is None and wants_help(argv):
-            from image_skill.commands.help import usage_envelope
-
-            return usage_envelope(word, usage.USAGE + GLOBAL_OPTIONS, trace_id=trace_id), 0
-        if refusal is None and unknown_option(usage.USAGE + GLOBAL_OPTIONS, argv):
-            refusal = usage_error(word)
+    refusal = (
+        refusals.no_such_command(word, argv) if word not in COMMANDS else refusals.credential_flag(word, argv)
+    )
+    if refusal is None and word is not None and (word == "help" or wants_help(argv)):
+        return _help_answer(word, argv, trace_id, text_env)
+    if refusal is None and word is not None:
+        refusal = refusals.unknown_flag(word, argv)
     if refusal is None:
         return None
     return refusal.envelope(label, trace_id=trace_id), refusal.exit_code
+
+
+def _help_answer(
+    word: str, argv: list[str], trace_id: str, text_env: Mapping[str, str] | None
+) -> tuple[dict[str, Any], int] | str:
+    """``help [COMMAND...]`` and ``COMMAND --help``: the manifest, a command's entry or a topic."""
+    from image_skill.argv import words_and_flags
+    from image_skill.commands import help as help_module
+    from image_skill.envelope import success
+
+    words, flags = words_and_flags(argv)
+    if word == "help":
+        words = words[1:]
+    if text_env is not None:
+        return help_module.text(text_env, words, flags)
+    if words and words[0] in COMMANDS:
+        return help_module.usage_envelope(words, flags, trace_id=trace_id), 0
+    if len(words) == 1 and words[0] in help_module.TOPICS:
+        return success(help_module.LABELS["help"], help_module.topic_data(words[0]), trace_id=trace_id), 0
+    return success(help_module.LABELS["help"], help_module.data(), trace_id=trace_id), 0
 
 
 def parse(word: str, argv: list[str]) -> dict[str, Any] | Refusal:
@@ -158,14 +193,15 @@ def parse(word: str, argv: list[str]) -> dict[str, Any] | Refusal:
     from docopt import DocoptExit, docopt
 
     try:
-        return dict(docopt(load_usage(COMMANDS[word]).USAGE + GLOBAL_OPTIONS, argv=argv, default_help=False))
+        return dict(docopt(usage_text(word), argv=argv, default_help=False))
     except DocoptExit:
         return usage_error(word)
 
 
-def _run(ctx: Context, word: str, argv: list[str]) -> tuple[dict[str, Any], int, bool]:
+def _run(ctx: Context, word: str, argv: list[str]) -> tuple[dict[str, Any] | str, int, bool]:
     """Parse ``argv`` into the Context and the command's options, and run the command:
-    (envelope, exit code, whether the envelope may show the token)."""
+    (envelope, exit code, whether the envelope may show the token). A command with a ``TEXT_KEY``
+    (``completion``) answers that field of its data as plain text unless ``--json`` was given."""
     from image_skill.commands import load
     from image_skill.envelope import CliError, Refusal, ServerError, failure, relabel
 
@@ -175,7 +211,13 @@ def _run(ctx: Context, word: str, argv: list[str]) -> tuple[dict[str, Any], int,
     ctx.api_base_url_flag = parsed.get("--api-base-url")
     ctx.token_stdin = bool(parsed.get("--token-stdin"))
     try:
-        return execute(ctx, load(COMMANDS[word]), parsed), 0, bool(parsed.get("--show-token"))
+        command = load(COMMANDS[word])
+        envelope = execute(ctx, command, parsed)
+        if getattr(command, "PROTOCOL_ON_STDOUT", False):  # (`mcp`: stdout carried the protocol)
+            return "", 0, False
+        if hasattr(command, "TEXT_KEY") and not parsed.get("--json"):
+            return str(envelope["data"][command.TEXT_KEY]), 0, False
+        return envelope, 0, bool(parsed.get("--show-token"))
     except CliError as exc:
         return failure(ctx.command, exc, trace_id=ctx.trace_id), exc.exit_code, False
     except ServerError as exc:
@@ -201,10 +243,15 @@ def _unexpected(
     return error.envelope(ctx.command if ctx else label, trace_id=trace_id), error.exit_code
 
 
-def _emit(stdout: TextIO, envelope: Mapping[str, Any], *, secrets: list[str] | None) -> None:
-    """Print one envelope line; with ``secrets`` (even empty), anything token-shaped is scrubbed."""
+def _emit(stdout: TextIO, envelope: Mapping[str, Any] | str, *, secrets: list[str] | None) -> None:
+    """Print one envelope line (or help text, as it is); with ``secrets`` (even empty), anything
+    token-shaped is scrubbed."""
     import json
 
+    if isinstance(envelope, str):
+        stdout.write(envelope)
+        stdout.flush()
+        return
     text = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
     if secrets is not None:
         from image_skill.redaction import scrub

@@ -115,6 +115,10 @@ class Recovery(TypedDict):
     """
     A command safe to paste into a POSIX shell.
     """
+    did_you_mean: NotRequired[str]
+    """
+    The command word or flag closest to an unknown one that was given (`--timeout` -> `--timeout-ms`); `suggested_command` is the command line with it in place.
+    """
     docs_url: NotRequired[str]
     retry_after_seconds: NotRequired[int]
     idempotency_key: NotRequired[IdempotencyKey]

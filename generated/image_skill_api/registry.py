@@ -69,7 +69,7 @@ class ExitCode(IntEnum):
     INVALID_ARGUMENTS = 2  # Invalid arguments
     AUTH = 3  # Auth required or invalid token
     CAPABILITY_DENIED = 4  # Capability denied
-    QUOTA = 5  # Quota
+    QUOTA = 5  # Quota, budget or daily job limit exceeded
     POLICY = 6  # Content or input policy denied
     PROVIDER = 7  # Provider or upstream failure
     TIMEOUT = 8  # Timeout

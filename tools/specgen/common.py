@@ -14,6 +14,8 @@ HEADER = (
     "# Change the spec and run `nox -s codegen` instead.\n"
 )
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")
+#: What a word printed into a shell script as-is may hold (no quoting needed).
+SHELL_WORD = re.compile(r"^[A-Za-z0-9._:@/+-]+$")
 
 
 class SpecError(Exception):

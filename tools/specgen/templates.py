@@ -9,7 +9,7 @@ from typing import Any
 
 import jinja2
 
-from .common import HEADER, SpecError, constant, snake
+from .common import HEADER, SHELL_WORD, SpecError, constant, snake
 
 
 class Py(str):
@@ -74,3 +74,23 @@ TEMPLATES.globals["header"] = Py(HEADER)
 
 def render(template: str, **context: Any) -> str:
     return TEMPLATES.get_template(template).render(**context)
+
+
+def shell_word(value: str) -> str:
+    """A word placed in a shell script as-is: only characters that need no quoting."""
+    if not SHELL_WORD.match(value):
+        raise SpecError(f"{value!r} is not a plain shell word")
+    return value
+
+
+#: The templates of text outputs (usage texts, completion scripts, SKILL.md, llms.txt): they print
+#: values as they are, so every value they print is prose or a word the spec's checks allowed.
+TEXT_TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).resolve().parents[1] / "templates"),
+    autoescape=False,  # noqa: S701 - the output is plain text and shell, not HTML
+    keep_trailing_newline=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    undefined=jinja2.StrictUndefined,
+)
+TEXT_TEMPLATES.filters.update(sh=shell_word)

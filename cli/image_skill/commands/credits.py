@@ -2,7 +2,7 @@
 
 ``methods`` and ``packs list`` need no token; ``quote``, ``buy`` and ``status`` do. Every value is
 checked against the spec before anything is sent. Payment credentials never pass through here
-(``image_skill.usages.credits.reject_argv`` refuses their flags before parsing).
+(``image_skill.refusals.credential_flag`` refuses their flags before parsing).
 
 - ``quote``: ``--credits`` and/or ``--pack`` (they must agree when both are given),
   ``--payment-method`` (default: the spec's first rail), ``--idempotency-key`` (generated as

@@ -1,6 +1,0 @@
-"""image-skill help [COMMAND]."""
-
-USAGE = """
-Usage:
-  image-skill help [<command>] [options]
-"""

@@ -1,7 +1,0 @@
-"""image-skill usage quota (and its alias `image-skill quota`)."""
-
-USAGE = """
-Usage:
-  image-skill usage quota [options]
-  image-skill quota [options]
-"""

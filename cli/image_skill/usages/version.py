@@ -1,6 +1,0 @@
-"""image-skill version (also ``--version``)."""
-
-USAGE = """
-Usage:
-  image-skill version [options]
-"""

@@ -1,6 +1,0 @@
-"""image-skill whoami."""
-
-USAGE = """
-Usage:
-  image-skill whoami [options]
-"""
