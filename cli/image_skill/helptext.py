@@ -54,7 +54,8 @@ def command_list(style: Style) -> str:
     width = max(len(row["id"]) for row in rows)
     for group in MANIFEST["groups"]:
         lines += ["", style.heading(group["title"].upper())]
-        lines += _table([(row["id"], row["summary"]) for row in rows if row["group"] == group["id"]], width=width)
+        listed = [(row["id"], row["summary"]) for row in rows if row["group"] == group["id"]]
+        lines += _table(listed, width=width)
     aliases = ", ".join(f"{a['alias']} {a['command']}" for a in MANIFEST["modality_aliases"])
     lines += ["", style.heading("ALIASES"), f"  {aliases} (the same commands)"]
     lines += ["", style.heading("FIRST STEP"), f"  {MANIFEST['first_step']}"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 
 from image_skill.argv import HELP_FLAGS, base_url_flag, command_word, wants_help
-from image_skill.command_table import COMMANDS, help_command, usage_text
+from image_skill.command_table import COMMANDS, usage_text
 from image_skill.command_table import word_label as _word_label
 
 TYPE_CHECKING = False  # mypy treats this name as typing.TYPE_CHECKING; importing typing costs start-up time
@@ -133,18 +133,6 @@ def _route(argv: list[str]) -> tuple[str | None, str, list[str]]:
     return word, label, argv
 
 
-def usage_error(word: str) -> Refusal:
-    """The refusal of a command line that matches no usage of ``image-skill <word>``."""
-    from image_skill.envelope import Refusal
-    from image_skill_api.constants import ErrorCodes
-
-    return Refusal(
-        ErrorCodes.INVALID_ARGUMENTS,
-        f"The arguments do not match any usage of `image-skill {word}`.",
-        suggested_command=help_command(word),
-    )
-
-
 def _answer_from_argv(
     word: str | None, argv: list[str], label: str, trace_id: str, text_env: Mapping[str, str] | None
 ) -> tuple[dict[str, Any], int] | str | None:
@@ -195,7 +183,9 @@ def parse(word: str, argv: list[str]) -> dict[str, Any] | Refusal:
     try:
         return dict(docopt(usage_text(word), argv=argv, default_help=False))
     except DocoptExit:
-        return usage_error(word)
+        from image_skill.refusals import usage_error
+
+        return usage_error(word, argv)
 
 
 def _run(ctx: Context, word: str, argv: list[str]) -> tuple[dict[str, Any] | str, int, bool]:

@@ -63,6 +63,24 @@ def unknown_flag(word: str, argv: list[str]) -> Refusal | None:
     )
 
 
+def usage_error(word: str, argv: list[str]) -> Refusal:
+    """INVALID_ARGUMENTS for a command line that matches no usage of ``image-skill <word>``, naming
+    what the command needs when that is what is missing (the manifest's ``required_flags``)."""
+    from image_skill.argv import words_and_flags
+    from image_skill.commands.help import rows_for
+
+    words, given = words_and_flags(argv)
+    rows = rows_for(words, given) if words and words[0] == word else []
+    needed = [
+        item
+        for item in (rows[0]["required_flags"] if len(rows) == 1 else [])
+        if not set(item.split(" or ")) & given
+    ]
+    message = f"The arguments do not match any usage of `{PROGRAM} {word}`"
+    message += f"; it needs {', '.join(needed)}." if needed else "."
+    return Refusal(ErrorCodes.INVALID_ARGUMENTS, message, suggested_command=help_command(word))
+
+
 def credential_flag(word: str, argv: list[str]) -> Refusal | None:
     """Payment-credential flags are refused before parsing, whatever else the command line says (a
     value that merely looks like one, such as a prompt, is not a flag)."""
