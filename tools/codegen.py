@@ -14,6 +14,11 @@ Outputs (all deterministic, all carrying a do-not-edit header):
 - ``sniffing.py``    the one image sniffer (the spec's media signatures), for the CLI and the server
 - ``native_keys.py`` the one reading of the provider-native ``model_parameters`` keys (-> the flag)
 - ``spec.json``      the spec bundled as JSON, for runtime validation
+- ``usages.py``      every command word's docopt usage text and flag table (``x-image-skill-commands``)
+- ``manifest.py``    the public command manifest (``image-skill help --json``)
+- ``completion.*``   the bash, zsh and fish completion scripts
+- ``llms.txt``       every command for a language model (the mock serves it as ``/llms.txt``)
+- ``skills/image-skill/SKILL.md`` (outside ``generated/``): the Agent Skills file
 
 ``operations.py``, ``registry.py``, ``constants.py``, ``envelope.py``, ``screening.py``, ``sniffing.py`` and
 ``native_keys.py`` are rendered
@@ -45,6 +50,7 @@ from specgen.envelope import render_envelope, trace_id_bytes
 from specgen.manifest import render_manifest
 from specgen.models import format_python, render_models
 from specgen.operations import collect_operations, render_operations
+from specgen.skill import SKILL_PATH, render_llms, render_skill
 from specgen.sniffing import media_signatures
 from specgen.templates import TEMPLATES, render
 from specgen.usages import render_usages
@@ -90,15 +96,27 @@ def render_all(workdir: Path) -> dict[str, str]:
         "usages.py": render_usages(spec),
         "manifest.py": render_manifest(spec),
         **render_completions(spec),
+        "llms.txt": render_llms(spec),
         "spec.json": json.dumps(spec, indent=1, ensure_ascii=False) + "\n",
         "py.typed": "",
     }
     return format_python(files, workdir)
 
 
-def drift(files: dict[str, str]) -> list[str]:
-    """A unified diff of ``generated/`` against ``files`` (empty when they match)."""
+def render_outside() -> dict[str, str]:
+    """Generated files that live outside ``generated/`` (repository-relative path -> text)."""
+    spec = yaml.safe_load(SPEC.read_text())
+    return {SKILL_PATH: render_skill(spec)}
+
+
+def drift(files: dict[str, str], outside: dict[str, str] | None = None) -> list[str]:
+    """A unified diff of ``generated/`` against ``files`` and of the ``outside`` files (repository
+    paths) against theirs (empty when they all match)."""
     lines: list[str] = []
+    for path, new in (outside or {}).items():
+        old = (ROOT / path).read_text() if (ROOT / path).is_file() else ""
+        if old != new:
+            lines.extend(difflib.unified_diff(old.splitlines(True), new.splitlines(True), path, f"(from spec) {path}"))
     present = {p.name for p in OUT.iterdir() if p.is_file()} if OUT.exists() else set()
     for name in sorted(present | set(files)):
         old = (OUT / name).read_text() if name in present else ""
@@ -120,11 +138,12 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         try:
             files = render_all(Path(tmp))
+            outside = render_outside()
         except SpecError as exc:
             print(f"codegen: spec invariant broken: {exc}", file=sys.stderr)
             return 1
     if check:
-        found = drift(files)
+        found = drift(files, outside)
         if found:
             sys.stdout.writelines(found[:400])
             print(
@@ -136,7 +155,10 @@ def main(argv: list[str]) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         (OUT / name).write_text(text)
-    print(f"codegen: wrote {len(files)} files to {OUT.relative_to(ROOT)}")
+    for path, text in outside.items():
+        (ROOT / path).parent.mkdir(parents=True, exist_ok=True)
+        (ROOT / path).write_text(text)
+    print(f"codegen: wrote {len(files)} files to {OUT.relative_to(ROOT)} and {', '.join(outside)}")
     return 0
 
 
