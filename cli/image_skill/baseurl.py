@@ -99,8 +99,9 @@ def aimed(command: str, base_url: str) -> str:
 
 
 def aim_recovery(envelope: dict[str, Any], flag: str | None, env: Mapping[str, str]) -> dict[str, Any]:
-    """A failure's suggested ``image-skill`` command, aimed at this run's API (``usable``; when the
-    URL given is not usable, the envelope says so already and the command is left as it is).
+    """A failure's suggested ``image-skill`` command (or the one after a shell step's ``&&``), aimed
+    at this run's API (``usable``; when the URL given is not usable, the envelope says so already and
+    the command is left as it is).
 
     The registry's default recoveries (and the server's, which cannot know how it is reached) name
     no base URL; run as printed they would go to the hosted default API.
@@ -110,12 +111,13 @@ def aim_recovery(envelope: dict[str, Any], flag: str | None, env: Mapping[str, s
         return envelope
     recovery: dict[str, Any] = error["recovery"]
     command = recovery.get("suggested_command")
-    if not isinstance(command, str) or not command.startswith("image-skill ") or FLAG in command:
+    if not isinstance(command, str) or FLAG in command:
         return envelope
+    prepared, _, rerun = command.rpartition(" && ")  # (a shell step first, then the command)
     base_url = usable(flag, env)
-    if base_url is None:
+    if base_url is None or not rerun.startswith("image-skill "):
         return envelope
-    aimed_command = aimed(command, base_url)
+    aimed_command = f"{prepared} && {aimed(rerun, base_url)}" if prepared else aimed(rerun, base_url)
     if aimed_command == command:
         return envelope
     return {**envelope, "error": {**error, "recovery": {**recovery, "suggested_command": aimed_command}}}

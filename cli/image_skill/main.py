@@ -83,7 +83,9 @@ def main(
         _emit(stdout, envelope, secrets=None)
         return code
     from image_skill.baseurl import aim_recovery
+    from image_skill.recovery import made_whole
 
+    envelope = made_whole(envelope, word, argv)
     envelope = aim_recovery(envelope, ctx.api_base_url_flag if ctx else base_url_flag(argv), env)
     known = ctx.resolved_token() if ctx else None
     _emit(stdout, envelope, secrets=None if allow_token else [known] if known else [])

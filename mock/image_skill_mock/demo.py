@@ -58,16 +58,23 @@ def running_server(db_path: Path, *, extra_args: tuple[str, ...] = ()) -> Iterat
 
 
 class Demo:
-    """Runs CLI commands, echoing each one and its envelope to ``out``."""
+    """Runs CLI commands, echoing each one and its envelope to ``out``.
 
-    def __init__(self, env: Mapping[str, str], cwd: Path, out: TextIO) -> None:
-        self.env = dict(env)
+    Every command names the demo's API with ``--api-base-url`` (the API is not the hosted default),
+    so each printed line runs as printed, pasted afterwards too: the environment carries no base URL.
+    """
+
+    def __init__(self, env: Mapping[str, str], cwd: Path, out: TextIO, base_url: str) -> None:
+        self.env = {key: value for key, value in env.items() if key != "IMAGE_SKILL_API_BASE_URL"}
         self.cwd = cwd
         self.out = out
+        self.base_url = base_url
 
     def run(self, argv: list[str], *, expect_exit: int = 0) -> dict[str, Any]:
         if argv[0] != "image-skill":
             raise DemoFailed(f"refusing to run a command that is not image-skill: {argv[0]}")
+        if "--api-base-url" not in argv:
+            argv = [*argv, "--api-base-url", self.base_url]
         print(f"\n$ {shlex.join(argv)}", file=self.out)
         done = subprocess.run(
             [sys.executable, "-m", "image_skill", *argv[1:]],
@@ -117,14 +124,10 @@ def main(out_dir: Path, out: TextIO = sys.stdout) -> int:
         tmp_path = Path(tmp)
         with running_server(tmp_path / "mock.sqlite3") as base_url:
             print(f"mock server: {base_url} (throwaway database, stopped at the end)", file=out)
-            env = {
-                **os.environ,
-                "IMAGE_SKILL_API_BASE_URL": base_url,
-                "IMAGE_SKILL_CONFIG_PATH": str(tmp_path / "config" / "config.json"),
-            }
+            env = {**os.environ, "IMAGE_SKILL_CONFIG_PATH": str(tmp_path / "config" / "config.json")}
             env.pop("IMAGE_SKILL_TOKEN", None)
             try:
-                image = first_run(Demo(env, Path.cwd(), out), out_dir)
+                image = first_run(Demo(env, Path.cwd(), out, base_url), out_dir)
             except DemoFailed as exc:
                 print(f"\ndemo failed: {exc}", file=out)
                 return 1

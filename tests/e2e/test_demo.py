@@ -26,6 +26,10 @@ def test_demo_runs_the_first_run_flow_and_writes_the_image(tmp_path: Path) -> No
     for step in ("image-skill doctor", "create --guide", "signup --agent", "jobs wait", "assets get"):
         assert step in done.stdout
     assert "isk_r_" not in done.stdout
+    printed = [line for line in done.stdout.splitlines() if line.startswith("$ image-skill ")]
+    assert len(printed) >= 8
+    for line in printed:  # the API is not the default: every printed command names it, to run as printed
+        assert "--api-base-url http://127.0.0.1:" in line, line
     [image] = out.iterdir()
     with Image.open(image) as png:
         assert png.format == "PNG"

@@ -63,7 +63,8 @@ async def _flow(cli: Cli, token: str, out_dir: Path) -> dict[str, Any]:
         guide = await client.call_tool("create_guide", {"prompt": "a red cube"})
         answers["guide"] = guide
         created = await client.call_tool(
-            "create", {"prompt": "a red cube", "max_estimated_usd_per_image": 0.5, "accept_unknown_cost": True}
+            "create",
+            {"prompt": "a red cube", "max_estimated_usd_per_image": 0.5, "accept_unknown_cost": True},
         )
         answers["create"] = created
         job_id = created.structured_content["data"]["job_id"]
@@ -91,7 +92,9 @@ def test_guide_create_wait_show_and_refusals_through_tools(cli: Cli, tmp_path: P
     assert answers["wait"].structured_content["data"]["job"]["status"] == "completed"
     assert (out_dir / "cube.png").is_file()
     escape, bad = answers["escape"], answers["bad"]
-    assert escape.is_error is True and escape.structured_content["error"]["code"] == ErrorCode.INVALID_ARGUMENTS
+    assert (
+        escape.is_error is True and escape.structured_content["error"]["code"] == ErrorCode.INVALID_ARGUMENTS
+    )
     assert not (tmp_path / "cube.png").exists()
     assert bad.is_error is True and bad.structured_content["error"]["code"] == ErrorCode.INVALID_ARGUMENTS
 
@@ -108,6 +111,8 @@ def test_a_spending_tool_is_refused_without_allow_spend(cli: Cli) -> None:
 
 
 def _token(cli: Cli) -> str:
-    result = cli("signup", "--agent", "--agent-contact", "mcp@example.invalid", "--agent-name", "mcp", "--show-token")
+    result = cli(
+        "signup", "--agent", "--agent-contact", "mcp@example.invalid", "--agent-name", "mcp", "--show-token"
+    )
     token: str = result.data["token"]
     return token

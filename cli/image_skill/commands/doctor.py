@@ -109,7 +109,8 @@ def run(ctx: Context, opts: None) -> dict[str, Any]:
         )
         warnings.append({"code": service["error"], "message": message})
     elif not config_check["ok"]:
-        next_command = ERRORS[ErrorCode.PUBLIC_CLI_CONFIG_WRITE_FAILED].recovery["suggested_command"]
+        export = ERRORS[ErrorCode.PUBLIC_CLI_CONFIG_WRITE_FAILED].recovery["suggested_command"]
+        next_command = f"{export} && {ctx.with_base_url(f'{LABEL} --json')}"  # then check again
     elif not auth_ok:
         next_command = ctx.with_base_url(SIGNUP_COMMAND)
     data["next_command"] = next_command
