@@ -116,7 +116,10 @@ def drift(files: dict[str, str], outside: dict[str, str] | None = None) -> list[
     for path, new in (outside or {}).items():
         old = (ROOT / path).read_text() if (ROOT / path).is_file() else ""
         if old != new:
-            lines.extend(difflib.unified_diff(old.splitlines(True), new.splitlines(True), path, f"(from spec) {path}"))
+            diff = difflib.unified_diff(
+                old.splitlines(True), new.splitlines(True), path, f"(from spec) {path}"
+            )
+            lines.extend(diff)
     present = {p.name for p in OUT.iterdir() if p.is_file()} if OUT.exists() else set()
     for name in sorted(present | set(files)):
         old = (OUT / name).read_text() if name in present else ""

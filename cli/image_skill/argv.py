@@ -1,7 +1,7 @@
 """What argv says before docopt reads it: the command word, ``--api-base-url`` as given, the words
 after a noun, a flag that is not exactly one the command knows, and the closest known one.
 
-Plain functions over lists of strings (``difflib`` only for a suggestion): ``main`` answers help
+Plain functions over lists of strings (no imports): ``main`` answers help
 and usage errors with them without importing docopt, the Context or the HTTP stack.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 TYPE_CHECKING = False  # mypy treats this name as typing.TYPE_CHECKING; importing typing costs start-up time
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
+    from typing import TextIO
 
 HELP_FLAGS = ("-h", "--help")
 BASE_URL_FLAG = "--api-base-url"
@@ -36,6 +37,14 @@ def base_url_flag(argv: list[str]) -> str | None:
         if arg.startswith(BASE_URL_FLAG + "="):
             return arg.split("=", 1)[1]
     return None
+
+
+def wants_text(argv: list[str], stdout: TextIO) -> bool:
+    """Help for a person: standard output is a terminal and ``--json`` was not asked for."""
+    if "--json" in argv:
+        return False
+    isatty = getattr(stdout, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def wants_help(argv: list[str]) -> bool:
@@ -93,17 +102,29 @@ def unknown_flags(flags: Mapping[str, bool], argv: list[str]) -> Iterator[tuple[
             yield index, word
 
 
+def _distance(a: str, b: str) -> int:
+    """Edit distance: insertions, deletions, substitutions and swaps of two neighbours (``jbos``
+    is one edit from ``jobs``)."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[-1][-1]
+
+
 def closest(word: str, known: Iterable[str]) -> str | None:
-    """The known word ``word`` most probably means: the shortest one it starts, else the closest
-    spelling (difflib), else None."""
+    """The known word ``word`` most probably means: the shortest one it starts, else the nearest
+    spelling within a third of its length, else None. (No ``difflib``: usage errors stay cheap.)"""
     candidates = sorted(known, key=lambda k: (len(k), k))
-    started = [k for k in candidates if k.startswith(word) and len(word) > 2]
+    started = [k for k in candidates if k.startswith(word) and len(word.lstrip("-")) > 1]
     if started:
         return started[0]
-    import difflib
-
-    found = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-    return found[0] if found else None
+    scored = sorted((_distance(word, k), i) for i, k in enumerate(candidates))
+    if scored and scored[0][0] <= max(1, len(word.lstrip("-")) // 3):
+        return candidates[scored[0][1]]
+    return None
 
 
 def replaced(argv: list[str], index: int, old: str, new: str) -> list[str]:

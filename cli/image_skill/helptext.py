@@ -2,7 +2,7 @@
 example and effects, the environment variables, the exit codes (gh's ``help environment`` and
 ``help exit-codes`` are the model).
 
-Shown only when standard output is a terminal and ``--json`` was not given (``wants_text``); piped,
+Shown only when standard output is a terminal and ``--json`` was not given (``argv.wants_text``); piped,
 help is the envelope. Headings are bold unless ``NO_COLOR`` is set (or the terminal is ``dumb``).
 Everything is read from the generated manifest; plain string work, cheap to import.
 """
@@ -14,17 +14,9 @@ from image_skill_api.manifest import MANIFEST
 TYPE_CHECKING = False  # mypy treats this name as typing.TYPE_CHECKING; importing typing costs start-up time
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from typing import Any, TextIO
+    from typing import Any
 
 TOPICS = ("environment", "exit-codes")
-
-
-def wants_text(argv: list[str], stdout: TextIO) -> bool:
-    """Text for a person: standard output is a terminal and ``--json`` was not asked for."""
-    if "--json" in argv:
-        return False
-    isatty = getattr(stdout, "isatty", None)
-    return bool(isatty and isatty())
 
 
 class Style:

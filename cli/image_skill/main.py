@@ -94,7 +94,7 @@ def main(
 
 def _text_env(argv: list[str], stdout: TextIO, env: Mapping[str, str]) -> Mapping[str, str] | None:
     """The environment (for its NO_COLOR) when help is for a person on a terminal, else None."""
-    from image_skill.helptext import wants_text
+    from image_skill.argv import wants_text
 
     return env if wants_text(argv, stdout) else None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
@@ -58,3 +59,22 @@ def test_wait_times_out_with_exit_8_and_a_way_to_keep_waiting() -> None:
     assert caught.value.recovery is not None
     assert caught.value.recovery["suggested_command"].startswith(f"image-skill jobs wait {JOB_ID}")
     assert len(client.calls) == 4  # t = 0, 1, 2, 3 s
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("tty", [True, False], ids=["terminal", "piped"])
+def test_wait_shows_progress_on_stderr_only_on_a_terminal(tty: bool) -> None:
+    states = iter([job("queued"), job("running"), job("completed")])
+    ctx = make_ctx(FakeClient({"getJob": lambda: next(states)}))
+    ctx.stderr = _Terminal() if tty else io.StringIO()
+    command(ctx, "jobs", "wait", JOB_ID, "--poll-interval-ms", "1000")
+    progress = ctx.stderr.getvalue()
+    assert ctx.stdout.getvalue() == ""  # the envelope is main's to print; progress never goes there
+    if tty:
+        assert progress.splitlines() == [f"job {JOB_ID}: queued", f"job {JOB_ID}: running"]
+    else:
+        assert progress == ""

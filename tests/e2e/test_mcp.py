@@ -48,7 +48,8 @@ def test_tools_are_the_manifests_and_spending_ones_need_allow_spend(cli: Cli) ->
     for name in ("create_guide", "jobs_wait", "assets_show", "models_list", "doctor"):
         assert name in no_spend
     for name in ("create", "edit", "upload", "assets_get", "credits_buy"):
-        assert name not in no_spend and name in allowed
+        assert name not in no_spend
+        assert name in allowed
     for tool in allowed.values():
         text = json.dumps(tool.input_schema) + (tool.description or "")
         assert not [name for name in tool.input_schema["properties"] if "token" in name], tool.name
@@ -92,11 +93,11 @@ def test_guide_create_wait_show_and_refusals_through_tools(cli: Cli, tmp_path: P
     assert answers["wait"].structured_content["data"]["job"]["status"] == "completed"
     assert (out_dir / "cube.png").is_file()
     escape, bad = answers["escape"], answers["bad"]
-    assert (
-        escape.is_error is True and escape.structured_content["error"]["code"] == ErrorCode.INVALID_ARGUMENTS
-    )
+    assert escape.is_error is True
+    assert escape.structured_content["error"]["code"] == ErrorCode.INVALID_ARGUMENTS
     assert not (tmp_path / "cube.png").exists()
-    assert bad.is_error is True and bad.structured_content["error"]["code"] == ErrorCode.INVALID_ARGUMENTS
+    assert bad.is_error is True
+    assert bad.structured_content["error"]["code"] == ErrorCode.INVALID_ARGUMENTS
 
 
 async def _refused(cli: Cli) -> Any:

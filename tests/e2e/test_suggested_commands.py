@@ -50,7 +50,7 @@ def run_as_printed(cli: Cli, command: str, cwd: Path) -> dict[str, Any]:
     (shim / "image-skill").chmod(0o755)
     env["PATH"] = f"{shim}{os.pathsep}{env.get('PATH', '')}"
     done = subprocess.run(
-        ["sh", "-c", command], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
+        ["sh", "-c", command], env=env, cwd=cwd, capture_output=True, text=True, timeout=120, check=False
     )
     import json
 
@@ -103,7 +103,8 @@ def test_output_exists_suggests_the_same_download_with_overwrite(cli: Cli, flows
     refused = flows[-2]
     assert refused.error["code"] == ErrorCode.OUTPUT_EXISTS
     command = refused.error["recovery"]["suggested_command"]
-    assert "--overwrite" in command and "assets get" in command
+    assert "--overwrite" in command
+    assert "assets get" in command
     again = run_as_printed(cli, command, cli.cwd)
     assert again["ok"] is True, again
 
@@ -120,7 +121,8 @@ def test_an_unwritable_config_suggests_a_path_and_the_signup_again(cli: Cli, tmp
     )
     assert refused.exit_code == ExitCode.STORAGE
     command = refused.error["recovery"]["suggested_command"]
-    assert command.startswith("export IMAGE_SKILL_CONFIG_PATH=") and "&& image-skill signup" in command
+    assert command.startswith("export IMAGE_SKILL_CONFIG_PATH=")
+    assert "&& image-skill signup" in command
     work = tmp_path / "work"
     work.mkdir()
     again = run_as_printed(cli, command, work)

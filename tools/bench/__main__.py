@@ -6,8 +6,10 @@ clock). A ratio outside its physical bounds is refused ("below floor: machine no
 The output ends with one table, metric → ours → baseline → ratio → budget → ok; ``--json FILE``
 also writes it machine-readable. Figures:
 
-- start-up paths (``--version``, piped ``--help``, ``create --help``, a usage error) vs
-  ``python -c pass`` (issues #2, #6, #18: ≤ 2.0);
+- start-up paths (``--version``, piped ``--help``, ``create --help``, a usage error, and ``--help``
+  on a terminal) vs ``python -c pass`` (issues #2, #6, #18: ≤ 2.0);
+- ``image-skill mcp`` started and its tools listed by an MCP client vs a bare server of the same
+  SDK (issue #18, reported);
 - ``whoami`` vs a bare ``requests`` GET (issue #2: ≤ 1.2) and vs a node floor, one ``fetch`` GET
   (issue #19: ≤ 0.65; skipped without node); telemetry on vs off (issue #9: ≤ 1.05);
 - the mock's requests/s at 16 keep-alive connections for ``/v1/models``, ``/v1/whoami``,
@@ -41,7 +43,7 @@ from pathlib import Path
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [str(_HERE.parent), *(p for p in sys.path if Path(p or ".").resolve() != _HERE)]
 
-from bench import history, load, media, startup  # noqa: E402
+from bench import faces, history, load, media, startup  # noqa: E402
 from bench.procs import BenchError, mock, signup  # noqa: E402
 from bench.stats import Row, as_json, table  # noqa: E402
 
@@ -108,6 +110,8 @@ def _media_rows(cli: str, env: Mapping[str, str], tmp: Path, rounds: Rounds) -> 
 def measure(cli: str, env: Mapping[str, str], rounds: Rounds) -> list[Row]:
     _note("start-up paths vs python -c pass")
     rows = startup.startup_rows(cli, env, rounds.runs)
+    _note("--help on a terminal, mcp tool listing")
+    rows += faces.face_rows(cli, env, rounds.runs)
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="image-skill-bench-")))
         env = {**env, "IMAGE_SKILL_CONFIG_PATH": str(tmp / "config.json")}

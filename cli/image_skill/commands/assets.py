@@ -144,6 +144,7 @@ def get(ctx: Context, opts: GetAsset) -> dict[str, Any]:
     output_exists(dest, overwrite=opts.overwrite)
     if not dest.absolute().parent.is_dir():
         raise CliError(ErrorCode.OUTPUT_WRITE_FAILED, "The output directory does not exist.")
+    ctx.hint(f"downloading {asset['asset_id']}...")
     output = ctx.client.download(
         str(asset["url"]), dest, overwrite=opts.overwrite, expected_sha256=asset.get("sha256")
     )
