@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 
 from image_skill.argv import HELP_FLAGS, base_url_flag, command_word, wants_help
-from image_skill.command_table import COMMANDS, usage_text
+from image_skill.command_table import COMMANDS, LABELS, usage_text
 from image_skill.command_table import word_label as _word_label
 
 TYPE_CHECKING = False  # mypy treats this name as typing.TYPE_CHECKING; importing typing costs start-up time
@@ -62,9 +62,14 @@ def main(
         if answer is None and word in COMMANDS:  # (it always is when argv alone decided nothing)
             from image_skill.context import Context
 
-            streams = {"stdin": stdin, "stdout": stdout, "stderr": stderr}
             ctx = Context(
-                env=env, **streams, api_base_url_flag=base_url_flag(argv), command=label, trace_id=trace_id
+                env=env,
+                stdin=stdin,
+                stdout=stdout,
+                stderr=stderr,
+                api_base_url_flag=base_url_flag(argv),
+                command=label,
+                trace_id=trace_id,
             )
             envelope, code, allow_token = _run(ctx, word, argv)
         elif isinstance(answer, str):
@@ -82,6 +87,21 @@ def main(
     if isinstance(envelope, str):  # help text for a terminal, or a command's text (`completion`)
         _emit(stdout, envelope, secrets=None)
         return code
+    _finish(stdout, envelope, word, argv, ctx=ctx, env=env, allow_token=allow_token)
+    return code
+
+
+def _finish(
+    stdout: TextIO,
+    envelope: dict[str, Any],
+    word: str | None,
+    argv: list[str],
+    *,
+    ctx: Context | None,
+    env: Mapping[str, str],
+    allow_token: bool,
+) -> None:
+    """Print a run's envelope: its recovery made whole and aimed at the run's API, the token scrubbed."""
     from image_skill.baseurl import aim_recovery
     from image_skill.recovery import made_whole
 
@@ -89,7 +109,6 @@ def main(
     envelope = aim_recovery(envelope, ctx.api_base_url_flag if ctx else base_url_flag(argv), env)
     known = ctx.resolved_token() if ctx else None
     _emit(stdout, envelope, secrets=None if allow_token else [known] if known else [])
-    return code
 
 
 def _text_env(argv: list[str], stdout: TextIO, env: Mapping[str, str]) -> Mapping[str, str] | None:
@@ -174,8 +193,8 @@ def _help_answer(
     if words and words[0] in COMMANDS:
         return help_module.usage_envelope(words, flags, trace_id=trace_id), 0
     if len(words) == 1 and words[0] in help_module.TOPICS:
-        return success(help_module.LABELS["help"], help_module.topic_data(words[0]), trace_id=trace_id), 0
-    return success(help_module.LABELS["help"], help_module.data(), trace_id=trace_id), 0
+        return success(LABELS["help"], help_module.topic_data(words[0]), trace_id=trace_id), 0
+    return success(LABELS["help"], help_module.data(), trace_id=trace_id), 0
 
 
 def parse(word: str, argv: list[str]) -> dict[str, Any] | Refusal:
