@@ -1,0 +1,1 @@
+"""pytest plugin mode (placeholder replaced below)."""
