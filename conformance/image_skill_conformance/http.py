@@ -34,6 +34,7 @@ class Exchange:
     status: int
     headers: dict[str, str]
     text: str
+    content: bytes = b""
     operation_id: str | None = None
     api: bool = True  # an API answer (an envelope is due), not media or a checkout page
     envelope: dict[str, Any] | None = None
@@ -125,7 +126,7 @@ class Api:
         if token is not None:
             sent["Authorization"] = f"Bearer {token}"
         prepared = requests.Request(
-            method, self.base_url + url_path, params=dict(query or {}), json=body, headers=sent
+            method, url_path if url_path.startswith(("http://", "https://")) else self.base_url + url_path, params=dict(query or {}), json=body, headers=sent
         ).prepare()
         with requests.Session() as session:
             response = session.send(prepared, timeout=TIMEOUT_SECONDS, allow_redirects=False)
@@ -136,7 +137,8 @@ class Api:
             body=body,
             status=response.status_code,
             headers={k.lower(): v for k, v in response.headers.items()},
-            text=response.text,
+            text=response.text if api else f"({len(response.content)} bytes)",
+            content=response.content,
             api=api,
         )
         try:
