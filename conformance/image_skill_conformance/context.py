@@ -64,6 +64,7 @@ class Context:
         self.log = Log()
         self.api = Api(options.base_url, self.log)
         self.ids: dict[str, str] = {}
+        self.cache: dict[str, Any] = {}  # what a category computes once for several checks
         self.cli_runs: list[CliRun] = []
         self.prompts: set[str] = set()
         self._primary: str | None = options.token
