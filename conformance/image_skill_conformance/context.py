@@ -81,7 +81,12 @@ class Context:
         """A new agent's token (signup); skips the check when the run may not sign up."""
         if not self.options.signup:
             raise CheckSkipped("needs a fresh agent and the run was given --token without --signup")
-        body = {"agent_contact": CONTACT, "agent_name": f"conformance-{purpose}", "runtime": RUNTIME, "return_token": True}
+        body = {
+            "agent_contact": CONTACT,
+            "agent_name": f"conformance-{purpose}",
+            "runtime": RUNTIME,
+            "return_token": True,
+        }
         answer = self.api.call("createAgentSignup", body=body)
         token = (data_of(answer) or {}).get("token")
         if not isinstance(token, str):
@@ -165,7 +170,9 @@ def require_ok(exchange: Exchange) -> dict[str, Any]:
     """The data of a successful answer; fails the check (with the exchange as repro) otherwise."""
     data = data_of(exchange)
     if not (exchange.envelope or {}).get("ok") or data is None:
-        raise CheckFailed(f"{exchange.method} {exchange.url} did not succeed (HTTP {exchange.status})", exchange.repro())
+        raise CheckFailed(
+            f"{exchange.method} {exchange.url} did not succeed (HTTP {exchange.status})", exchange.repro()
+        )
     return data
 
 

@@ -47,7 +47,9 @@ class Exchange:
             else:
                 words.append("-H " + shlex.quote(f"{key}: {value}"))
         if self.body is not None:
-            words.append("-H 'content-type: application/json' --data " + shlex.quote(_short(json.dumps(self.body))))
+            words.append(
+                "-H 'content-type: application/json' --data " + shlex.quote(_short(json.dumps(self.body)))
+            )
         return f"{' '.join(words)}\n# -> HTTP {self.status} {_short(self.text, 400)}"
 
 
@@ -126,7 +128,11 @@ class Api:
         if token is not None:
             sent["Authorization"] = f"Bearer {token}"
         prepared = requests.Request(
-            method, url_path if url_path.startswith(("http://", "https://")) else self.base_url + url_path, params=dict(query or {}), json=body, headers=sent
+            method,
+            url_path if url_path.startswith(("http://", "https://")) else self.base_url + url_path,
+            params=dict(query or {}),
+            json=body,
+            headers=sent,
         ).prepare()
         with requests.Session() as session:
             response = session.send(prepared, timeout=TIMEOUT_SECONDS, allow_redirects=False)

@@ -16,21 +16,42 @@ from image_skill_conformance.context import Context, Options
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="image-skill-conformance", description="Test an implementation of the Image Skill contract, and score it.")
+    top = argparse.ArgumentParser(
+        prog="image-skill-conformance",
+        description="Test an implementation of the Image Skill contract, and score it.",
+    )
     top.add_argument("--version", action="version", version=f"image-skill-conformance {kit_version()}")
     sub = top.add_subparsers(dest="verb", required=True)
     run = sub.add_parser("run", help="check a server at --url")
     run.add_argument("--url", required=True, help="the server's base URL")
     who = run.add_mutually_exclusive_group()
-    who.add_argument("--token", help="an agent token to run as (fresh agents are still signed up where a check needs one)")
-    who.add_argument("--signup", action="store_true", help="sign up a fresh agent for the run (the default without --token)")
-    run.add_argument("--no-signup", action="store_true", help="with --token: never sign up (checks needing a fresh agent are skipped)")
-    run.add_argument("--category", action="append", choices=categories.SERVER, help="run only these (repeatable)")
-    run.add_argument("--cli", default=None, help="the client that runs advertised commands (default: image-skill on PATH)")
+    who.add_argument(
+        "--token", help="an agent token to run as (fresh agents are still signed up where a check needs one)"
+    )
+    who.add_argument(
+        "--signup",
+        action="store_true",
+        help="sign up a fresh agent for the run (the default without --token)",
+    )
+    run.add_argument(
+        "--no-signup",
+        action="store_true",
+        help="with --token: never sign up (checks needing a fresh agent are skipped)",
+    )
+    run.add_argument(
+        "--category", action="append", choices=categories.SERVER, help="run only these (repeatable)"
+    )
+    run.add_argument(
+        "--cli", default=None, help="the client that runs advertised commands (default: image-skill on PATH)"
+    )
     client = sub.add_parser("client", help="check a client (CMD) against the kit's own mock")
-    client.add_argument("--command", required=True, help="the client, e.g. 'image-skill' (split like a POSIX shell)")
+    client.add_argument(
+        "--command", required=True, help="the client, e.g. 'image-skill' (split like a POSIX shell)"
+    )
     for each in (run, client):
-        each.add_argument("--report", action="append", choices=report.FORMATS, help="report formats (default: all)")
+        each.add_argument(
+            "--report", action="append", choices=report.FORMATS, help="report formats (default: all)"
+        )
         each.add_argument("--output-dir", type=Path, default=Path("conformance-report"))
         each.add_argument("--baseline", type=Path, help="expected failures: one check id a line, # comments")
     return top
@@ -41,7 +62,9 @@ def default_cli() -> list[str] | None:
     return [found] if found else None
 
 
-def declaration(ctx: Context | None, base_url: str, names: list[str], outcomes: list[Outcome]) -> dict[str, Any]:
+def declaration(
+    ctx: Context | None, base_url: str, names: list[str], outcomes: list[Outcome]
+) -> dict[str, Any]:
     """The self-declaration written as PRODUCT.yaml and into the JSON report."""
     health: dict[str, Any] = {}
     if ctx is not None:
@@ -75,7 +98,9 @@ def finish(args: argparse.Namespace, outcomes: list[Outcome], product: dict[str,
 def run_server(args: argparse.Namespace) -> int:
     names = [n for n in categories.SERVER if not args.category or n in args.category]
     cli = shlex.split(args.cli) if args.cli else default_cli()
-    options = Options(args.url, token=args.token, signup=not args.no_signup, cli=cli, workdir=args.output_dir / "work")
+    options = Options(
+        args.url, token=args.token, signup=not args.no_signup, cli=cli, workdir=args.output_dir / "work"
+    )
     ctx = Context(options)
     outcomes = runner.run_categories(ctx, [categories.load(n) for n in names])
     return finish(args, outcomes, declaration(ctx, args.url, names, outcomes))

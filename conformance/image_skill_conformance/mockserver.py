@@ -17,8 +17,10 @@ READY_TIMEOUT_SECONDS = 60
 
 
 def mock_command() -> list[str]:
-    """The installed ``image-skill-mock`` script, else ``python -m image_skill_mock``; skips without either."""
-    script = shutil.which("image-skill-mock", path=str(Path(sys.executable).parent)) or shutil.which("image-skill-mock")
+    """The ``image-skill-mock`` script, else ``python -m image_skill_mock``; skips without either."""
+    script = shutil.which("image-skill-mock", path=str(Path(sys.executable).parent)) or shutil.which(
+        "image-skill-mock"
+    )
     if script:
         return [script]
     if importlib.util.find_spec("image_skill_mock") is not None:

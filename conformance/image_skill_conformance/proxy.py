@@ -20,7 +20,15 @@ from image_skill_api.envelope import envelope, new_trace_id
 from image_skill_api.operations import OPERATIONS
 from image_skill_api.registry import ERRORS, ErrorCode
 
-HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "upgrade", "content-length"}
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "transfer-encoding",
+    "te",
+    "upgrade",
+    "content-length",
+}
 
 
 @dataclass
@@ -74,10 +82,16 @@ class Proxy:
             self.server.shutdown()
             self.server.server_close()
 
-    def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+    def handle(
+        self, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
         with self.lock:
             self.seen.append(Seen(method, path, headers, body))
-            lose = method == "POST" and urlsplit(path).path == OPERATIONS["createImage"].path and self.lose_creates > 0
+            lose = (
+                method == "POST"
+                and urlsplit(path).path == OPERATIONS["createImage"].path
+                and self.lose_creates > 0
+            )
             if lose:
                 self.lose_creates -= 1
         target = urlsplit(self.upstream)
@@ -111,7 +125,11 @@ class Proxy:
 
 def _lost() -> tuple[int, list[tuple[str, str]], bytes]:
     code = ErrorCode.INTERNAL_ERROR
-    error = {"code": str(code), "message": "The answer was lost on the way (the kit's proxy).", "retryable": ERRORS[code].retryable}
+    error = {
+        "code": str(code),
+        "message": "The answer was lost on the way (the kit's proxy).",
+        "retryable": ERRORS[code].retryable,
+    }
     body = envelope(ok=False, command=OPERATIONS["createImage"].command, trace_id=new_trace_id(), error=error)
     headers = [("content-type", "application/json"), (EXIT_CODE_HEADER, str(int(ERRORS[code].exit_code)))]
     return 500, headers, json.dumps(body).encode()

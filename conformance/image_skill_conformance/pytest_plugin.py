@@ -18,8 +18,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("image-skill-conformance", "the Image Skill conformance kit")
     group.addoption(OPTION, default=None, help="run the conformance checks against the server at this URL")
     group.addoption("--image-skill-conformance-token", default=None, help="an agent token to run as")
-    group.addoption("--image-skill-conformance-category", action="append", default=None, help="only these categories")
-    group.addoption("--image-skill-conformance-cli", default=None, help="the client that runs advertised commands")
+    group.addoption(
+        "--image-skill-conformance-category", action="append", default=None, help="only these categories"
+    )
+    group.addoption(
+        "--image-skill-conformance-cli", default=None, help="the client that runs advertised commands"
+    )
 
 
 class Kit(pytest.Collector):
@@ -65,11 +69,20 @@ def _context(config: pytest.Config) -> Any:
         cli = config.getoption("image_skill_conformance_cli")
         workdir = Path(str(config.rootpath)) / "conformance-report" / "work"
         token = config.getoption("image_skill_conformance_token")
-        config.stash[_CONTEXT] = Context(Options(config.getoption("image_skill_conformance_url"), token=token, cli=shlex.split(cli) if cli else default_cli(), workdir=workdir))
+        config.stash[_CONTEXT] = Context(
+            Options(
+                config.getoption("image_skill_conformance_url"),
+                token=token,
+                cli=shlex.split(cli) if cli else default_cli(),
+                workdir=workdir,
+            )
+        )
     return config.stash[_CONTEXT]
 
 
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
     if not config.getoption("image_skill_conformance_url"):
         return
     from image_skill_conformance import categories

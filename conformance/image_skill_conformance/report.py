@@ -14,15 +14,27 @@ import yaml
 from image_skill_conformance.checks import Outcome, Status
 
 FORMATS = ("junit", "html", "json")
-COLOURS = {"passed": "#1a7f37", "failed": "#cf222e", "baselined": "#9a6700", "stale": "#8250df", "skipped": "#57606a"}
+COLOURS = {
+    "passed": "#1a7f37",
+    "failed": "#cf222e",
+    "baselined": "#9a6700",
+    "stale": "#8250df",
+    "skipped": "#57606a",
+}
 
 
-def write(out_dir: Path, formats: Iterable[str], outcomes: list[Outcome], declaration: dict[str, Any]) -> list[Path]:
+def write(
+    out_dir: Path, formats: Iterable[str], outcomes: list[Outcome], declaration: dict[str, Any]
+) -> list[Path]:
     """Write the chosen reports (and PRODUCT.yaml, always) into ``out_dir``; the paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = [out_dir / "PRODUCT.yaml"]
     written[0].write_text(yaml.safe_dump(declaration, sort_keys=False), encoding="utf-8")
-    writers = {"json": ("report.json", as_json), "junit": ("junit.xml", as_junit), "html": ("report.html", as_html)}
+    writers = {
+        "json": ("report.json", as_json),
+        "junit": ("junit.xml", as_junit),
+        "html": ("report.html", as_html),
+    }
     for name in dict.fromkeys(formats):
         filename, render = writers[name]
         (out_dir / filename).write_text(render(outcomes, declaration), encoding="utf-8")
@@ -48,15 +60,21 @@ def as_junit(outcomes: list[Outcome], declaration: dict[str, Any]) -> str:
         )
         for outcome in mine:
             case = ET.SubElement(suite, "testcase", classname=category, name=outcome.check.id)
-            ET.SubElement(case, "system-out").text = f"{outcome.check.statement}\ncontract: {outcome.check.contract_ref}"
+            ET.SubElement(
+                case, "system-out"
+            ).text = f"{outcome.check.statement}\ncontract: {outcome.check.contract_ref}"
             if outcome.status in (Status.FAILED, Status.STALE):
-                failure = ET.SubElement(case, "failure", message=outcome.detail[:500], type=str(outcome.status))
+                failure = ET.SubElement(
+                    case, "failure", message=outcome.detail[:500], type=str(outcome.status)
+                )
                 failure.text = outcome.repro
             elif outcome.status in (Status.SKIPPED, Status.BASELINED):
                 ET.SubElement(case, "skipped", message=f"{outcome.status}: {outcome.detail}"[:500])
     props = ET.SubElement(suites, "properties")
     for key, value in declaration.items():
-        ET.SubElement(props, "property", name=key, value=json.dumps(value) if not isinstance(value, str) else value)
+        ET.SubElement(
+            props, "property", name=key, value=json.dumps(value) if not isinstance(value, str) else value
+        )
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
 
 
@@ -69,7 +87,8 @@ def as_html(outcomes: list[Outcome], declaration: dict[str, Any]) -> str:
         colour = COLOURS[str(o.status)]
         repro = f"<pre>{esc(o.repro)}</pre>" if o.repro else ""
         rows.append(
-            f"<tr><td><code>{esc(o.check.id)}</code></td><td style='color:{colour};font-weight:bold'>{esc(str(o.status))}</td>"
+            f"<tr><td><code>{esc(o.check.id)}</code></td>"
+            f"<td style='color:{colour};font-weight:bold'>{esc(str(o.status))}</td>"
             f"<td>{esc(o.check.statement)}<br><small>{esc(o.check.contract_ref)}</small>"
             f"{'<br>' + esc(o.detail) if o.detail else ''}{repro}</td></tr>"
         )

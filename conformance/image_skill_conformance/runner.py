@@ -27,7 +27,12 @@ def run_check(ctx: Any, check: Check, body: Callable[[Any], None]) -> Outcome:
     except Exception as exc:
         detail = f"{type(exc).__name__}: {exc}"
         last = traceback.extract_tb(exc.__traceback__)[-1]
-        return Outcome(check, Status.FAILED, detail=f"{detail} (at {Path(last.filename).name}:{last.lineno})", repro=_recent(ctx, mark))
+        return Outcome(
+            check,
+            Status.FAILED,
+            detail=f"{detail} (at {Path(last.filename).name}:{last.lineno})",
+            repro=_recent(ctx, mark),
+        )
     return Outcome(check, Status.PASSED)
 
 
@@ -43,7 +48,11 @@ def run_categories(ctx: Any, categories: Iterable[Category], *, stream: TextIO =
         outcomes += done
         if stream.isatty():
             passed = sum(o.status is Status.PASSED for o in done)
-            print(f"[{category.name}] {passed}/{len(done)} passed ({time.monotonic() - started:.1f} s)", file=stream, flush=True)
+            print(
+                f"[{category.name}] {passed}/{len(done)} passed ({time.monotonic() - started:.1f} s)",
+                file=stream,
+                flush=True,
+            )
     return outcomes
 
 
@@ -66,7 +75,9 @@ def apply_baseline(outcomes: list[Outcome], baseline: set[str]) -> list[str]:
             outcome.status = Status.BASELINED
         elif outcome.status is Status.PASSED:
             outcome.status = Status.STALE
-            outcome.detail = "listed in the baseline as an expected failure, but it passes: remove it from the baseline"
+            outcome.detail = (
+                "listed in the baseline as an expected failure, but it passes: remove it from the baseline"
+            )
     return sorted(baseline - {o.check.id for o in outcomes})
 
 
@@ -84,10 +95,13 @@ def exit_status(outcomes: list[Outcome]) -> int:
 def summary(outcomes: list[Outcome]) -> str:
     """category → checks → passed → failed → baselined (→ stale, skipped), the failures, and the score."""
     header = ("category", "checks", "passed", "failed", "baselined", "stale", "skipped")
-    rows = [header]
+    rows: list[tuple[str, ...]] = [header]
     for name in dict.fromkeys(o.check.category for o in outcomes):
         mine = [o for o in outcomes if o.check.category == name]
-        counts = [sum(o.status is s for o in mine) for s in (Status.PASSED, Status.FAILED, Status.BASELINED, Status.STALE, Status.SKIPPED)]
+        counts = [
+            sum(o.status is s for o in mine)
+            for s in (Status.PASSED, Status.FAILED, Status.BASELINED, Status.STALE, Status.SKIPPED)
+        ]
         rows.append((name, str(len(mine)), *map(str, counts)))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows]

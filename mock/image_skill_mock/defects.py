@@ -52,7 +52,9 @@ def debit(defects: frozenset[str], credits: int) -> int:
 def _rewrite(envelope: dict[str, Any], defects: frozenset[str]) -> dict[str, Any]:
     if "drop-envelope-key" in defects:
         envelope.pop("warnings", None)
-    recovery = (envelope.get("error") or {}).get("recovery") if isinstance(envelope.get("error"), dict) else None
+    recovery = (
+        (envelope.get("error") or {}).get("recovery") if isinstance(envelope.get("error"), dict) else None
+    )
     if "suggest-unrunnable" in defects and isinstance(recovery, dict) and "suggested_command" in recovery:
         recovery["suggested_command"] = UNRUNNABLE
     return envelope

@@ -167,7 +167,9 @@ def serve(opts: dict[str, Any]) -> int:
                     ready = {"base_url": base_url, "webhook_secret": settings.webhook_secret}
                     print(json.dumps(ready), flush=True)
 
-        config = uvicorn.Config(defects.wrap(app, settings.defects), log_level="warning", access_log=False, lifespan="off")
+        config = uvicorn.Config(
+            defects.wrap(app, settings.defects), log_level="warning", access_log=False, lifespan="off"
+        )
         Server(config).run(sockets=[sock])
         app.state.storage.close()
     return 0

@@ -22,6 +22,8 @@ def test_our_cli_passes_the_client_checks(tmp_path: Path) -> None:
 
 
 def test_a_client_that_prints_two_envelopes_fails_the_client_category(tmp_path: Path) -> None:
-    status, report = run_kit(tmp_path, "client", "--command", f"{sys.executable} {FIXTURES / 'broken_client.py'}")
+    status, report = run_kit(
+        tmp_path, "client", "--command", f"{sys.executable} {FIXTURES / 'broken_client.py'}"
+    )
     assert status == 1
     assert statuses(report)["client.one-envelope"] == "failed"

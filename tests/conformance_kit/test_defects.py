@@ -18,9 +18,13 @@ DEFECTS = [
 
 
 @pytest.mark.parametrize(("defect", "category", "check_id"), DEFECTS)
-def test_a_defect_fails_its_check_and_a_baseline_expects_it(defect: str, category: str, check_id: str, tmp_path: Path) -> None:
+def test_a_defect_fails_its_check_and_a_baseline_expects_it(
+    defect: str, category: str, check_id: str, tmp_path: Path
+) -> None:
     with running_mock("--strict", "--defect", defect) as ready:
-        status, report = run_kit(tmp_path / "plain", "run", "--url", ready["base_url"], "--category", category)
+        status, report = run_kit(
+            tmp_path / "plain", "run", "--url", ready["base_url"], "--category", category
+        )
         assert status == 1
         found = statuses(report)
         assert found[check_id] == "failed"
@@ -28,8 +32,19 @@ def test_a_defect_fails_its_check_and_a_baseline_expects_it(defect: str, categor
         assert failed["repro"]  # the request(s) or command that show it
         baseline = tmp_path / "baseline.txt"
         failing = [c for c, s in found.items() if s == "failed"]
-        baseline.write_text("# known defects of this server\n" + "\n".join(f"{c}  # {defect}" for c in failing) + "\n")
-        status, report = run_kit(tmp_path / "baselined", "run", "--url", ready["base_url"], "--category", category, "--baseline", str(baseline))
+        baseline.write_text(
+            "# known defects of this server\n" + "\n".join(f"{c}  # {defect}" for c in failing) + "\n"
+        )
+        status, report = run_kit(
+            tmp_path / "baselined",
+            "run",
+            "--url",
+            ready["base_url"],
+            "--category",
+            category,
+            "--baseline",
+            str(baseline),
+        )
     assert status == 0
     assert statuses(report)[check_id] == "baselined"
     assert report["product"]["score"] < 100.0
@@ -38,7 +53,9 @@ def test_a_defect_fails_its_check_and_a_baseline_expects_it(defect: str, categor
 def test_a_baselined_check_that_passes_is_stale_and_fails_the_run(mock_url: str, tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.txt"
     baseline.write_text("envelope.trace-id\n")
-    status, report = run_kit(tmp_path / "out", "run", "--url", mock_url, "--category", "envelope", "--baseline", str(baseline))
+    status, report = run_kit(
+        tmp_path / "out", "run", "--url", mock_url, "--category", "envelope", "--baseline", str(baseline)
+    )
     assert status == 1
     assert statuses(report)["envelope.trace-id"] == "stale"
     assert {s for c, s in statuses(report).items() if c != "envelope.trace-id"} == {"passed"}

@@ -22,7 +22,11 @@ def test_baseline_comments_and_blank_lines_are_ignored(tmp_path: Path) -> None:
 
 
 def test_baseline_turns_failures_into_baselined_and_passes_into_stale() -> None:
-    outcomes = [_outcome("c.fail", Status.FAILED), _outcome("c.pass", Status.PASSED), _outcome("c.skip", Status.SKIPPED)]
+    outcomes = [
+        _outcome("c.fail", Status.FAILED),
+        _outcome("c.pass", Status.PASSED),
+        _outcome("c.skip", Status.SKIPPED),
+    ]
     unknown = runner.apply_baseline(outcomes, {"c.fail", "c.pass", "c.gone"})
     assert [o.status for o in outcomes] == [Status.BASELINED, Status.STALE, Status.SKIPPED]
     assert unknown == ["c.gone"]
@@ -34,7 +38,8 @@ def test_baseline_turns_failures_into_baselined_and_passes_into_stale() -> None:
 
 def test_defect_flag_is_split_off_and_checked() -> None:
     assert defects.split_argv(["serve", "--defect", "double-debit", "--defect=drop-envelope-key"]) == (
-        ["serve"], frozenset({"double-debit", "drop-envelope-key"}),
+        ["serve"],
+        frozenset({"double-debit", "drop-envelope-key"}),
     )
     with pytest.raises(SystemExit):
         defects.split_argv(["serve", "--defect", "no-such-defect"])

@@ -13,12 +13,22 @@ from typing import Any
 
 from image_skill_api.constants import ENVELOPE_KEYS, EXIT_CODE_HEADER, TOKEN_PREFIX
 from image_skill_api.operations import OPERATIONS
-from image_skill_api.registry import ERRORS, ID_PATTERNS, ID_PREFIXES, TRACE_ID_PREFIX, ErrorCode, status_exit_rule
+from image_skill_api.registry import (
+    ERRORS,
+    ID_PATTERNS,
+    ID_PREFIXES,
+    TRACE_ID_PREFIX,
+    ErrorCode,
+    status_exit_rule,
+)
 from image_skill_conformance.checks import Category, CheckFailed
 from image_skill_conformance.context import Context
 from image_skill_conformance.http import Exchange, trace_header
 
-CATEGORY = Category("envelope", "every answer is one well-formed envelope whose exit code, error code and messages follow the contract")
+CATEGORY = Category(
+    "envelope",
+    "every answer is one well-formed envelope whose exit code, error code and messages follow the contract",
+)
 ENVELOPE_REF = "spec/openapi.yaml#/components/schemas/Envelope"
 #: A well-formed id of each path parameter that names nothing.
 UNKNOWN = {name: f"{ID_PREFIXES.get(schema, 'x_')}{'0' * 24}" for name, schema in (
@@ -67,10 +77,14 @@ def _first_bad(exchanges: list[Exchange], problem: Any) -> None:
     for exchange in exchanges:
         found = problem(exchange)
         if found:
-            raise CheckFailed(f"{exchange.method} {exchange.url.partition('?')[0]}: {found}", exchange.repro())
+            raise CheckFailed(
+                f"{exchange.method} {exchange.url.partition('?')[0]}: {found}", exchange.repro()
+            )
 
 
-@CATEGORY.check("seven-keys", "Every answer is a JSON object with exactly the seven envelope keys.", ENVELOPE_REF)
+@CATEGORY.check(
+    "seven-keys", "Every answer is a JSON object with exactly the seven envelope keys.", ENVELOPE_REF
+)
 def seven_keys(ctx: Context) -> None:
     def problem(e: Exchange) -> str | None:
         if e.envelope is None:
@@ -81,22 +95,39 @@ def seven_keys(ctx: Context) -> None:
     _first_bad(answers(ctx), problem)
 
 
-@CATEGORY.check("ok-data-error", "ok is a boolean; a success has data and a null error, a failure null data and an error.", ENVELOPE_REF)
+@CATEGORY.check(
+    "ok-data-error",
+    "ok is a boolean; a success has data and a null error, a failure null data and an error.",
+    ENVELOPE_REF,
+)
 def ok_data_error(ctx: Context) -> None:
     def problem(e: Exchange) -> str | None:
         env = e.envelope or {}
         ok, error = env.get("ok"), env.get("error")
         if ok is True:
-            return None if error is None and env.get("data") is not None and e.status < 400 else "a success with an error, no data or an error status"
+            return (
+                None
+                if error is None and env.get("data") is not None and e.status < 400
+                else "a success with an error, no data or an error status"
+            )
         if ok is False:
             fields = isinstance(error, dict) and {"code", "message", "retryable"} <= set(error)
-            return None if fields and env.get("data") is None and e.status >= 400 else "a failure without a full error, with data or with a 2xx status"
+            return (
+                None
+                if fields and env.get("data") is None and e.status >= 400
+                else "a failure without a full error, with data or with a 2xx status"
+            )
         return "ok is not a boolean"
 
     _first_bad([e for e in answers(ctx) if e.envelope is not None], problem)
 
 
-@CATEGORY.check("exit-code-header", f"{EXIT_CODE_HEADER} is 0 on success, the registry's exit code on failure, and consistent with the HTTP status.", "spec/openapi.yaml#/components/headers/ExitCode")
+@CATEGORY.check(
+    "exit-code-header",
+    f"{EXIT_CODE_HEADER} is 0 on success, the registry's exit code on failure,"
+    " consistent with the HTTP status.",
+    "spec/openapi.yaml#/components/headers/ExitCode",
+)
 def exit_code_header(ctx: Context) -> None:
     def problem(e: Exchange) -> str | None:
         raw = e.headers.get(EXIT_CODE_HEADER, "")
@@ -106,8 +137,8 @@ def exit_code_header(ctx: Context) -> None:
         code = (env.get("error") or {}).get("code") if isinstance(env.get("error"), dict) else None
         if env.get("ok") is True:
             return None if int(raw) == 0 else f"a success says exit {raw}"
-        if code in ErrorCode.__members__ and int(raw) != ERRORS[ErrorCode(code)].exit_code:
-            return f"{code} says exit {raw}, the registry {int(ERRORS[ErrorCode(code)].exit_code)}"
+        if code in ErrorCode.__members__ and int(raw) != ERRORS[ErrorCode(str(code))].exit_code:
+            return f"{code} says exit {raw}, the registry {int(ERRORS[ErrorCode(str(code))].exit_code)}"
         if int(raw) not in status_exit_rule(e.status).consistent_exit_codes:
             return f"exit {raw} is inconsistent with HTTP {e.status}"
         return None
@@ -115,7 +146,11 @@ def exit_code_header(ctx: Context) -> None:
     _first_bad([e for e in answers(ctx) if e.envelope is not None], problem)
 
 
-@CATEGORY.check("registered-error-codes", "Every error code is in the registry, with the registry's HTTP status and retryable flag.", "spec/openapi.yaml#/components/schemas/ErrorCode")
+@CATEGORY.check(
+    "registered-error-codes",
+    "Every error code is in the registry, with the registry's HTTP status and retryable flag.",
+    "spec/openapi.yaml#/components/schemas/ErrorCode",
+)
 def registered_error_codes(ctx: Context) -> None:
     def problem(e: Exchange) -> str | None:
         error = (e.envelope or {}).get("error")
@@ -124,15 +159,23 @@ def registered_error_codes(ctx: Context) -> None:
         code = error.get("code")
         if code not in ErrorCode.__members__:
             return f"unregistered error code {code!r}"
-        spec = ERRORS[ErrorCode(code)]
+        spec = ERRORS[ErrorCode(str(code))]
         if spec.http_status is not None and spec.http_status != e.status:
             return f"{code} came with HTTP {e.status}, the registry says {spec.http_status}"
-        return None if error.get("retryable") is spec.retryable else f"{code} says retryable {error.get('retryable')}"
+        return (
+            None
+            if error.get("retryable") is spec.retryable
+            else f"{code} says retryable {error.get('retryable')}"
+        )
 
     _first_bad(answers(ctx), problem)
 
 
-@CATEGORY.check("trace-id", "Every trace_id is well-formed and echoes the client's well-formed trace id.", "spec/openapi.yaml#/components/parameters/TraceIdHeader")
+@CATEGORY.check(
+    "trace-id",
+    "Every trace_id is well-formed and echoes the client's well-formed trace id.",
+    "spec/openapi.yaml#/components/parameters/TraceIdHeader",
+)
 def trace_id(ctx: Context) -> None:
     pattern = re.compile(ID_PATTERNS["TraceId"])
 
@@ -146,13 +189,24 @@ def trace_id(ctx: Context) -> None:
     _first_bad([e for e in answers(ctx) if e.envelope is not None], problem)
 
 
-@CATEGORY.check("no-leaks", "No message or warning holds a token, a prompt the run sent, a local path or a URL.", "cli.md: Global Rules (redaction)")
+@CATEGORY.check(
+    "no-leaks",
+    "No message or warning holds a token, a prompt the run sent, a local path or a URL.",
+    "cli.md: Global Rules (redaction)",
+)
 def no_leaks(ctx: Context) -> None:
-    tokens = {v.partition(" ")[2] for e in ctx.log.since(0) for k, v in e.request_headers.items() if k.lower() == "authorization"}
+    tokens = {
+        v.partition(" ")[2]
+        for e in ctx.log.since(0)
+        for k, v in e.request_headers.items()
+        if k.lower() == "authorization"
+    }
 
     def problem(e: Exchange) -> str | None:
         env = e.envelope or {}
-        texts = [str((env.get("error") or {}).get("message", ""))] if isinstance(env.get("error"), dict) else []
+        texts = (
+            [str((env.get("error") or {}).get("message", ""))] if isinstance(env.get("error"), dict) else []
+        )
         texts += [str(w.get("message", "")) for w in env.get("warnings") or [] if isinstance(w, dict)]
         for text in texts:
             if any(t and t in text for t in tokens | ctx.prompts):

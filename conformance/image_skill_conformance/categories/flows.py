@@ -22,7 +22,10 @@ from image_skill_conformance import media
 from image_skill_conformance.checks import Category, CheckFailed, ensure
 from image_skill_conformance.context import CONTACT, RUNTIME, Context, require_ok
 
-CATEGORY = Category("flows", "the contract's journeys (first run, purchase, upload and edit, activity, feedback) work end to end")
+CATEGORY = Category(
+    "flows",
+    "the contract's journeys (first run, purchase, upload and edit, activity, feedback) work end to end",
+)
 #: Stripe's test-mode card that pays (the mock's checkout page takes Stripe's test cards).
 TEST_CARD = {"card_number": "4242424242424242", "expiry": "12 / 34", "cvc": "123", "promotion_code": ""}
 PAYMENT_DEADLINE_SECONDS = 20
@@ -38,21 +41,44 @@ def fetch_media(ctx: Context, asset: dict[str, Any]) -> None:
     """The asset's url serves its bytes: a PNG of ``content_length`` bytes."""
     got = ctx.api.raw("GET", asset["url"], api=False)
     ensure(got.status == 200, f"GET {asset['url']} answered HTTP {got.status}", got.repro())
-    ensure(len(got.content) == asset["content_length"], "the media's length differs from content_length", got.repro())
-    ensure(got.content.startswith(media.PNG_SIGNATURE), "the media is not the PNG its mime_type says", got.repro())
+    ensure(
+        len(got.content) == asset["content_length"],
+        "the media's length differs from content_length",
+        got.repro(),
+    )
+    ensure(
+        got.content.startswith(media.PNG_SIGNATURE),
+        "the media is not the PNG its mime_type says",
+        got.repro(),
+    )
 
 
-@CATEGORY.check("first-run-api", "signup → whoami → quota → create → jobs show → assets show → media works for a new agent.", "cli.md: First Run")
+@CATEGORY.check(
+    "first-run-api",
+    "signup → whoami → quota → create → jobs show → assets show → media works for a new agent.",
+    "cli.md: First Run",
+)
 def first_run_api(ctx: Context) -> None:
     token = flows_agent(ctx)
     require_ok(ctx.api.call("getWhoami", token=token))
     quota = require_ok(ctx.api.call("getQuota", token=token))
     ensure(quota["limits"]["remaining_credits"] > 0, "a new agent has no credits to make a first image")
-    created = require_ok(ctx.api.call("createImage", token=token, body={"prompt": ctx.prompt("a lighthouse at dawn")}))
-    ensure(created["status"] in TERMINAL_JOB_STATUSES or created["status"] in (JobStatus.QUEUED, JobStatus.RUNNING), "create answered no job status")
+    created = require_ok(
+        ctx.api.call("createImage", token=token, body={"prompt": ctx.prompt("a lighthouse at dawn")})
+    )
+    ensure(
+        created["status"] in TERMINAL_JOB_STATUSES
+        or created["status"] in (JobStatus.QUEUED, JobStatus.RUNNING),
+        "create answered no job status",
+    )
     job = wait_job(ctx, token, created["job_id"])
-    ensure(job["status"] == JobStatus.COMPLETED and job["assets"], f"the job ended {job['status']} with {len(job['assets'])} assets")
-    asset = require_ok(ctx.api.call("getAsset", token=token, path={"asset_id": job["assets"][0]["asset_id"]}))["asset"]
+    ensure(
+        job["status"] == JobStatus.COMPLETED and job["assets"],
+        f"the job ended {job['status']} with {len(job['assets'])} assets",
+    )
+    asset = require_ok(
+        ctx.api.call("getAsset", token=token, path={"asset_id": job["assets"][0]["asset_id"]})
+    )["asset"]
     fetch_media(ctx, asset)
     ctx.ids.update(job_id=job["job_id"], asset_id=asset["asset_id"], trace_id=job["trace_id"])
 
@@ -66,12 +92,27 @@ def wait_job(ctx: Context, token: str, job_id: str) -> dict[str, Any]:
         time.sleep(0.5)
 
 
-@CATEGORY.check("first-run-cli", "The client's first run (guide → signup → guide → create → jobs wait → assets get) exits 0 at each step.", "cli.md: First Run")
+@CATEGORY.check(
+    "first-run-cli",
+    "The client's first run (guide → signup → guide → create → jobs wait → assets get) exits 0 at each step.",
+    "cli.md: First Run",
+)
 def first_run_cli(ctx: Context) -> None:
     prompt = ctx.prompt("a compact field camera")
     steps = [
         ("create", "--guide", "--prompt", prompt, "--json"),
-        ("signup", "--agent", "--agent-contact", CONTACT, "--agent-name", "conformance-cli", "--runtime", RUNTIME, "--save", "--json"),
+        (
+            "signup",
+            "--agent",
+            "--agent-contact",
+            CONTACT,
+            "--agent-name",
+            "conformance-cli",
+            "--runtime",
+            RUNTIME,
+            "--save",
+            "--json",
+        ),
         ("create", "--guide", "--prompt", prompt, "--json"),
         ("create", "--prompt", prompt, "--json"),
     ]
@@ -85,10 +126,19 @@ def first_run_cli(ctx: Context) -> None:
     asset_id = (waited.envelope or {})["data"]["job"]["assets"][0]["asset_id"]
     target = f"first-run-{uuid.uuid4().hex[:8]}.png"
     got = ctx.cli("assets", "get", asset_id, "--output", target, "--json")
-    ensure(got.exit_code == 0 and (ctx.options.workdir / target).is_file(), f"assets get exited {got.exit_code}", got.repro)
+    ensure(
+        got.exit_code == 0 and (ctx.options.workdir / target).is_file(),
+        f"assets get exited {got.exit_code}",
+        got.repro,
+    )
 
 
-@CATEGORY.check("purchase", "quote → buy answers action_required with a handoff URL; paid in test mode, the credits arrive exactly once.", "cli.md: Credits")
+@CATEGORY.check(
+    "purchase",
+    "quote → buy answers action_required with a handoff URL; paid in test mode,"
+    " the credits arrive exactly once.",
+    "cli.md: Credits",
+)
 def purchase(ctx: Context) -> None:
     token = flows_agent(ctx)
     before = require_ok(ctx.api.call("getQuota", token=token))["limits"]["payment_backed_remaining_credits"]
@@ -99,7 +149,10 @@ def purchase(ctx: Context) -> None:
     ensure(again["quote_id"] == quote["quote_id"], "the same quote key and terms made a second quote")
     buy = {"quote_id": quote["quote_id"], "idempotency_key": f"{key}-buy"}
     bought = require_ok(ctx.api.call("createStripeCheckoutSession", token=token, body=buy))
-    ensure(bought["state"] == "action_required" and bought["checkout_handoff_url"], "buy is not action_required with a handoff URL")
+    ensure(
+        bought["state"] == "action_required" and bought["checkout_handoff_url"],
+        "buy is not action_required with a handoff URL",
+    )
     ctx.ids.update(quote_id=quote["quote_id"], payment_attempt_id=bought["payment_attempt_id"])
     status = {"payment_attempt_id": bought["payment_attempt_id"]}
     if not str(bought["checkout_url"]).startswith(ctx.options.base_url + MOCK_CHECKOUT_PATH):
@@ -107,21 +160,37 @@ def purchase(ctx: Context) -> None:
         ensure(state in ("created", "action_required"), f"an unpaid purchase is {state}")
         return  # a live checkout: a human pays; the kit stops at action_required
     checkout = urlsplit(bought["checkout_url"])
-    paid = ctx.api.raw("POST", checkout.path + "/confirm", body={**TEST_CARD, "secret": checkout.fragment}, api=False)
-    ensure(paid.status == 200, f"the test-mode checkout refused the test card (HTTP {paid.status})", paid.repro())
+    paid = ctx.api.raw(
+        "POST", checkout.path + "/confirm", body={**TEST_CARD, "secret": checkout.fragment}, api=False
+    )
+    ensure(
+        paid.status == 200, f"the test-mode checkout refused the test card (HTTP {paid.status})", paid.repro()
+    )
     deadline = time.monotonic() + PAYMENT_DEADLINE_SECONDS
-    while (state := require_ok(ctx.api.call("getCreditPurchaseStatus", token=token, query=status))["state"]) != "succeeded":
+    while (
+        state := require_ok(ctx.api.call("getCreditPurchaseStatus", token=token, query=status))["state"]
+    ) != "succeeded":
         ensure(time.monotonic() < deadline, f"the paid purchase is still {state}")
         time.sleep(0.3)
     after = require_ok(ctx.api.call("getQuota", token=token))["limits"]["payment_backed_remaining_credits"]
-    ensure(after - before == quote["credits"], f"paying for {quote['credits']} credits granted {after - before}")
+    ensure(
+        after - before == quote["credits"], f"paying for {quote['credits']} credits granted {after - before}"
+    )
 
 
-@CATEGORY.check("upload-edit-mask", "upload (image and mask) → edit with the mask → a completed job whose asset serves a PNG.", "cli.md: Upload and Edit")
+@CATEGORY.check(
+    "upload-edit-mask",
+    "upload (image and mask) → edit with the mask → a completed job whose asset serves a PNG.",
+    "cli.md: Upload and Edit",
+)
 def upload_edit(ctx: Context) -> None:
     token = flows_agent(ctx)
-    source = require_ok(ctx.api.call("uploadAsset", token=token, body=media.upload_body(media.source_image(), "source.png")))
-    mask = require_ok(ctx.api.call("uploadAsset", token=token, body=media.upload_body(media.mask_image(), "mask.png")))
+    source = require_ok(
+        ctx.api.call("uploadAsset", token=token, body=media.upload_body(media.source_image(), "source.png"))
+    )
+    mask = require_ok(
+        ctx.api.call("uploadAsset", token=token, body=media.upload_body(media.mask_image(), "mask.png"))
+    )
     ensure(source["asset"]["kind"] == "uploaded", "an upload is not an asset of kind uploaded")
     body = {
         "input_asset_id": source["asset"]["asset_id"],
@@ -136,25 +205,41 @@ def upload_edit(ctx: Context) -> None:
     ctx.ids["upload_asset_id"] = source["asset"]["asset_id"]
 
 
-@CATEGORY.check("activity", "The ledger lists the run's job.completed with its job_id link, and activity show finds it by job id.", "spec/openapi.yaml#/components/schemas/ActivityEventType")
+@CATEGORY.check(
+    "activity",
+    "The ledger lists the run's job.completed with its job_id link, and activity show finds it by job id.",
+    "spec/openapi.yaml#/components/schemas/ActivityEventType",
+)
 def activity(ctx: Context) -> None:
     token = flows_agent(ctx)
     if "job_id" not in ctx.ids:
         first_run_api(ctx)
     events = require_ok(ctx.api.call("listActivity", token=token, query={"limit": 100}))["events"]
-    mine = [e for e in events if e["type"] == ActivityEventType.JOB_COMPLETED and e["links"].get("job_id") == ctx.ids["job_id"]]
+    mine = [
+        e
+        for e in events
+        if e["type"] == ActivityEventType.JOB_COMPLETED and e["links"].get("job_id") == ctx.ids["job_id"]
+    ]
     ensure(len(mine) == 1, f"the ledger holds {len(mine)} job.completed events for the run's job")
     ctx.ids["event_id"] = mine[0]["event_id"]
     shown = require_ok(ctx.api.call("getActivity", token=token, path={"ref": ctx.ids["job_id"]}))["events"]
-    ensure(any(e["event_id"] == mine[0]["event_id"] for e in shown), "activity show by job id misses its job.completed")
+    ensure(
+        any(e["event_id"] == mine[0]["event_id"] for e in shown),
+        "activity show by job id misses its job.completed",
+    )
 
 
-@CATEGORY.check("feedback", "feedback create answers a feedback_id and the ledger records feedback.created for it.", "cli.md: Feedback")
+@CATEGORY.check(
+    "feedback",
+    "feedback create answers a feedback_id and the ledger records feedback.created for it.",
+    "cli.md: Feedback",
+)
 def feedback(ctx: Context) -> None:
     token = flows_agent(ctx)
     body = {
-        "type": FEEDBACK_TYPE_VALUES[0], "severity": FEEDBACK_SEVERITY_VALUES[1], "confidence": FEEDBACK_CONFIDENCE_VALUES[1],
-        "next_state": FEEDBACK_NEXT_STATE_VALUES[0], "surface": ["cli"], "title": "conformance kit", "body": "The kit checks feedback.",
+        "type": FEEDBACK_TYPE_VALUES[0], "severity": FEEDBACK_SEVERITY_VALUES[1],
+        "confidence": FEEDBACK_CONFIDENCE_VALUES[1], "next_state": FEEDBACK_NEXT_STATE_VALUES[0],
+        "surface": ["cli"], "title": "conformance kit", "body": "The kit checks feedback.",
     }  # fmt: skip
     made = require_ok(ctx.api.call("createFeedback", token=token, body=body))
     events = require_ok(ctx.api.call("getActivity", token=token, path={"ref": made["feedback_id"]}))["events"]

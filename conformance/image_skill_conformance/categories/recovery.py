@@ -19,7 +19,11 @@ from image_skill_conformance.categories import envelope
 from image_skill_conformance.checks import Category, CheckFailed, CheckSkipped
 from image_skill_conformance.context import CONTACT, RUNTIME, CliRun, Context, Snapshot
 
-CATEGORY = Category("recovery", "every advertised command runs as printed (placeholders filled) and makes progress; no-spend ones spend nothing")
+CATEGORY = Category(
+    "recovery",
+    "every advertised command runs as printed (placeholders filled) and makes progress;"
+    " no-spend ones spend nothing",
+)
 CLIENT = "image-skill"
 PLACEHOLDER = re.compile(r"^[A-Z][A-Z0-9_]{2,}$")
 #: Commands that never reach a spending operation (besides those mapping only to GET operations).
@@ -51,11 +55,15 @@ def fillers(ctx: Context) -> dict[str, str]:
 
 
 def no_spend(argv: list[str]) -> bool:
-    """Whether the command only reads: a local command, a guide or dry run, or one mapping to GET operations."""
+    """Whether the command only reads: local, a guide or dry run, or mapping to GET operations only."""
     if LOCAL_WORDS & set(argv):
         return True
     label = " ".join([CLIENT, *[w for w in argv if not w.startswith("-")]])
-    matches = [op for op, command in OPERATION_COMMANDS.items() if label == command or label.startswith(command + " ")]
+    matches = [
+        op
+        for op, command in OPERATION_COMMANDS.items()
+        if label == command or label.startswith(command + " ")
+    ]
     longest = max((len(OPERATION_COMMANDS[op]) for op in matches), default=0)
     chosen = [op for op in matches if len(OPERATION_COMMANDS[op]) == longest]
     return bool(chosen) and all(OPERATIONS[op].method == "GET" for op in chosen)
@@ -66,9 +74,9 @@ def attempts(ctx: Context) -> list[Attempt]:
         return list(ctx.cache["recovery.attempts"])
     envelope.answers(ctx)  # the errors of every kind, and their recoveries
     token = ctx.fresh_agent("recovery") if ctx.options.signup else ctx.primary()
-    for argv in (("doctor", "--json"), ("create", "--guide", "--prompt", ctx.prompt("a red kite"), "--json")):
+    for probe in (("doctor", "--json"), ("create", "--guide", "--prompt", ctx.prompt("a red kite"), "--json")):
         try:
-            ctx.cli(*argv, token=token)
+            ctx.cli(*probe, token=token)
         except CheckSkipped:
             break
     values, done = fillers(ctx), []
@@ -99,7 +107,11 @@ def _progress(attempt: Attempt) -> bool:
     return run.exit_code != INVALID and run.error_code is not None and run.error_code != attempt.recovers
 
 
-@CATEGORY.check("commands-run", "Every advertised command, placeholders filled, exits 0 or changes the blocker (never a usage error).", "spec/openapi.yaml#/components/schemas/Recovery")
+@CATEGORY.check(
+    "commands-run",
+    "Every advertised command, placeholders filled, exits 0 or changes the blocker (never a usage error).",
+    "spec/openapi.yaml#/components/schemas/Recovery",
+)
 def commands_run(ctx: Context) -> None:
     ran = [a for a in attempts(ctx) if a.run is not None]
     if not ran:
@@ -107,18 +119,32 @@ def commands_run(ctx: Context) -> None:
     for attempt in ran:
         if not _progress(attempt):
             assert attempt.run is not None
-            detail = f"`{attempt.command}` (advertised by {attempt.where} for {attempt.recovers}) exited {attempt.run.exit_code} with {attempt.run.error_code}"
+            detail = (
+                f"`{attempt.command}` (advertised by {attempt.where} for {attempt.recovers})"
+                f" exited {attempt.run.exit_code} with {attempt.run.error_code}"
+            )
             raise CheckFailed(detail, attempt.run.repro)
 
 
-@CATEGORY.check("placeholders-fillable", "Every placeholder in an advertised command is one the run can fill; none is presented as runnable.", "cli.md: Global Rules (suggested commands)")
+@CATEGORY.check(
+    "placeholders-fillable",
+    "Every placeholder in an advertised command is one the run can fill; none is presented as runnable.",
+    "cli.md: Global Rules (suggested commands)",
+)
 def placeholders(ctx: Context) -> None:
     for attempt in attempts(ctx):
         if attempt.refused:
-            raise CheckFailed(f"`{attempt.command}` (advertised by {attempt.where}) holds {attempt.refused}, which nothing in the run fills")
+            raise CheckFailed(
+                f"`{attempt.command}` (advertised by {attempt.where}) holds {attempt.refused},"
+                " which nothing in the run fills"
+            )
 
 
-@CATEGORY.check("no-spend-unchanged", "An advertised read-only command leaves credits, counted jobs and the activity ledger unchanged.", "cli.md: Global Rules (no-spend commands)")
+@CATEGORY.check(
+    "no-spend-unchanged",
+    "An advertised read-only command leaves credits, counted jobs and the activity ledger unchanged.",
+    "cli.md: Global Rules (no-spend commands)",
+)
 def no_spend_unchanged(ctx: Context) -> None:
     quiet = [a for a in attempts(ctx) if a.before is not None]
     if not quiet:
@@ -126,4 +152,7 @@ def no_spend_unchanged(ctx: Context) -> None:
     for attempt in quiet:
         if attempt.before != attempt.after:
             assert attempt.run is not None
-            raise CheckFailed(f"`{attempt.command}` changed the ledger: {attempt.before} -> {attempt.after}", attempt.run.repro)
+            raise CheckFailed(
+                f"`{attempt.command}` changed the ledger: {attempt.before} -> {attempt.after}",
+                attempt.run.repro,
+            )
