@@ -32,17 +32,10 @@ HOP_BY_HOP = {
 
 
 @dataclass
-class Seen:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass
 class Proxy:
     upstream: str
-    seen: list[Seen] = field(default_factory=list)
+    create_keys: list[str | None] = field(default_factory=list)  # each create's idempotency key, in order
+    seen_tokens: set[str] = field(default_factory=set)  # every bearer token a client sent
     lose_creates: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
@@ -85,13 +78,16 @@ class Proxy:
     def handle(
         self, method: str, path: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, list[tuple[str, str]], bytes]:
+        creating = method == "POST" and urlsplit(path).path == OPERATIONS["createImage"].path
         with self.lock:
-            self.seen.append(Seen(method, path, headers, body))
-            lose = (
-                method == "POST"
-                and urlsplit(path).path == OPERATIONS["createImage"].path
-                and self.lose_creates > 0
-            )
+            bearer = next((v for k, v in headers.items() if k.lower() == "authorization"), "").partition(" ")[
+                2
+            ]
+            if bearer:
+                self.seen_tokens.add(bearer)
+            if creating:
+                self.create_keys.append(_key(body))
+            lose = creating and self.lose_creates > 0
             if lose:
                 self.lose_creates -= 1
         target = urlsplit(self.upstream)
@@ -104,23 +100,13 @@ class Proxy:
             conn.close()
         return _lost() if lose else reply
 
-    def create_keys(self, since: int) -> list[str | None]:
-        """The idempotency keys of the creates sent since ``since`` (an index into ``seen``)."""
-        with self.lock:
-            sent = self.seen[since:]
-        keys = []
-        for item in sent:
-            if item.method == "POST" and urlsplit(item.path).path == OPERATIONS["createImage"].path:
-                try:
-                    keys.append(json.loads(item.body).get("idempotency_key"))
-                except (ValueError, AttributeError):
-                    keys.append(None)
-        return keys
 
-    def tokens(self) -> set[str]:
-        with self.lock:
-            values = [v for s in self.seen for k, v in s.headers.items() if k.lower() == "authorization"]
-        return {v.partition(" ")[2] for v in values if v.partition(" ")[2]}
+def _key(body: bytes) -> str | None:
+    try:
+        key = json.loads(body).get("idempotency_key")
+    except (ValueError, AttributeError):
+        return None
+    return key if isinstance(key, str) else None
 
 
 def _lost() -> tuple[int, list[tuple[str, str]], bytes]:

@@ -44,9 +44,9 @@ def _scenario(ctx: Context) -> dict[str, Any]:
     )
     runs["whoami"] = ctx.cli("whoami", "--json")
     runs["unknown-job"] = ctx.cli("jobs", "show", f"{ID_PREFIXES['JobId']}{'0' * 24}", "--json")
-    mark, proxy.lose_creates = len(proxy.seen), 1
+    mark, proxy.lose_creates = len(proxy.create_keys), 1
     runs["create"] = ctx.cli("create", "--prompt", ctx.prompt("a lost answer"), "--json")
-    keys = proxy.create_keys(mark)
+    keys = proxy.create_keys[mark:]
     proxy.lose_creates = 0
     existing = ctx.options.workdir / f"existing-{uuid.uuid4().hex[:8]}.png"
     existing.write_bytes(SENTINEL)
@@ -107,7 +107,7 @@ def exit_codes(ctx: Context) -> None:
 )
 def no_token(ctx: Context) -> None:
     runs = _runs(ctx)
-    tokens = ctx.cache["client.proxy"].tokens()
+    tokens = ctx.cache["client.proxy"].seen_tokens
     if not tokens:
         raise CheckSkipped("the client sent no token the kit could see")
     for name, run in runs.items():

@@ -74,7 +74,10 @@ def attempts(ctx: Context) -> list[Attempt]:
         return list(ctx.cache["recovery.attempts"])
     envelope.answers(ctx)  # the errors of every kind, and their recoveries
     token = ctx.fresh_agent("recovery") if ctx.options.signup else ctx.primary()
-    for probe in (("doctor", "--json"), ("create", "--guide", "--prompt", ctx.prompt("a red kite"), "--json")):
+    for probe in (
+        ("doctor", "--json"),
+        ("create", "--guide", "--prompt", ctx.prompt("a red kite"), "--json"),
+    ):
         try:
             ctx.cli(*probe, token=token)
         except CheckSkipped:
