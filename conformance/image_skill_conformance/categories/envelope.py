@@ -17,6 +17,7 @@ from image_skill_api.registry import (
     ERRORS,
     ID_PATTERNS,
     ID_PREFIXES,
+    TRACE_ID_HEADER,
     TRACE_ID_PREFIX,
     ErrorCode,
     status_exit_rule,
@@ -181,7 +182,7 @@ def trace_id(ctx: Context) -> None:
 
     def problem(e: Exchange) -> str | None:
         got = str((e.envelope or {}).get("trace_id"))
-        sent = next((v for k, v in e.request_headers.items() if k.lower() == "x-image-skill-trace-id"), None)
+        sent = next((v for k, v in e.request_headers.items() if k.lower() == TRACE_ID_HEADER), None)
         if not pattern.match(got):
             return f"trace_id {got!r} is not a TraceId"
         return f"trace_id {got} does not echo the {sent} sent" if sent and got != sent else None
