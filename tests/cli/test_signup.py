@@ -4,6 +4,7 @@ unwritable config fails before any signup."""
 from __future__ import annotations
 
 import json
+import shlex
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -53,5 +54,9 @@ def test_unwritable_config_fails_before_signup(
     result = run_cli(*argv, env={"IMAGE_SKILL_CONFIG_PATH": str(blocker / "config.json")})
     assert result.code == ExitCode.STORAGE
     assert result.error["code"] == ErrorCode.PUBLIC_CLI_CONFIG_WRITE_FAILED
-    assert result.error["recovery"] == ERRORS[ErrorCode.PUBLIC_CLI_CONFIG_WRITE_FAILED].recovery
+    export = ERRORS[ErrorCode.PUBLIC_CLI_CONFIG_WRITE_FAILED].recovery["suggested_command"]
+    # issue 18: the recovery is whole - the registry's export, then this very signup again
+    assert (
+        result.error["recovery"]["suggested_command"] == f"{export} && {shlex.join(['image-skill', *argv])}"
+    )
     assert script.seen == []
