@@ -74,7 +74,7 @@ LISTING: tuple[tuple[str, str, bool], ...] = (
     (LABELS["create --guide"], "The first safe next command for a prompt (never mutates).", True),
     (OPS["getHealth"], "Check the hosted API, config, auth, output directory and telemetry.", True),
     (OPS["createAgentSignup"], "Create a restricted agent identity and save its token.", True),
-    (OPS["createAgentClaim"], "Attach a durable contact inbox to the agent (after an anonymous signup).", True),
+    (OPS["createAgentClaim"], "Attach a durable contact inbox to the agent (after signup).", True),
     (OPS["getWhoami"], "Show the authenticated actor, organization, claim state and grants.", True),
     (OPS["getQuota"], "Credits, daily jobs and reset windows before spending.", True),
     (LABELS["quota"], f"Alias of `{OPS['getQuota']}`.", True),

@@ -202,7 +202,7 @@ def render(run: Run, planned: Plan, *, job_id: str, stamp: str) -> list[NewAsset
 
 
 def seed_of(planned: Plan, index: int) -> int:
-    """Output ``index``'s seed: the given ``model_parameters.seed`` (else the mock's draw, 0) plus ``index``."""
+    """Output ``index``'s seed: the given ``model_parameters.seed`` (else the mock's draw, 0) + ``index``."""
     return int(planned.parameters.effective.get("seed", 0)) + index
 
 

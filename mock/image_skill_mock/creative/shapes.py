@@ -1,7 +1,7 @@
 """The response objects several resources return, built in one place each (the spec's schemas).
 
-``asset_object`` (``Asset``), ``input_asset`` (``InputAsset``), ``job`` (``Job``), ``plan_receipt`` (``PlanReceipt``), ``selection``
-(``Selection``), ``cost`` (``Cost``), ``job_quota`` (``JobQuota``), ``creative_data``
+``asset_object`` (``Asset``), ``input_asset`` (``InputAsset``), ``job`` (``Job``), ``plan_receipt``
+(``PlanReceipt``), ``selection`` (``Selection``), ``cost`` (``Cost``), ``job_quota`` (``JobQuota``), ``creative_data``
 (``CreativeData``, create's and edit's answer). The ledger's own views (``QuotaData``) are
 ``ledger.credits``'s.
 """
@@ -139,7 +139,7 @@ def selection(
 
 
 def job_quota(consumed: int, balance: dict[str, Any] | None, usage_event_id: str | None) -> dict[str, Any]:
-    """``JobQuota``: the debit and the balance after it (``ledger.credits.spendable``; all null without one)."""
+    """``JobQuota``: the debit and the balance after it (``ledger.credits.spendable``; else nulls)."""
     left = balance or {}
     return {
         "consumed_credits": consumed,
