@@ -1,8 +1,8 @@
 """The response objects several resources return, built in one place each (the spec's schemas).
 
 ``asset_object`` (``Asset``), ``input_asset`` (``InputAsset``), ``job`` (``Job``), ``plan_receipt``
-(``PlanReceipt``), ``selection`` (``Selection``), ``cost`` (``Cost``), ``job_quota`` (``JobQuota``), ``creative_data``
-(``CreativeData``, create's and edit's answer). The ledger's own views (``QuotaData``) are
+(``PlanReceipt``), ``selection`` (``Selection``), ``cost`` (``Cost``), ``job_quota``
+(``JobQuota``), ``creative_data`` (``CreativeData``, create's and edit's answer). The ledger's own views (``QuotaData``) are
 ``ledger.credits``'s.
 """
 

@@ -6,7 +6,8 @@ re-sniffed from the bytes (``sniff.sniff``: bytes of no supported type are refus
 ``mime_type`` that disagrees is stored as the sniffed type, with a warning string and
 ``upload.declared_mime_type`` in the answer, since clients declare the type from a file's
 extension) and its width and height are re-measured from the image's own header
-(``sniff.measure``), bounded by the spec's ``x-image-skill-limits`` (``upload_max_side_px``, ``upload_max_pixels``).
+(``sniff.measure``), bounded by the spec's ``x-image-skill-limits`` (``upload_max_side_px``,
+``upload_max_pixels``).
 
 An upload is one ``completed`` job of operation ``upload`` (capability ``UPLOAD_CAPABILITY_ID``)
 holding the asset: it debits nothing and does not count toward the daily job cap. The job, the
