@@ -2,8 +2,8 @@
 
 ``asset_object`` (``Asset``), ``input_asset`` (``InputAsset``), ``job`` (``Job``), ``plan_receipt``
 (``PlanReceipt``), ``selection`` (``Selection``), ``cost`` (``Cost``), ``job_quota``
-(``JobQuota``), ``creative_data`` (``CreativeData``, create's and edit's answer). The ledger's own views (``QuotaData``) are
-``ledger.credits``'s.
+(``JobQuota``), ``creative_data`` (``CreativeData``, create's and edit's answer). The ledger's
+own views (``QuotaData``) are ``ledger.credits``'s.
 """
 
 from __future__ import annotations
