@@ -47,7 +47,8 @@ def current_error(error: dict[str, Any]) -> dict[str, Any]:
     """An error object in today's codes: ``AUTH_TOKEN_INVALID`` becomes ``AUTH_REQUIRED`` (invalid)."""
     if error.get("code") != RETIRED_AUTH_CODE:
         return error
-    recovery = error.get("recovery") if isinstance(error.get("recovery"), dict) else {}
+    given = error.get("recovery")
+    recovery: dict[str, Any] = given if isinstance(given, dict) else {}
     merged = {**ERROR_RECOVERIES[ErrorCodes.AUTH_REQUIRED], **recovery, "auth_state": "invalid"}
     return {**error, "code": ErrorCodes.AUTH_REQUIRED, "recovery": merged}
 

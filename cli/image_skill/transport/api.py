@@ -23,7 +23,7 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
 import requests
@@ -236,9 +236,8 @@ class Transport:
                 f"The hosted API answered HTTP {status} without a JSON envelope.",
                 retryable=status >= 500,
             )
-        body = current_envelope(body)
-        if not body["ok"]:
+        current = current_envelope(body)
+        if not current["ok"]:
             exit_code = derive_exit_code(False, status, headers.get(EXIT_CODE_HEADER))
-            raise ServerError(body, exit_code or 1)
-        envelope: Envelope = body
-        return envelope
+            raise ServerError(current, exit_code or 1)
+        return cast("Envelope", current)  # its keys checked by _is_envelope
