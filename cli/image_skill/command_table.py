@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "version": "version",
     "doctor": "doctor",
     "signup": "signup",
+    "claim": "claim",
     "whoami": "whoami",
     "usage": "usage",
     "quota": "usage",

@@ -3,7 +3,7 @@
 _image_skill() {
     local cur="${COMP_WORDS[COMP_CWORD]}"
     local prev="${COMP_WORDS[COMP_CWORD-1]}"
-    local value_flags=" --actual --agent-contact --agent-name --api-base-url --aspect-ratio --body --checkout-session-id --command --confidence --credits --dedupe-key --element-frontal --element-reference --evidence --expected --friction --human-email --idempotency-key --input --input-asset-id --intent --limit --mask --max-estimated-usd-per-image --model --model-parameters-json --next-state --operation --output --output-count --output-dir --pack --payment-attempt-id --payment-method --poll-interval-ms --prompt --prompt-file --proof-needed --provider --quote-id --receipt-id --reference-image --runtime --severity --source --strategic-reason --subject --surface --timeout-ms --title --trace-id --type "
+    local value_flags=" --actual --agent-contact --agent-name --api-base-url --aspect-ratio --body --checkout-session-id --command --confidence --contact --credits --dedupe-key --discovery-source --element-frontal --element-reference --evidence --expected --friction --human-email --idempotency-key --input --input-asset-id --intent --limit --mask --max-estimated-usd-per-image --model --model-parameters-json --next-state --operation --output --output-count --output-dir --pack --payment-attempt-id --payment-method --poll-interval-ms --prompt --prompt-file --proof-needed --provider --quote-id --receipt-id --reference-image --runtime --severity --source --strategic-reason --subject --surface --timeout-ms --title --trace-id --type "
     local word="" sub="" arg i
     for ((i = 1; i < COMP_CWORD; i++)); do
         arg="${COMP_WORDS[i]}"
@@ -35,7 +35,7 @@ _image_skill() {
         return
     fi
     if [[ -z "$word" ]]; then
-        COMPREPLY=($(compgen -W "doctor signup whoami usage quota credits models capabilities create upload edit jobs assets activity feedback version help completion mcp image" -- "$cur"))
+        COMPREPLY=($(compgen -W "doctor signup claim whoami usage quota credits models capabilities create upload edit jobs assets activity feedback version help completion mcp image" -- "$cur"))
         return
     fi
     case "$word" in
@@ -46,7 +46,14 @@ _image_skill() {
             ;;
         signup)
             if [[ "$cur" == -* ]]; then
-                COMPREPLY=($(compgen -W "--agent --agent-contact --human-email --agent-name --runtime --save --show-token --json --api-base-url --token-stdin --help" -- "$cur"))
+                COMPREPLY=($(compgen -W "--agent --agent-contact --human-email --agent-name --runtime --save --no-save --show-token --discovery-source --json --api-base-url --token-stdin --help" -- "$cur"))
+            fi
+            ;;
+        claim)
+            if [[ "$cur" == -* ]]; then
+                COMPREPLY=($(compgen -W "--contact --json --api-base-url --token-stdin --help" -- "$cur"))
+            elif [[ -z "$sub" ]]; then
+                COMPREPLY=($(compgen -W "request" -- "$cur"))
             fi
             ;;
         whoami)

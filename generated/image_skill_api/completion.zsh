@@ -4,7 +4,7 @@
 _image_skill() {
     local -a candidates
     local word="" sub="" arg i
-    local value_flags=" --actual --agent-contact --agent-name --api-base-url --aspect-ratio --body --checkout-session-id --command --confidence --credits --dedupe-key --element-frontal --element-reference --evidence --expected --friction --human-email --idempotency-key --input --input-asset-id --intent --limit --mask --max-estimated-usd-per-image --model --model-parameters-json --next-state --operation --output --output-count --output-dir --pack --payment-attempt-id --payment-method --poll-interval-ms --prompt --prompt-file --proof-needed --provider --quote-id --receipt-id --reference-image --runtime --severity --source --strategic-reason --subject --surface --timeout-ms --title --trace-id --type "
+    local value_flags=" --actual --agent-contact --agent-name --api-base-url --aspect-ratio --body --checkout-session-id --command --confidence --contact --credits --dedupe-key --discovery-source --element-frontal --element-reference --evidence --expected --friction --human-email --idempotency-key --input --input-asset-id --intent --limit --mask --max-estimated-usd-per-image --model --model-parameters-json --next-state --operation --output --output-count --output-dir --pack --payment-attempt-id --payment-method --poll-interval-ms --prompt --prompt-file --proof-needed --provider --quote-id --receipt-id --reference-image --runtime --severity --source --strategic-reason --subject --surface --timeout-ms --title --trace-id --type "
     for ((i = 2; i < CURRENT; i++)); do
         arg="${words[i]}"
         if [[ "$value_flags" == *" ${words[i-1]} "* || "$arg" == -* ]]; then
@@ -39,6 +39,7 @@ _image_skill() {
         candidates=(
             'doctor:Check the hosted API, config, auth, output directory and telemetry.'
             'signup:Create a restricted agent identity and save its token.'
+            'claim:Attach a durable contact inbox to the agent (after signup).'
             'whoami:Show the authenticated actor, organization, claim state and grants.'
             'usage:Credits, daily jobs and reset windows before spending.'
             'quota:Alias of `image-skill usage quota`.'
@@ -76,18 +77,37 @@ _image_skill() {
             if [[ "${words[CURRENT]}" == -* ]]; then
                 candidates=(
                     '--agent:Sign up a restricted agent identity.'
-                    '--agent-contact:A durable, email-shaped contact inbox for the agent.'
+                    '--agent-contact:Optional\: a durable, email-shaped contact inbox (agent-owned, else an operator, team or sponsor inbox); never invent one, omit it instead.'
                     '--human-email:Older name of --agent-contact.'
                     '--agent-name:The agent'\''s display name.'
                     '--runtime:The agent runtime, e.g. codex or claude-code.'
-                    '--save:Save the token to the config file (the default unless --show-token).'
-                    '--show-token:Print the token once in data.token (not saved unless --save is also given).'
+                    '--save:Save the token to the config file (the default; accepted, changes nothing).'
+                    '--no-save:Do not save the token (only with --show-token).'
+                    '--show-token:Print the token once in data.token (it is saved too unless --no-save).'
+                    '--discovery-source:Where you discovered Image Skill, e.g. clawhub, skills-sh or npm (else IMAGE_SKILL_DISCOVERY_SOURCE; omit it when you do not know).'
                     '--json:Print the JSON envelope (the default; accepted by every command).'
                     '--api-base-url:Hosted API base URL (else IMAGE_SKILL_API_BASE_URL, else the hosted default).'
                     '--token-stdin:Read the agent token from the first line of standard input.'
                     '--help:Show this command'\''s usage (an envelope; text on a terminal).'
                 )
                 _describe 'flag' candidates
+            fi
+            ;;
+        claim)
+            if [[ "${words[CURRENT]}" == -* ]]; then
+                candidates=(
+                    '--contact:The contact inbox\: agent-owned, else an operator, team or sponsor inbox (never invent one).'
+                    '--json:Print the JSON envelope (the default; accepted by every command).'
+                    '--api-base-url:Hosted API base URL (else IMAGE_SKILL_API_BASE_URL, else the hosted default).'
+                    '--token-stdin:Read the agent token from the first line of standard input.'
+                    '--help:Show this command'\''s usage (an envelope; text on a terminal).'
+                )
+                _describe 'flag' candidates
+            elif [[ -z "$sub" ]]; then
+                candidates=(
+                    'request:Attach a durable contact inbox to the agent (after signup).'
+                )
+                _describe 'subcommand' candidates
             fi
             ;;
         whoami)
@@ -138,7 +158,7 @@ _image_skill() {
                     '--credits:An exact number of credits (1 credit = USD 0.01).'
                     '--pack:A named pack (`credits packs list`); with --credits they must agree.'
                     '--payment-method:The payment rail.'
-                    '--idempotency-key:Makes a retry return the same quote (generated when omitted, and reported in warnings).'
+                    '--idempotency-key:Makes a retry return the same quote (generated when omitted\: see data.idempotency_key).'
                     '--provider:The payment provider (stripe).'
                     '--quote-id:The quote to pay.'
                     '--payment-attempt-id:A payment attempt (payatt_...) reference.'
