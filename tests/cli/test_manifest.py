@@ -17,7 +17,7 @@ from image_skill.command_table import COMMANDS
 from image_skill.envelope import Refusal
 from image_skill.main import parse
 from image_skill_api.manifest import MANIFEST
-from image_skill_api.registry import ErrorCode, ExitCode
+from image_skill_api.registry import ExitCode
 from image_skill_api.usages import FLAGS, USAGES
 
 from .conftest import Run
@@ -157,8 +157,9 @@ def test_a_required_flag_left_out_is_refused_by_name(
             at = argv.index(name)
             del argv[at : at + (2 if FLAGS[argv[0]][name] else 1)]
     result = run_cli(*argv, *NOWHERE, env={"IMAGE_SKILL_TOKEN": "isk_r_" + "a" * 24})
-    assert result.code == ExitCode.INVALID_ARGUMENTS, result.stdout
-    assert result.error["code"] == ErrorCode.INVALID_ARGUMENTS
+    assert result.code == ExitCode.INVALID_ARGUMENTS, (
+        result.stdout
+    )  # (INVALID_ARGUMENTS, or a code of its own)
     assert any(name in json.dumps(result.error) for name in item.split(" or ")), result.stdout
 
 
