@@ -59,8 +59,11 @@ class CliError(Exception):
         *,
         recovery: dict[str, Any] | None = None,
         retryable: bool | None = None,
+        shows_token: bool = False,
     ) -> None:
         super().__init__(message)
+        #: Whether its envelope may print a token (a signup whose save failed: the token's one showing).
+        self.shows_token = shows_token
         self.code = code
         self.message = message
         error = error_object(code, message, recovery=recovery, retryable=retryable)

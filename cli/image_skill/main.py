@@ -177,7 +177,7 @@ def _run(ctx: Context, word: str, argv: list[str]) -> tuple[dict[str, Any], int,
     try:
         return execute(ctx, load(COMMANDS[word]), parsed), 0, bool(parsed.get("--show-token"))
     except CliError as exc:
-        return failure(ctx.command, exc, trace_id=ctx.trace_id), exc.exit_code, False
+        return failure(ctx.command, exc, trace_id=ctx.trace_id), exc.exit_code, exc.shows_token
     except ServerError as exc:
         return relabel(exc.envelope, ctx.command), exc.exit_code, False
 

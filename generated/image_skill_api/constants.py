@@ -141,6 +141,7 @@ class ErrorCodes:
     OUTPUT_EXISTS = "OUTPUT_EXISTS"
     OUTPUT_WRITE_FAILED = "OUTPUT_WRITE_FAILED"
     OUTPUT_NOT_REGULAR_FILE = "OUTPUT_NOT_REGULAR_FILE"
+    UPLOAD_SOURCE_CHANGED = "UPLOAD_SOURCE_CHANGED"
     PUBLIC_CLI_CONFIG_WRITE_FAILED = "PUBLIC_CLI_CONFIG_WRITE_FAILED"
 
 
@@ -194,6 +195,7 @@ ERROR_EXIT_CODES = {
     "OUTPUT_EXISTS": 9,
     "OUTPUT_WRITE_FAILED": 9,
     "OUTPUT_NOT_REGULAR_FILE": 9,
+    "UPLOAD_SOURCE_CHANGED": 9,
     "PUBLIC_CLI_CONFIG_WRITE_FAILED": 9,
 }
 ERROR_RETRYABLE = {
@@ -246,6 +248,7 @@ ERROR_RETRYABLE = {
     "OUTPUT_EXISTS": False,
     "OUTPUT_WRITE_FAILED": False,
     "OUTPUT_NOT_REGULAR_FILE": False,
+    "UPLOAD_SOURCE_CHANGED": False,
     "PUBLIC_CLI_CONFIG_WRITE_FAILED": False,
 }
 TYPE_CHECKING = False  # mypy reads this as typing.TYPE_CHECKING; importing typing costs start-up time
@@ -305,6 +308,7 @@ ERROR_RECOVERIES: "dict[str, dict[str, Any]]" = {
     "OUTPUT_EXISTS": {"required_flag": "--overwrite"},
     "OUTPUT_WRITE_FAILED": {},
     "OUTPUT_NOT_REGULAR_FILE": {"required_flag": "--output"},
+    "UPLOAD_SOURCE_CHANGED": {},
     "PUBLIC_CLI_CONFIG_WRITE_FAILED": {
         "suggested_command": 'export IMAGE_SKILL_CONFIG_PATH="$PWD/.image-skill/config.json"'
     },

@@ -121,6 +121,14 @@ class Recovery(TypedDict):
     """
     The idempotency key a failed request carried; resending the same request with it cannot act (or charge) twice.
     """
+    inspect_commands: NotRequired[list[str]]
+    """
+    Read-only commands that show what a failed spending request did (`jobs show`, `activity list --subject`, `usage quota`). A non-retryable failure recovers by inspection, never by a rerun.
+    """
+    token: NotRequired[str]
+    """
+    Only on a `signup` whose token could not be saved after the agent was created: the new agent's token, shown this once so the identity is never lost. Store it at once (`IMAGE_SKILL_TOKEN`, or a writable config).
+    """
 
 
 ErrorCode: TypeAlias = Literal[
@@ -173,6 +181,7 @@ ErrorCode: TypeAlias = Literal[
     "OUTPUT_EXISTS",
     "OUTPUT_WRITE_FAILED",
     "OUTPUT_NOT_REGULAR_FILE",
+    "UPLOAD_SOURCE_CHANGED",
     "PUBLIC_CLI_CONFIG_WRITE_FAILED",
 ]
 """

@@ -170,6 +170,7 @@ class ErrorCode(StrEnum):
     OUTPUT_EXISTS = "OUTPUT_EXISTS"
     OUTPUT_WRITE_FAILED = "OUTPUT_WRITE_FAILED"
     OUTPUT_NOT_REGULAR_FILE = "OUTPUT_NOT_REGULAR_FILE"
+    UPLOAD_SOURCE_CHANGED = "UPLOAD_SOURCE_CHANGED"
     PUBLIC_CLI_CONFIG_WRITE_FAILED = "PUBLIC_CLI_CONFIG_WRITE_FAILED"
 
 
@@ -494,6 +495,13 @@ ERRORS: Final[dict[ErrorCode, ErrorSpec]] = {
         False,
         {"required_flag": "--output"},
         "The output path exists but is not a regular file (a directory where the file should go, a device, FIFO, socket, dangling symlink or a symlink to any of these); `--overwrite` replaces only regular files (a symlink to one is replaced itself, never its target), so it was left untouched. Choose another --output.",
+    ),
+    ErrorCode.UPLOAD_SOURCE_CHANGED: ErrorSpec(
+        ExitCode.STORAGE,
+        None,
+        False,
+        {},
+        "A local file changed (shrank, grew or was rewritten) while the CLI was uploading it; the upload was abandoned before its body was complete, so nothing was stored. Upload the file again once nothing is writing to it.",
     ),
     ErrorCode.PUBLIC_CLI_CONFIG_WRITE_FAILED: ErrorSpec(
         ExitCode.STORAGE,
