@@ -131,6 +131,7 @@ def run(ctx: Context, opts: SignupOptions) -> dict[str, Any]:
 # ------------------------------------------------------------------ the save path
 #: Room kept for the token and the actor the server has not sent yet (the save's placeholder).
 RESERVED_BYTES = 8 << 10
+TOKEN_VARIABLE = "IMAGE_SKILL_TOKEN"  # noqa: S105 - a variable name, not a secret
 
 
 def _profile(base_url: str, token: str, actor: Any) -> dict[str, Any]:
@@ -157,6 +158,9 @@ def _keep(reservation: config.Reservation, base_url: str, token: str, actor: Any
             " error.recovery.token and is shown only this once: store it now (the suggested command"
             " keeps it for this shell; a secret store keeps it for good), then point"
             " IMAGE_SKILL_CONFIG_PATH at a writable file for the next save.",
-            recovery={"token": token, "suggested_command": shlex.join(["export", f"IMAGE_SKILL_TOKEN={token}"])},
+            recovery={
+                "token": token,
+                "suggested_command": shlex.join(["export", f"{TOKEN_VARIABLE}={token}"]),
+            },
             shows_token=True,
         ) from None
