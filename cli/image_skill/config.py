@@ -101,7 +101,7 @@ def _write_failed(path: Path, reason: str) -> CliError:
     )
 
 
-def _make_directories(directory: Path) -> None:
+def make_directories(directory: Path) -> None:
     """Create ``directory`` and its missing parents, each 0700; existing ones are left as they are."""
     missing: list[Path] = []
     current = directory
@@ -133,7 +133,7 @@ def ensure_writable(path: Path) -> None:
         raise _write_failed(path, "the path is not valid UTF-8")
     directory = path.parent
     try:
-        _make_directories(directory)
+        make_directories(directory)
     except OSError as exc:
         raise _write_failed(path, f"its directory cannot be created: {exc.strerror or 'error'}") from None
     try:

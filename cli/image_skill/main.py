@@ -72,8 +72,9 @@ def main(
             envelope, code, allow_token = _run(ctx, word, argv)
         else:
             envelope, code = answer or _unexpected(ctx, label, trace_id)
-    except KeyboardInterrupt:
-        envelope, code = _unexpected(ctx, label, trace_id, interrupted=True)
+    except KeyboardInterrupt as interrupt:  # a keyed request's carries its safe rerun (``keyed.send``)
+        recovery = getattr(interrupt, "recovery", None)
+        envelope, code = _unexpected(ctx, label, trace_id, interrupted=True, recovery=recovery)
     except Exception:
         if env.get("IMAGE_SKILL_DEBUG") == "1":
             import traceback
@@ -192,12 +193,17 @@ def execute(ctx: Context, command: ModuleType, parsed: Mapping[str, Any]) -> dic
 
 
 def _unexpected(
-    ctx: Context | None, label: str, trace_id: str, *, interrupted: bool = False
+    ctx: Context | None,
+    label: str,
+    trace_id: str,
+    *,
+    interrupted: bool = False,
+    recovery: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, Any], int]:
     """INTERRUPTED (Ctrl-C, SIGTERM during a download) or INTERNAL_ERROR: an envelope, never a traceback."""
     from image_skill.envelope import unexpected
 
-    error = unexpected(interrupted=interrupted)
+    error = unexpected(interrupted=interrupted, recovery=recovery)
     return error.envelope(ctx.command if ctx else label, trace_id=trace_id), error.exit_code
 
 

@@ -12,6 +12,9 @@ checked against the spec before anything is sent. Payment credentials never pass
 - ``status``: exactly one of ``--quote-id``, ``--payment-attempt-id``, ``--checkout-session-id``,
   ``--receipt-id``.
 
+``quote`` and ``buy`` are keyed requests sent through ``keyed.send``: a retryable failure or Ctrl-C
+recovers with the same command and key, a non-retryable one by inspection.
+
 ``buy`` and ``status`` always carry ``checkout_handoff_url`` and ``checkout_compact_url`` when the
 server gives either (each stands in for the other); ``checkout_url`` is passed through whole, its
 ``#`` fragment intact.
@@ -24,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from image_skill import keyed
 from image_skill.context import Context
 from image_skill.envelope import CliError, relabel
 from image_skill.spending import new_idempotency_key
@@ -197,7 +201,10 @@ def run(ctx: Context, opts: Listing | Quote | Buy | Status) -> dict[str, Any]:
         return _run_quote(ctx, opts)
     if isinstance(opts, Buy):
         body: CheckoutSessionRequest = {"quote_id": opts.quote_id, "idempotency_key": opts.idempotency_key}
-        envelope = relabel(ops.create_stripe_checkout_session(ctx.client, body), ctx.command)
+        replay = ["image-skill", "credits", "buy", "--provider", "stripe", "--quote-id", opts.quote_id]
+        request = keyed.Keyed(opts.idempotency_key, replay)
+        sent = keyed.send(ctx, request, lambda: ops.create_stripe_checkout_session(ctx.client, body))
+        envelope = relabel(sent, ctx.command)
         data = envelope.get("data")
         if isinstance(data, dict):
             _copy_safe_urls(data)
@@ -230,12 +237,11 @@ def _run_quote(ctx: Context, opts: Quote) -> dict[str, Any]:
             "payment_method": opts.payment_method,
             "idempotency_key": opts.idempotency_key,
         }
-    try:
-        envelope = relabel(ops.create_credit_quote(ctx.client, body), ctx.command)
-    except CliError as exc:
-        if opts.key_generated and exc.recovery is not None:
-            exc.recovery = {**exc.recovery, "idempotency_key": opts.idempotency_key}
-        raise
+    terms = ["--pack", opts.pack_id] if opts.pack_id is not None else ["--credits", str(opts.credits)]
+    replay = ["image-skill", "credits", "quote", *terms, "--payment-method", opts.payment_method]
+    request = keyed.Keyed(opts.idempotency_key, replay)
+    sent = keyed.send(ctx, request, lambda: ops.create_credit_quote(ctx.client, body))
+    envelope = relabel(sent, ctx.command)
     if opts.key_generated:
         envelope["warnings"] = [
             *envelope.get("warnings", []),

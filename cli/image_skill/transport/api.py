@@ -3,7 +3,8 @@
 - The deadline (``read_timeout``) bounds the WHOLE exchange, retries included, from sending the
   request to the reply's last byte: past it the call is ``TIMEOUT`` (exit 8) and the connection is
   closed. Within ``bounded(seconds)`` every call's deadline (and connect timeout) is at most
-  ``seconds``: a caller with its own deadline (``jobs wait``) passes what is left of it. A connection that cannot be made or breaks is ``HOSTED_API_REQUEST_FAILED`` (exit 7).
+  ``seconds``: a caller with its own deadline (``jobs wait``) passes what is left of it.
+  A connection that cannot be made or breaks is ``HOSTED_API_REQUEST_FAILED`` (exit 7).
 - Retries: ``transport.retry`` (urllib3's ``Retry`` on the session's adapter).
 - Redirects are never followed (the body, with a prompt or a contact address, would go wherever
   it points): a 3xx is ``HOSTED_API_BAD_RESPONSE``.
