@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from image_skill.commands.jobs import MIN_POLL_SECONDS
 from image_skill.envelope import CliError
 from image_skill_api.registry import ERRORS, ErrorCode, ExitCode
 
@@ -65,6 +64,8 @@ def test_wait_times_out_with_exit_8_and_a_way_to_keep_waiting() -> None:
 
 # ------------------------------------------------------------------ the wait's deadline bounds every poll
 def test_each_poll_may_take_only_what_is_left_of_the_wait() -> None:
+    from image_skill.commands.jobs import MIN_POLL_SECONDS
+
     client = FakeClient({"getJob": job("running")})
     with pytest.raises(CliError) as caught:
         wait(client, timeout_ms="3000")
