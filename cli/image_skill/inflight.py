@@ -74,7 +74,7 @@ def begin(
     note = {"schema": SCHEMA, **shown, **facts, "created_at": _iso(time.time())}
     path: Path | None = directory(config_path) / file_name(key)
     try:
-        _write(path, note)
+        _write(directory(config_path) / file_name(key), note)
     except OSError:
         path = None
     line = json.dumps({"in_flight": shown}, ensure_ascii=False, separators=(",", ":"))

@@ -63,19 +63,27 @@ def test_unwritable_config_fails_before_signup(
 
 
 # ------------------------------------------------------------------ a full disk never orphans an identity
-def _enospc(*_args: object, **_kwargs: object) -> None:
-    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+def _signup_failing(
+    http: tuple[str, Script], run_cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch, call: str
+) -> tuple[Run, Script]:
+    """A signup during which ``os.<call>`` fails with ENOSPC (a full disk)."""
+
+    def enospc(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    base, script = http
+    script.on("POST", "/v1/agent-signups", Reply(201, envelope({"token": TOKEN, "actor": None})))
+    monkeypatch.setattr(os, call, enospc)
+    result = run_cli(*SIGNUP, "--api-base-url", base)
+    monkeypatch.undo()
+    return result, script
 
 
 def test_a_full_disk_refuses_before_the_signup(
     http: tuple[str, Script], run_cli: Callable[..., Run], home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An empty probe file fits on a full disk; the full-size placeholder does not."""
-    base, script = http
-    script.on("POST", "/v1/agent-signups", Reply(201, envelope({"token": TOKEN, "actor": None})))
-    monkeypatch.setattr(os, "write", _enospc)
-    result = run_cli(*SIGNUP, "--api-base-url", base)
-    monkeypatch.undo()
+    result, script = _signup_failing(http, run_cli, monkeypatch, "write")
     assert result.error["code"] == ErrorCode.PUBLIC_CLI_CONFIG_WRITE_FAILED
     assert script.seen == []
     assert list((home / "cfg").iterdir()) == []  # the placeholder is gone
@@ -84,11 +92,7 @@ def test_a_full_disk_refuses_before_the_signup(
 def test_a_save_that_fails_after_the_signup_hands_the_token_over_once(
     http: tuple[str, Script], run_cli: Callable[..., Run], home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    base, script = http
-    script.on("POST", "/v1/agent-signups", Reply(201, envelope({"token": TOKEN, "actor": None})))
-    monkeypatch.setattr(os, "replace", _enospc)
-    result = run_cli(*SIGNUP, "--api-base-url", base)
-    monkeypatch.undo()
+    result, script = _signup_failing(http, run_cli, monkeypatch, "replace")
     assert len(script.seen) == 1
     assert result.code == ExitCode.STORAGE
     assert result.error["code"] == ErrorCode.PUBLIC_CLI_CONFIG_WRITE_FAILED
