@@ -10,8 +10,9 @@ answers with the original result and never acts (or charges) twice. So:
 - a **non-retryable** failure never recommends a rerun: it may already have spent
   (``ARTIFACT_STORAGE_WRITE_FAILED``: generated and debited, not stored), so its recovery points to
   inspection (``inspect_commands``: ``jobs show`` when a job is named, ``activity list --subject``
-  with this run's trace id, ``usage quota``); the server's own suggestion is kept unless it is a
-  rerun of the same command.
+  with this run's trace id, ``usage quota``); the server's own suggestion is kept unless it reruns
+  the same command with the same key or none (a server's fresh key, as after a quote conflict, is a
+  deliberate new request and is kept).
 
 A create's or edit's replay is built from the request body that was sent (``replay_argv``): every
 image by the asset id it became, the prompt read from standard input (``--prompt-file -``; it is
@@ -129,14 +130,20 @@ def recovery_for(
 
 
 def _reruns(command: str, request: Keyed) -> bool:
-    """Whether ``command`` runs the same command as ``request`` (its words before the first flag)."""
+    """Whether ``command`` reruns ``request``: the same command (its words before the first flag) with
+    its key or with none (a fresh one would be generated: a new spend). A server's suggestion of the
+    same command with another key it chose (a quote conflict's fresh key) is a deliberate new request."""
     try:
         words = shlex.split(command)
     except ValueError:
         return True
     first_flag = next((i for i, word in enumerate(request.replay) if word.startswith("-")), None)
     name = request.replay[:first_flag]
-    return words[: len(name)] == name
+    if words[: len(name)] != name:
+        return False
+    keys = [words[i + 1] for i, word in enumerate(words[:-1]) if word == "--idempotency-key"]
+    keys += [word.split("=", 1)[1] for word in words if word.startswith("--idempotency-key=")]
+    return not keys or request.key in keys
 
 
 def send(ctx: Context, request: Keyed, call: Callable[[], Envelope]) -> Envelope:
