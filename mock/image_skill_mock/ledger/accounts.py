@@ -9,6 +9,7 @@ from typing import Any, Final
 from image_skill_api.registry import ENUMS
 from image_skill_mock import ids
 from image_skill_mock.clock import timestamp
+from image_skill_mock.ledger import credits
 from image_skill_mock.http.auth import CLAIM_STATE, CREDENTIAL_STATUS, TOKEN_CLASS, actor_of, token_hash
 from image_skill_mock.settings import Settings
 from image_skill_mock.store.agents import Agent, insert_agent
@@ -44,6 +45,7 @@ def signup(
     token = ids.new_token()
     with storage.transaction() as conn:
         insert_agent(conn, agent, token_hash(token))
+        credits.grant_preview(conn, agent)
     return agent, {
         "token": token if body.get("return_token") else None,
         "human_email": contact,

@@ -19,7 +19,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from image_skill_mock.store import activity_events, agents, assets, credit_entries, feedback, jobs
+from image_skill_mock.store import activity_events, agents, assets, balances, feedback, jobs
 from image_skill_mock.store import telemetry_events as telemetry_rows
 
 #: The connection a transaction yields (what row functions take); features name its type from here.
@@ -49,6 +49,8 @@ class Storage:
             self._conn.execute("PRAGMA foreign_keys=ON")
             self._conn.execute("PRAGMA busy_timeout=5000")
             self._conn.executescript(SCHEMA)
+            with _begin(self._conn) as conn:  # a database from before the running totals: fill them in
+                balances.backfill(conn)
         self._telemetry_conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._telemetry_lock = threading.Lock()
         with self._telemetry_lock:
@@ -83,14 +85,6 @@ class Storage:
     def agent_by_token(self, token_sha256: str) -> agents.Agent | None:
         with self.reading() as conn:
             return agents.agent_by_token(conn, token_sha256)
-
-    def credit_entries(self, agent_id: str) -> list[credit_entries.CreditEntry]:
-        with self.reading() as conn:
-            return credit_entries.credit_entries(conn, agent_id)
-
-    def jobs_on_day(self, agent_id: str, day: str) -> int:
-        with self.reading() as conn:
-            return jobs.jobs_on_day(conn, agent_id, day)
 
     def job(self, agent_id: str, job_id: str) -> dict[str, Any] | None:
         with self.reading() as conn:
