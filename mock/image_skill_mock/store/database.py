@@ -42,6 +42,7 @@ def _begin(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 class Storage:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._lock = threading.RLock()
         with self._lock:
