@@ -48,9 +48,10 @@ def _plans(db: Path, statements: list[str]) -> dict[str, list[str]]:
     try:
         plans = {}
         for sql in dict.fromkeys(statements):
-            if sql.split(None, 1)[0].upper() in ("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA", "INSERT"):
-                if not sql.upper().startswith("INSERT") or " SELECT " not in sql.upper():
-                    continue
+            verb = sql.split(None, 1)[0].upper()
+            planless = verb in ("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")
+            if planless or (verb == "INSERT" and " SELECT " not in sql):
+                continue  # no plan: a transaction's edges, or an insert of values
             plans[sql] = [str(row[3]) for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
         return plans
     finally:

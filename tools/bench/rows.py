@@ -32,8 +32,8 @@ def insert_prior_jobs(db: Path, agent_id: str, count: int, *, compact: bool = Fa
         (template,) = conn.execute(
             "SELECT job_id FROM jobs WHERE agent_id = ? ORDER BY created_at DESC LIMIT 1", (agent_id,)
         ).fetchone()
-        params = {"count": count, "per_day": JOBS_PER_DAY, "agent": agent_id, "job": template, "compact": compact}
-        params["compact_json"] = COMPACT_JSON
+        params = {"count": count, "per_day": JOBS_PER_DAY, "agent": agent_id, "job": template}
+        params |= {"compact": compact, "compact_json": COMPACT_JSON}
         conn.execute("PRAGMA synchronous=OFF")  # a bench database: rebuilt if the machine fails
         conn.execute("PRAGMA cache_size=-262144")
         for statement in (_JOBS, _USAGE, *(() if compact else (_EVENTS, _REFS)), _BALANCE, _DAILY):
@@ -74,7 +74,8 @@ _REFS = """
     WHERE agent_id = :agent AND seq > (SELECT MAX(seq) FROM activity_refs)
 """
 _BALANCE = """
-    UPDATE balances SET consumed = (SELECT COALESCE(SUM(credits), 0) FROM usage_events WHERE agent_id = :agent)
+    UPDATE balances SET consumed =
+        (SELECT COALESCE(SUM(credits), 0) FROM usage_events WHERE agent_id = :agent)
     WHERE agent_id = :agent
 """
 _DAILY = """

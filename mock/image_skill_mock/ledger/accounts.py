@@ -9,8 +9,8 @@ from typing import Any, Final
 from image_skill_api.registry import ENUMS
 from image_skill_mock import ids
 from image_skill_mock.clock import timestamp
-from image_skill_mock.ledger import credits
 from image_skill_mock.http.auth import CLAIM_STATE, CREDENTIAL_STATUS, TOKEN_CLASS, actor_of, token_hash
+from image_skill_mock.ledger import credits
 from image_skill_mock.settings import Settings
 from image_skill_mock.store.agents import Agent, insert_agent
 from image_skill_mock.store.database import Storage

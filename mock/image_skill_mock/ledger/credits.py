@@ -103,12 +103,17 @@ def grant_preview(conn: Connection, agent: Agent) -> None:
     balances.open_balance(conn, agent.agent_id, agent.preview_credits)
 
 
-def debit(  # noqa: PLR0913
+def debit(
     conn: Connection, *, usage_event_id: str, agent_id: str, job_id: str, credits: int, created_at: str
 ) -> None:
     """A job's debit: its ``usage_events`` row and the agent's total consumed."""
     insert_usage_event(
-        conn, usage_event_id=usage_event_id, agent_id=agent_id, job_id=job_id, credits=credits, created_at=created_at
+        conn,
+        usage_event_id=usage_event_id,
+        agent_id=agent_id,
+        job_id=job_id,
+        credits=credits,
+        created_at=created_at,
     )
     balances.add(conn, agent_id, consumed=credits)
 

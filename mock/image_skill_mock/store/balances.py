@@ -28,7 +28,8 @@ class Totals:
 def open_balance(conn: sqlite3.Connection, agent_id: str, preview_granted: int) -> None:
     """A new agent's totals: its preview grant, nothing else yet."""
     conn.execute(
-        "INSERT INTO balances (agent_id, preview_granted, payment_backed_granted, consumed) VALUES (?, ?, 0, 0)",
+        "INSERT INTO balances (agent_id, preview_granted, payment_backed_granted, consumed)"
+        " VALUES (?, ?, 0, 0)",
         (agent_id, preview_granted),
     )
 
@@ -61,7 +62,9 @@ def count_job(conn: sqlite3.Connection, agent_id: str, day: str) -> None:
 
 def jobs_on_day(conn: sqlite3.Connection, agent_id: str, day: str) -> int:
     """The agent's jobs of ``day`` that count toward the daily cap."""
-    row = conn.execute("SELECT jobs FROM daily_jobs WHERE agent_id = ? AND day = ?", (agent_id, day)).fetchone()
+    row = conn.execute(
+        "SELECT jobs FROM daily_jobs WHERE agent_id = ? AND day = ?", (agent_id, day)
+    ).fetchone()
     return int(row[0]) if row else 0
 
 
@@ -75,9 +78,7 @@ _LEDGER_TOTALS: Final = """
     FROM agents a LEFT JOIN credit_entries e ON e.agent_id = a.agent_id
 """
 #: Every agent's jobs per day that count toward the daily cap, counted from ``jobs``.
-_JOB_COUNTS: Final = (
-    "SELECT agent_id, day, COUNT(*) FROM jobs WHERE counts_toward_daily_cap = 1"
-)
+_JOB_COUNTS: Final = "SELECT agent_id, day, COUNT(*) FROM jobs WHERE counts_toward_daily_cap = 1"
 
 
 def backfill(conn: sqlite3.Connection) -> int:
@@ -89,9 +90,9 @@ def backfill(conn: sqlite3.Connection) -> int:
         ).fetchall()
     ]
     for agent_id in missing:
-        conn.execute(f"INSERT INTO balances {_LEDGER_TOTALS} WHERE a.agent_id = ?", (agent_id,))  # noqa: S608
+        conn.execute(f"INSERT INTO balances {_LEDGER_TOTALS} WHERE a.agent_id = ?", (agent_id,))
         conn.execute(
-            f"INSERT INTO daily_jobs {_JOB_COUNTS} AND agent_id = ? GROUP BY day",  # noqa: S608
+            f"INSERT INTO daily_jobs {_JOB_COUNTS} AND agent_id = ? GROUP BY day",
             (agent_id,),
         )
     return len(missing)
@@ -107,7 +108,7 @@ def differences(conn: sqlite3.Connection) -> list[dict[str, Any]]:
         ).fetchall()
     }
     names = ("preview_granted", "payment_backed_granted", "consumed")
-    for agent_id, *summed in conn.execute(f"{_LEDGER_TOTALS} GROUP BY a.agent_id").fetchall():  # noqa: S608
+    for agent_id, *summed in conn.execute(f"{_LEDGER_TOTALS} GROUP BY a.agent_id").fetchall():
         stored = kept.pop(agent_id, None)
         if stored != tuple(summed):
             found.append(
@@ -119,9 +120,7 @@ def differences(conn: sqlite3.Connection) -> list[dict[str, Any]]:
                 }
             )
     found += [{"table": "balances", "agent_id": agent_id, "problem": "no such agent"} for agent_id in kept]
-    counted = {
-        (a, d): n for a, d, n in conn.execute(f"{_JOB_COUNTS} GROUP BY agent_id, day").fetchall()  # noqa: S608
-    }
+    counted = {(a, d): n for a, d, n in conn.execute(f"{_JOB_COUNTS} GROUP BY agent_id, day").fetchall()}
     stored_days = {(a, d): n for a, d, n in conn.execute("SELECT agent_id, day, jobs FROM daily_jobs")}
     for key in sorted(counted.keys() | stored_days.keys()):
         if counted.get(key, 0) != stored_days.get(key, 0):
