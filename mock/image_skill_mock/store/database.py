@@ -103,9 +103,17 @@ class Storage:
         with self.reading() as conn:
             return assets.asset_bytes(conn, agent_id, asset_id)
 
-    def media(self, asset_id: str, extension: str) -> tuple[str, bytes] | None:
+    def media(self, asset_id: str, extension: str) -> assets.Media | None:
         with self.reading() as conn:
             return assets.media(conn, asset_id, extension)
+
+    def media_chunks(self, found: assets.Media) -> Iterator[bytes]:
+        """The bytes behind a capability URL, ``assets.PIECE`` at a time, each read under the lock
+        alone (a slow download never holds up another request)."""
+        for offset in range(0, found.length, assets.PIECE):
+            with self.reading() as conn:
+                chunk = assets.read_media(conn, found.rowid, offset, assets.PIECE)
+            yield chunk
 
     def activity(self, agent_id: str, *, limit: int, ref: str | None = None) -> list[dict[str, Any]]:
         """The agent's newest ``limit`` activity events, newest first (only those about ``ref``)."""
