@@ -108,12 +108,9 @@ class Storage:
             return assets.media(conn, asset_id, extension)
 
     def media_chunks(self, found: assets.Media) -> Iterator[bytes]:
-        """The bytes behind a capability URL, ``assets.PIECE`` at a time, each read under the lock
-        alone (a slow download never holds up another request)."""
-        for offset in range(0, found.length, assets.PIECE):
-            with self.reading() as conn:
-                chunk = assets.read_media(conn, found.rowid, offset, assets.PIECE)
-            yield chunk
+        """The bytes behind a capability URL, ``assets.PIECE`` at a time, read on a connection of
+        their own (a slow download never holds up another request)."""
+        return assets.read_media(self.path, found.rowid)
 
     def activity(self, agent_id: str, *, limit: int, ref: str | None = None) -> list[dict[str, Any]]:
         """The agent's newest ``limit`` activity events, newest first (only those about ``ref``)."""
