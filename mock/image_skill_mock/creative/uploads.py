@@ -50,6 +50,7 @@ def decode(body: dict[str, Any]) -> tuple[bytes | memoryview, str]:
     """The uploaded bytes and their sha256, proven to be what the request declares (length, digest).
     A large upload's base64 arrives lifted out of the body (``http.lifted``): decoded in place."""
     text = body["bytes_base64"]
+    data: bytes | memoryview
     try:
         if isinstance(text, Base64Text):
             data, digest = text.decode()
