@@ -200,3 +200,11 @@ CREATE TABLE IF NOT EXISTS daily_jobs (
     jobs INTEGER NOT NULL,
     PRIMARY KEY (agent_id, day)
 ) WITHOUT ROWID;
+
+-- Where an agent discovered Image Skill (signup's self-reported, optional discovery_source).
+-- A table of its own (not a column of agents) so that a database made before it opens as it is.
+CREATE TABLE IF NOT EXISTS agent_discovery (
+    agent_id TEXT PRIMARY KEY REFERENCES agents(agent_id),
+    source TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
