@@ -32,6 +32,7 @@ Usage:
                          [--public-base-url=URL] [--faults] [--webhook-secret=S] [--quote-ttl=SECONDS]
   image-skill-mock demo [--out=DIR]
   image-skill-mock telemetry --db=PATH
+  image-skill-mock check --db=PATH
   image-skill-mock stripe trigger EVENT --payment-attempt-id=ID --api-base-url=URL --webhook-secret=S
                          [--amount=CENTS] [--currency=C] [--charge-id=ID] [--dispute-id=ID] [--repeat=N]
   image-skill-mock --version
@@ -71,6 +72,9 @@ charge.dispute.funds_reinstated) to a running server's webhook and prints what b
 Both need the `[mock]` extra; without it they print an error envelope (`MOCK_EXTRA_NOT_INSTALLED`,
 exit 2) instead of starting. `telemetry` prints the telemetry events a server recorded in --db as
 JSON lines (one per CLI command run; the database is opened read-only); it needs no extra.
+`check` recomputes every agent's credit balance and daily job counts in --db from the ledger's rows
+and prints one JSON object {{"agents": N, "differences": [...]}} (read-only, no extra needed); it exits
+non-zero when a kept total differs from its rows.
 """
 
 #: The distribution modules of the `[mock]` extra that `serve` and `demo` import.
@@ -232,18 +236,37 @@ def telemetry(db_path: Path) -> int:
 
     events = read_telemetry(db_path) if db_path.is_file() else None
     if events is None:
-        from image_skill_api.envelope import envelope, new_trace_id
-        from image_skill_api.registry import ERRORS, ErrorCode
-
-        message = "--db names no image-skill-mock database (a file `serve --db` wrote)."
-        error = {"code": ErrorCode.INVALID_ARGUMENTS, "message": message, "retryable": False}
-        label = "image-skill-mock telemetry"
-        print(json.dumps(envelope(ok=False, command=label, trace_id=new_trace_id(), error=error)))
-        return int(ERRORS[ErrorCode.INVALID_ARGUMENTS].exit_code)
+        return _not_a_database("image-skill-mock telemetry")
     for event in events:
         sys.stdout.write(json.dumps(event, separators=(",", ":"), sort_keys=True) + "\n")
     sys.stdout.flush()
     return 0
+
+
+def _not_a_database(label: str) -> int:
+    from image_skill_api.envelope import envelope, new_trace_id
+    from image_skill_api.registry import ERRORS, ErrorCode
+
+    message = "--db names no image-skill-mock database (a file `serve --db` wrote)."
+    error = {"code": ErrorCode.INVALID_ARGUMENTS, "message": message, "retryable": False}
+    print(json.dumps(envelope(ok=False, command=label, trace_id=new_trace_id(), error=error)))
+    return int(ERRORS[ErrorCode.INVALID_ARGUMENTS].exit_code)
+
+
+def check(db_path: Path) -> int:
+    """Recompute the running totals of ``db_path`` from the ledger; print the differences as JSON.
+    Stdlib only; the database is opened read-only. Non-zero (INTERNAL_ERROR's code) on a difference."""
+    from image_skill_mock.store.balances import check_database
+
+    report = check_database(db_path) if db_path.is_file() else None
+    if report is None:
+        return _not_a_database("image-skill-mock check")
+    print(json.dumps(report, sort_keys=True), flush=True)
+    if not report["differences"]:
+        return 0
+    from image_skill_api.registry import ERRORS, ErrorCode
+
+    return int(ERRORS[ErrorCode.INTERNAL_ERROR].exit_code)
 
 
 def run() -> None:
@@ -255,6 +278,8 @@ def run() -> None:
         raise SystemExit(0)
     if opts["telemetry"]:
         raise SystemExit(telemetry(Path(opts["--db"])))
+    if opts["check"]:
+        raise SystemExit(check(Path(opts["--db"])))
     if opts["stripe"]:
         raise SystemExit(stripe_trigger(opts))
     command = "image-skill-mock serve" if opts["serve"] else "image-skill-mock demo"

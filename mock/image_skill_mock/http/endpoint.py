@@ -50,7 +50,7 @@ def _log(message: str) -> None:
 
 
 def _validated(
-    operation_id: str, path: dict[str, str], query: dict[str, str], headers: dict[str, str], raw: bytes
+    operation_id: str, path: dict[str, str], query: dict[str, str], headers: dict[str, str], raw: bytearray
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """Parameters and body checked against the spec (CPU work: runs in a worker thread)."""
     checked = validation.validate_params(operation_id, path, query, headers)
