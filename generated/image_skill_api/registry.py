@@ -59,6 +59,11 @@ from .constants import LIMIT_REFERENCE_MIN_SIDE_PX as LIMIT_REFERENCE_MIN_SIDE_P
 from .constants import LIMIT_REFERENCE_MIN_ASPECT as LIMIT_REFERENCE_MIN_ASPECT
 from .constants import LIMIT_REFERENCE_MAX_ASPECT as LIMIT_REFERENCE_MAX_ASPECT
 from .constants import ENVELOPE_KEYS as ENVELOPE_KEYS
+from .constants import MOCK_CONTROL_PATH_PREFIX as MOCK_CONTROL_PATH_PREFIX
+from .constants import MOCK_CONTROL_TOKEN_HEADER as MOCK_CONTROL_TOKEN_HEADER
+from .constants import MOCK_CONTROL_VERSION_HEADER as MOCK_CONTROL_VERSION_HEADER
+from .constants import MOCK_STATE_FORMAT as MOCK_STATE_FORMAT
+from .constants import MOCK_STATE_VERSION as MOCK_STATE_VERSION
 
 
 class ExitCode(IntEnum):
@@ -144,6 +149,7 @@ class ErrorCode(StrEnum):
     IDEMPOTENCY_KEY_IN_USE = "IDEMPOTENCY_KEY_IN_USE"
     REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
     MOCK_EXTRA_NOT_INSTALLED = "MOCK_EXTRA_NOT_INSTALLED"
+    MOCK_CONTROL_FORBIDDEN = "MOCK_CONTROL_FORBIDDEN"
     NOT_FOUND = "NOT_FOUND"
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     JOB_CANCELED = "JOB_CANCELED"
@@ -344,6 +350,13 @@ ERRORS: Final[dict[ErrorCode, ErrorSpec]] = {
         False,
         {"suggested_command": "pip install 'image-skill[mock]'"},
         "`image-skill-mock` needs the `[mock]` extra (starlette, uvicorn, pillow, jsonschema), which is not installed.",
+    ),
+    ErrorCode.MOCK_CONTROL_FORBIDDEN: ErrorSpec(
+        ExitCode.AUTH,
+        403,
+        False,
+        {},
+        "The mock's control API (`/_mock/`) refused the request: the server was given `--control-token` and the request's `x-image-skill-mock-control-token` is missing or wrong, or it has none and the request did not come from a loopback address.",
     ),
     ErrorCode.NOT_FOUND: ErrorSpec(
         ExitCode.GENERIC_FAILURE, 404, False, {}, "No such resource is visible to the caller."
