@@ -65,7 +65,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the CLI and the mock."""
-    session.install("-e", ".[mock]", "mypy==2.4.1", "types-requests", "types-jsonschema")
+    session.install("-e", ".[mock]", "mypy==2.4.1", "types-requests", "types-jsonschema", "pytest>=8")
     session.run("mypy", "--strict", "cli/image_skill", "mock/image_skill_mock")
 
 

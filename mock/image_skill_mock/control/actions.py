@@ -32,7 +32,9 @@ def advance_clock(settings: Settings, body: dict[str, Any]) -> dict[str, Any]:
     """``POST /_mock/clock/advance``."""
     clock = settings.clock
     if not isinstance(clock, Clock):
-        raise ApiError(ErrorCode.INVALID_ARGUMENTS, "This server's clock was handed in by a test; it cannot move.")
+        raise ApiError(
+            ErrorCode.INVALID_ARGUMENTS, "This server's clock was handed in by a test; it cannot move."
+        )
     clock.advance(float(body["seconds"]))
     return clock_state(settings)
 

@@ -79,7 +79,9 @@ class Recorder:
                 except Exception as exc:  # the journal never changes an answer
                     print(f"image-skill-mock: journal not written ({type(exc).__name__})", file=sys.stderr)
 
-    def _record(self, scope: Scope, seen: dict[str, Any], agent_id: str | None, marks: dict[str, int]) -> None:
+    def _record(
+        self, scope: Scope, seen: dict[str, Any], agent_id: str | None, marks: dict[str, int]
+    ) -> None:
         operation, route = route_of(scope)
         control = str(scope.get("path", "")).startswith(MOCK_CONTROL_PATH_PREFIX)
         with self.storage.transaction() as conn:

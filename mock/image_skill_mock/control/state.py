@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any, Final
 
@@ -26,7 +25,7 @@ from image_skill_mock.errors import ApiError
 from image_skill_mock.http import validation
 from image_skill_mock.settings import Settings
 from image_skill_mock.store import harness
-from image_skill_mock.store.database import Storage
+from image_skill_mock.store.database import Connection, Storage
 
 #: Section -> the tables it holds; a state table not listed goes to ``OTHER``.
 SECTIONS: Final[dict[str, tuple[str, ...]]] = {
@@ -81,7 +80,7 @@ def export(storage: Storage, settings: Settings) -> dict[str, Any]:
     return document
 
 
-def _tables(conn: sqlite3.Connection, document: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+def _tables(conn: Connection, document: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
     """The document's (table, rows), each table known here and in the section it belongs to."""
     known = set(harness.data_tables(conn))
     found = []
@@ -105,7 +104,7 @@ def _load(storage: Storage, document: dict[str, Any]) -> dict[str, int]:
         try:
             for table, rows in tables:
                 counts[table] = harness.load(conn, table, rows)
-        except (sqlite3.IntegrityError, ValueError) as exc:
+        except ValueError as exc:
             raise ApiError(ErrorCode.INVALID_ARGUMENTS, f"The state document does not fit: {exc}.") from None
         problem = harness.foreign_key_problem(conn)
         if problem is not None:

@@ -108,14 +108,13 @@ def docs_html(spec: dict[str, Any]) -> str:
     for tag in spec["tags"]:
         ops = [(m, p, op) for m, p, op in operations(spec) if tag["name"] in op.get("tags", [])]
         links = "".join(
-            f'<li><a href="#{html.escape(op["operationId"])}">{m} {html.escape(p)}</a></li>' for m, p, op in ops
+            f'<li><a href="#{html.escape(op["operationId"])}">{m} {html.escape(p)}</a></li>'
+            for m, p, op in ops
         )
-        toc.append(f'<li><a href="#tag-{html.escape(tag["name"])}">{html.escape(tag["name"])}</a><ul>{links}</ul></li>')
+        name = html.escape(tag["name"])
+        toc.append(f'<li><a href="#tag-{name}">{name}</a><ul>{links}</ul></li>')
         body = "".join(_operation(spec, m, p, op) for m, p, op in ops)
-        sections.append(
-            f'<h2 id="tag-{html.escape(tag["name"])}">{html.escape(tag["name"])}</h2>'
-            f"{_text(tag['description'])}{body}"
-        )
+        sections.append(f'<h2 id="tag-{name}">{name}</h2>{_text(tag["description"])}{body}')
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(info['title'])} {html.escape(info['version'])}</title>"

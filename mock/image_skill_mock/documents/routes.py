@@ -25,7 +25,11 @@ def routes() -> list[Route]:
         "/openapi.json": (raw, "application/json", {}),
         "/llms.txt": (text.llms_txt(spec).encode(), "text/plain; charset=utf-8", {}),
         "/cli.md": (text.cli_md(spec).encode(), "text/markdown; charset=utf-8", {}),
-        "/docs": (page.docs_html(spec).encode(), "text/html; charset=utf-8", {"content-security-policy": page.CSP}),
+        "/docs": (
+            page.docs_html(spec).encode(),
+            "text/html; charset=utf-8",
+            {"content-security-policy": page.CSP},
+        ),
     }
 
     def endpoint(path: str) -> Any:

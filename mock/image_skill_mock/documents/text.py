@@ -33,7 +33,9 @@ def _registries(spec: dict[str, Any]) -> list[str]:
     for code, row in registry.items():
         status = row["http_status"] if row["http_status"] is not None else "CLI only"
         retry = "retryable" if row["retryable"] else "not retryable"
-        lines.append(f"- `{code}` (exit {row['exit_code']}, HTTP {status}, {retry}): {first_line(row['description'])}")
+        lines.append(
+            f"- `{code}` (exit {row['exit_code']}, HTTP {status}, {retry}): {first_line(row['description'])}"
+        )
     lines += ["", "## Activity events", ""]
     events = spec["components"]["schemas"]["ActivityEventType"]["x-image-skill-activity-events"]
     lines += [f"- `{name}`: {first_line(row['emitted_when'])}" for name, row in events.items()]
@@ -80,7 +82,12 @@ def cli_md(spec: dict[str, Any]) -> str:
         for method, path, op in operations(spec):
             if tag["name"] not in op.get("tags", []):
                 continue
-            lines += [f"### `{op['x-image-skill-command']}`", "", f"`{method} {path}` ({op['operationId']}): {op['summary']}.", ""]
+            lines += [
+                f"### `{op['x-image-skill-command']}`",
+                "",
+                f"`{method} {path}` ({op['operationId']}): {op['summary']}.",
+                "",
+            ]
             body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
             if _schema_name(body):
                 lines += [f"Request body: `{_schema_name(body)}`.", ""]

@@ -63,7 +63,8 @@ def route_of(scope: Scope) -> tuple[str | None, str | None]:
         match, _ = route.matches(scope)
         if match is Match.FULL:
             path = getattr(route, "path", None)
-            return _BY_ROUTE.get((path, scope.get("method", ""))), path
+            operation = _BY_ROUTE.get((path, scope.get("method", ""))) if isinstance(path, str) else None
+            return operation, path
     return None, None
 
 

@@ -53,7 +53,8 @@ def dump(conn: sqlite3.Connection, table: str) -> list[dict[str, Any]]:
 
 
 def load(conn: sqlite3.Connection, table: str, rows: Iterable[dict[str, Any]]) -> int:
-    """Insert ``rows`` into ``table``; ValueError naming a column the table does not have."""
+    """Insert ``rows`` into ``table``; ValueError naming a column the table does not have, or a
+    constraint a row breaks."""
     known = columns(conn, table)
     count = 0
     for row in rows:
@@ -63,7 +64,10 @@ def load(conn: sqlite3.Connection, table: str, rows: Iterable[dict[str, Any]]) -
         names = [name for name in known if name in row]
         marks = ", ".join("?" * len(names))
         sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})"  # noqa: S608
-        conn.execute(sql, tuple(row[name] for name in names))
+        try:
+            conn.execute(sql, tuple(row[name] for name in names))
+        except sqlite3.IntegrityError as exc:
+            raise ValueError(f"a row of {table} breaks a constraint ({exc})") from None
         count += 1
     return count
 
@@ -103,7 +107,9 @@ def delete_agent(conn: sqlite3.Connection, agent_id: str) -> int:
 
 
 # --------------------------------------------------------------------------------------- journal
-def insert_journal(conn: sqlite3.Connection, *, trace_id: str | None, agent_id: str | None, entry: dict[str, Any]) -> int:
+def insert_journal(
+    conn: sqlite3.Connection, *, trace_id: str | None, agent_id: str | None, entry: dict[str, Any]
+) -> int:
     cursor = conn.execute(
         f"INSERT INTO {JOURNAL} (trace_id, agent_id, entry_json) VALUES (?, ?, ?)",  # noqa: S608
         (trace_id, agent_id, json.dumps(entry, separators=(",", ":"))),
@@ -124,7 +130,17 @@ def journal(
 
 
 # ----------------------------------------------------------------------------------- fault rules
-RULE_COLUMNS = ("rule_id", "operation_id", "fault", "times", "probability", "after", "seen", "fired", "created_at")
+RULE_COLUMNS = (
+    "rule_id",
+    "operation_id",
+    "fault",
+    "times",
+    "probability",
+    "after",
+    "seen",
+    "fired",
+    "created_at",
+)
 
 
 def insert_rule(conn: sqlite3.Connection, rule: dict[str, Any]) -> int:
