@@ -148,6 +148,7 @@ ErrorCode: TypeAlias = Literal[
     "REQUEST_TOO_LARGE",
     "MOCK_EXTRA_NOT_INSTALLED",
     "MOCK_CONTROL_FORBIDDEN",
+    "MOCK_CONTROL_REQUEST_INVALID",
     "NOT_FOUND",
     "METHOD_NOT_ALLOWED",
     "JOB_CANCELED",
@@ -1131,9 +1132,19 @@ class MockFaultRuleRequest(TypedDict):
     """
     The operationId whose requests the rule applies to (e.g. `createImage`).
     """
-    fault: str
+    fault: (
+        Literal[
+            "provider_failed",
+            "provider_timeout",
+            "storage_failed",
+            "feedback_storage_failed",
+            "server_error",
+            "slow",
+        ]
+        | str
+    )
     """
-    A fault NAME of the `x-image-skill-mock-fault` header (`provider_failed`, `slow:500`, ...).
+    A fault NAME of the `x-image-skill-mock-fault` header (`slow:MS` waits MS ms, at most 30000).
     """
     times: NotRequired[int]
     probability: NotRequired[float]

@@ -150,6 +150,7 @@ class ErrorCode(StrEnum):
     REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
     MOCK_EXTRA_NOT_INSTALLED = "MOCK_EXTRA_NOT_INSTALLED"
     MOCK_CONTROL_FORBIDDEN = "MOCK_CONTROL_FORBIDDEN"
+    MOCK_CONTROL_REQUEST_INVALID = "MOCK_CONTROL_REQUEST_INVALID"
     NOT_FOUND = "NOT_FOUND"
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     JOB_CANCELED = "JOB_CANCELED"
@@ -357,6 +358,13 @@ ERRORS: Final[dict[ErrorCode, ErrorSpec]] = {
         False,
         {},
         "The mock's control API (`/_mock/`) refused the request: the server was given `--control-token` and the request's `x-image-skill-mock-control-token` is missing or wrong, or it has none and the request did not come from a loopback address.",
+    ),
+    ErrorCode.MOCK_CONTROL_REQUEST_INVALID: ErrorSpec(
+        ExitCode.INVALID_ARGUMENTS,
+        422,
+        False,
+        {},
+        "A well-formed control request that does not fit this mock: a state document with a table or column it does not have, or a row that breaks a constraint or refers to a missing row (nothing was imported); a fault rule for an operation the API does not have; a clock moved past the year 9000.",
     ),
     ErrorCode.NOT_FOUND: ErrorSpec(
         ExitCode.GENERIC_FAILURE, 404, False, {}, "No such resource is visible to the caller."

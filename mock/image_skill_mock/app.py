@@ -11,12 +11,15 @@ from the untrusted Host header). The only importer of ``resources``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.requests import Request
 from starlette.routing import Route
 
 from image_skill_api.operations import OPERATIONS
@@ -33,17 +36,30 @@ from image_skill_mock.store.database import Storage
 __all__ = ["Settings", "create_app"]
 
 
+def _by_method(endpoints: dict[str, Callable[[Request], Any]]) -> Callable[[Request], Any]:
+    """One route for a path several operations share (``/_mock/faults``), so its 405 lists them all."""
+    if len(endpoints) == 1:
+        return next(iter(endpoints.values()))
+
+    async def serve(request: Request) -> Any:
+        return await endpoints["GET" if request.method == "HEAD" else request.method](request)
+
+    return serve
+
+
 def create_app(settings: Settings) -> Starlette:
     storage = Storage(settings.db_path)
     handlers = HANDLERS
     if settings.control:  # the control API (/_mock/) and its fault rules; absent otherwise (404)
         handlers = {**HANDLERS, **CONTROL_HANDLERS}
         settings = replace(settings, fault_rule=partial(fault_rules.draw, storage))
-    routes = [
-        Route(op.path, endpoint(op, handlers[op.operation_id], settings, storage), methods=[op.method])
-        for op in OPERATIONS.values()
-        if op.operation_id in handlers
-    ]
+    served: dict[str, dict[str, Callable[[Request], Any]]] = {}  # path -> method -> endpoint
+    for op in OPERATIONS.values():
+        if op.operation_id in handlers:
+            served.setdefault(op.path, {})[op.method] = endpoint(
+                op, handlers[op.operation_id], settings, storage
+            )
+    routes = [Route(path, _by_method(methods), methods=list(methods)) for path, methods in served.items()]
     routes.append(media.route(storage, trace_id_of))
     routes += page.routes(settings, storage, trace_id_of)  # the test-mode checkout page and webhook
     routes += documents.routes()  # /openapi.json, /llms.txt, /cli.md, /docs

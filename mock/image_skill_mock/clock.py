@@ -15,6 +15,8 @@ from typing import Any
 
 #: ``serve --clock`` values: the system's time, or ``frozen:`` followed by an RFC 3339 UTC instant.
 SYSTEM = "system"
+#: How far a clock can be moved (dates a day or a year later must still be dates).
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 FROZEN_PREFIX = "frozen:"
 
 
@@ -65,10 +67,13 @@ class Clock:
         return self._frozen_at is not None
 
     def advance(self, seconds: float) -> datetime:
-        """Move the clock forward by ``seconds`` (>= 0); the new now."""
+        """Move the clock forward by ``seconds`` (>= 0, and never past ``LATEST``); the new now."""
         if seconds < 0:
             raise ValueError("the clock only moves forward")
         with self._lock:
+            base = self._frozen_at if self._frozen_at is not None else utc_now()
+            if base + self._offset + timedelta(seconds=seconds) > LATEST:
+                raise ValueError(f"the clock does not move past {timestamp(LATEST)}")
             self._offset += timedelta(seconds=seconds)
         return self()
 

@@ -33,9 +33,13 @@ def advance_clock(settings: Settings, body: dict[str, Any]) -> dict[str, Any]:
     clock = settings.clock
     if not isinstance(clock, Clock):
         raise ApiError(
-            ErrorCode.INVALID_ARGUMENTS, "This server's clock was handed in by a test; it cannot move."
+            ErrorCode.MOCK_CONTROL_REQUEST_INVALID,
+            "This server's clock was handed in by a test; it cannot move.",
         )
-    clock.advance(float(body["seconds"]))
+    try:
+        clock.advance(float(body["seconds"]))
+    except ValueError as exc:
+        raise ApiError(ErrorCode.MOCK_CONTROL_REQUEST_INVALID, f"{exc}.") from None
     return clock_state(settings)
 
 

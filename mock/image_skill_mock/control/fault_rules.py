@@ -53,7 +53,7 @@ def add(storage: Storage, settings: Settings, body: dict[str, Any]) -> dict[str,
     operation = body.get("operation")
     if operation is not None and (operation not in OPERATIONS or _controlled(operation)):
         raise ApiError(
-            ErrorCode.INVALID_ARGUMENTS,
+            ErrorCode.MOCK_CONTROL_REQUEST_INVALID,
             f"operation {operation!r} is not an operationId of the API (e.g. createImage).",
         )
     rule = {

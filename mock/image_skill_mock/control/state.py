@@ -60,7 +60,9 @@ def _decoded(value: Any, where: str) -> Any:
     try:
         return base64.b64decode(value["base64"], validate=True)
     except (binascii.Error, ValueError):
-        raise ApiError(ErrorCode.INVALID_ARGUMENTS, f"{where} is not standard padded base64.") from None
+        raise ApiError(
+            ErrorCode.MOCK_CONTROL_REQUEST_INVALID, f"{where} is not standard padded base64."
+        ) from None
 
 
 def export(storage: Storage, settings: Settings) -> dict[str, Any]:
@@ -88,7 +90,8 @@ def _tables(conn: Connection, document: dict[str, Any]) -> list[tuple[str, list[
         for table, rows in document.get(section, {}).items():
             if table not in known or _SECTION_OF.get(table, OTHER) != section:
                 raise ApiError(
-                    ErrorCode.INVALID_ARGUMENTS, f"{section}.{table} is not a table of this mock's state."
+                    ErrorCode.MOCK_CONTROL_REQUEST_INVALID,
+                    f"{section}.{table} is not a table of this mock's state.",
                 )
             decoded = [{k: _decoded(v, f"{table}.{k}") for k, v in row.items()} for row in rows]
             found.append((table, decoded))
@@ -105,10 +108,14 @@ def _load(storage: Storage, document: dict[str, Any]) -> dict[str, int]:
             for table, rows in tables:
                 counts[table] = harness.load(conn, table, rows)
         except ValueError as exc:
-            raise ApiError(ErrorCode.INVALID_ARGUMENTS, f"The state document does not fit: {exc}.") from None
+            raise ApiError(
+                ErrorCode.MOCK_CONTROL_REQUEST_INVALID, f"The state document does not fit: {exc}."
+            ) from None
         problem = harness.foreign_key_problem(conn)
         if problem is not None:
-            raise ApiError(ErrorCode.INVALID_ARGUMENTS, f"The state document does not fit: {problem}.")
+            raise ApiError(
+                ErrorCode.MOCK_CONTROL_REQUEST_INVALID, f"The state document does not fit: {problem}."
+            )
     return counts
 
 
