@@ -143,7 +143,8 @@ def test_a_frozen_clock_makes_the_daily_cap_reset_deterministic(make_control: Ca
 def test_a_frozen_clock_makes_quote_expiry_deterministic(make_control: Callable[..., Api]) -> None:
     api = make_control(clock=Clock(FROZEN), quote_ttl_seconds=600)
     api.signup()
-    quote = _ok(api.request("POST", "/v1/credit-quotes", json={"payment_method": "stripe_checkout", "credits": 500, "idempotency_key": "quote-1"}))
+    terms = {"payment_method": "stripe_checkout", "credits": 500, "idempotency_key": "quote-1"}
+    quote = _ok(api.request("POST", "/v1/credit-quotes", json=terms))
     assert quote["expires_at"] == "2026-12-01T23:10:00.000Z"
     _ok(api.request("POST", "/_mock/clock/advance", json={"seconds": 601}))
     bought = api.request(
@@ -157,7 +158,8 @@ def test_a_frozen_clock_makes_quote_expiry_deterministic(make_control: Callable[
 def test_pay_completes_a_checkout_and_grants_the_credits(control: Api) -> None:
     control.signup()
     before = control.request("GET", "/v1/quota")["data"]["limits"]["remaining_credits"]
-    quote = _ok(control.request("POST", "/v1/credit-quotes", json={"payment_method": "stripe_checkout", "credits": 500, "idempotency_key": "q"}))
+    terms = {"payment_method": "stripe_checkout", "credits": 500, "idempotency_key": "q"}
+    quote = _ok(control.request("POST", "/v1/credit-quotes", json=terms))
     buy = {"quote_id": quote["quote_id"], "idempotency_key": "b"}
     attempt = _ok(control.request("POST", "/v1/credit-purchases/stripe-checkout-sessions", json=buy))
     paid = _ok(
