@@ -25,6 +25,7 @@ TEST_DEPS = [
     "openapi-spec-validator>=0.7",
     "httpx>=0.27",
     "selenium>=4.20,<5",  # tests/browser: the checkout page in the system's headless Chromium
+    "hatchling>=1.25",  # tests/e2e/test_container.py builds the wheel the Containerfile installs, offline
 ]
 
 
