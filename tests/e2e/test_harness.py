@@ -216,3 +216,43 @@ def test_control_commands_without_a_server_are_an_envelope(tmp_path: Path) -> No
     assert (code, answer["error"]["code"]) == (ExitCode.PROVIDER, ErrorCode.HOSTED_API_REQUEST_FAILED)
     code, answer = mock("state", "import", str(tmp_path / "missing.json"), "--url", "http://127.0.0.1:9")
     assert (code, answer["error"]["code"]) == (ExitCode.INVALID_ARGUMENTS, ErrorCode.INVALID_ARGUMENTS)
+
+
+def test_a_killed_server_loses_nothing_it_answered(tmp_path: Path) -> None:
+    """Durability (README): with --db, what was answered survives a SIGKILL and a restart."""
+    db = tmp_path / "durable.sqlite3"
+    argv = [sys.executable, "-m", "image_skill_mock", "serve", "--port", "0", "--db", str(db)]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stdout is not None
+        base_url = json.loads(proc.stdout.readline())["base_url"]
+        signup = {"agent_contact": "kill@example.invalid", "agent_name": "kill", "return_token": True}
+        token = requests.post(base_url + "/v1/agent-signups", json=signup, timeout=30).json()["data"]["token"]
+        auth = {"authorization": f"Bearer {token}"}
+        job = requests.post(base_url + "/v1/create", json={"prompt": PROMPT}, headers=auth, timeout=60).json()
+        assert job["ok"], job
+    finally:
+        proc.kill()  # no shutdown, no cleanup
+        proc.wait(timeout=30)
+    with running_server(db) as again:
+        shown = requests.get(f"{again}/v1/jobs/{job['data']['job_id']}", headers=auth, timeout=30).json()
+        assert shown["data"]["job"] == job["data"]["job"]
+
+
+def test_the_ci_example_runs_commands_and_options_that_exist() -> None:
+    import shlex
+
+    import yaml
+    from docopt import docopt
+
+    from image_skill_mock import main
+
+    workflow = yaml.safe_load((Path(__file__).resolve().parents[2] / "docs" / "ci-example.yml").read_text())
+    runs = [step["run"] for job in workflow["jobs"].values() for step in job["steps"] if "run" in step]
+    lines = [line.strip() for run in runs for line in run.replace("\\\n", " ").splitlines()]
+    commands = [shlex.split(line.split(">")[0]) for line in lines if line.startswith("image-skill-mock ")]
+    assert len(commands) >= 3
+    for argv in commands:
+        docopt(main.USAGE, argv=argv[1:])  # a usage error would exit
+    assert any("--image-skill-mock-url=" in line for line in lines)
+    assert any("--image-skill-mock-args=" in line for line in lines)
