@@ -256,3 +256,31 @@ def test_the_ci_example_runs_commands_and_options_that_exist() -> None:
         docopt(main.USAGE, argv=argv[1:])  # a usage error would exit
     assert any("--image-skill-mock-url=" in line for line in lines)
     assert any("--image-skill-mock-args=" in line for line in lines)
+
+
+def test_stripe_trigger_signs_with_the_mocks_own_clock(tmp_path: Path) -> None:
+    """A frozen clock far from this machine's: `stripe trigger` still lands (its events are signed at
+    the mock's now, read from /healthz, inside the tolerance the webhook checks)."""
+    secret = "whsec_" + "ab" * 16
+    args = ("--control", "--clock=frozen:2031-06-01T00:00:00Z", "--webhook-secret", secret)
+    with running_server(tmp_path / "frozen.sqlite3", extra_args=args) as url:
+        home = tmp_path / "home"
+        home.mkdir()
+        cli = Cli(url, home)
+        cli.signup()
+        quote = cli("credits", "quote", "--credits", "500")
+        bought = cli(
+            "credits",
+            "buy",
+            "--provider",
+            "stripe",
+            "--quote-id",
+            quote.data["quote_id"],
+            "--idempotency-key",
+            "b1",
+        )
+        attempt = bought.data["payment_attempt_id"]
+        trigger = ("stripe", "trigger", "checkout.session.completed", "--payment-attempt-id", attempt)
+        code, report = mock(*trigger, "--api-base-url", url, "--webhook-secret", secret)
+        assert code == 0, report
+        assert cli("credits", "status", "--payment-attempt-id", attempt).data["state"] == "succeeded"
