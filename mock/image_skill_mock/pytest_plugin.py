@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import select
 import shlex
 import subprocess
 import sys
@@ -28,8 +27,7 @@ from typing import Any
 import pytest
 
 from image_skill_mock.control.client import TOKEN_ENV, call
-
-START_TIMEOUT_SECONDS = 60
+from image_skill_mock.demo import serving
 
 
 class MockControlError(AssertionError):
@@ -173,17 +171,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--image-skill-mock-args", default="", help="extra `image-skill-mock serve` flags")
 
 
-def _started(proc: subprocess.Popen[str], log: Path) -> dict[str, Any]:
-    assert proc.stdout is not None
-    ready, _, _ = select.select([proc.stdout], [], [], START_TIMEOUT_SECONDS)
-    line = proc.stdout.readline() if ready else ""
-    if not line:
-        proc.kill()
-        raise RuntimeError(f"image-skill-mock did not start: {log.read_text(errors='replace')[-2000:]}")
-    ready_line: dict[str, Any] = json.loads(line)
-    return ready_line
-
-
 @pytest.fixture(scope="session")
 def image_skill_mock(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -196,25 +183,11 @@ def image_skill_mock(
         return
     work = tmp_path_factory.mktemp("image-skill-mock")
     extra = shlex.split(str(request.config.getoption("image_skill_mock_args") or ""))
-    argv = [sys.executable, "-m", "image_skill_mock", "serve", "--port", "0", "--control", "--faults"]
-    log = work / "mock.log"
-    with log.open("w", encoding="utf-8") as stderr:
-        proc = subprocess.Popen(  # noqa: S603 (our own server, by sys.executable)
-            [*argv, "--db", str(work / "mock.sqlite3"), *extra],
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            text=True,
-        )
-    try:
-        ready = _started(proc, log)
+    with (
+        (work / "mock.log").open("w", encoding="utf-8") as log,
+        serving(work / "mock.sqlite3", extra_args=("--control", "--faults", *extra), stderr=log) as ready,
+    ):
         yield MockServer(ready["base_url"], ready["webhook_secret"], token)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture

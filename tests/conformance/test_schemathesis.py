@@ -77,12 +77,18 @@ def _signup_token(app: Starlette) -> str:
     return token
 
 
-@pytest.fixture(scope="module")
-def api_schema(app: Starlette) -> Any:
-    """The bundled spec, served by ``app``, with a real agent token."""
+def served_schema(app: Starlette) -> Any:
+    """The bundled spec as a schemathesis schema served by ``app``."""
     spec = json.loads((files("image_skill_api") / "spec.json").read_text(encoding="utf-8"))
     schema = schemathesis.openapi.from_dict(spec)
     schema.app = app
+    return schema
+
+
+@pytest.fixture(scope="module")
+def api_schema(app: Starlette) -> Any:
+    """The bundled spec, served by ``app``, with a real agent token."""
+    schema = served_schema(app)
 
     @schema.auth()
     class BearerToken:
@@ -130,9 +136,7 @@ def control_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Starlette]
 
 @pytest.fixture(scope="module")
 def control_api_schema(control_app: Starlette) -> Any:
-    spec = json.loads((files("image_skill_api") / "spec.json").read_text(encoding="utf-8"))
-    schema = schemathesis.openapi.from_dict(spec)
-    schema.app = control_app
+    schema = served_schema(control_app)
 
     @schema.auth()
     class ControlToken:

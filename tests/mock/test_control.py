@@ -4,18 +4,15 @@ clock, reset, the state document and the journal, in-process (the CLI's view: te
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
-from starlette.testclient import TestClient
 
 from image_skill_api.constants import MOCK_CONTROL_TOKEN_HEADER, MOCK_CONTROL_VERSION_HEADER
 from image_skill_api.operations import OPERATIONS
 from image_skill_api.registry import ErrorCode
-from image_skill_mock.app import Settings, create_app
 from image_skill_mock.clock import Clock
 
 from .conftest import Api
@@ -26,19 +23,13 @@ LOOPBACK = ("127.0.0.1", 50123)
 
 
 @pytest.fixture
-def make_control(tmp_path: Path) -> Iterator[Callable[..., Api]]:
-    clients: list[TestClient] = []
+def make_control(make_api: Callable[..., Api]) -> Callable[..., Api]:
+    """A ``serve --control`` app; its client is loopback unless ``client`` says otherwise."""
 
     def make(client: tuple[str, int] = LOOPBACK, **settings: Any) -> Api:
-        settings = {"public_base_url": "http://testserver", "control": True, "strict": True, **settings}
-        app = create_app(Settings(db_path=tmp_path / f"control-{len(clients)}.sqlite3", **settings))
-        test_client = TestClient(app, client=client)
-        clients.append(test_client)
-        return Api(test_client)
+        return make_api(client_address=client, control=True, **settings)
 
-    yield make
-    for test_client in clients:
-        test_client.close()
+    return make
 
 
 @pytest.fixture
