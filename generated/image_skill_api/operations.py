@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .models import (
         Envelope,
         CheckoutSessionRequest,
+        ClaimRequest,
         CreateRequest,
         CreditQuoteRequest,
         EditRequest,
@@ -41,6 +42,7 @@ class Operation(NamedTuple):
     auth: bool  # it takes a bearer token (its `security` names a scheme)
     auth_optional: bool  # ... and also runs without one (its `security` also lists `{}`)
     idempotent: bool  # sending it twice has the effect of once: safe to retry after any failure
+    keyed: bool  # its request body takes an `idempotency_key`: sent again with the same key, it runs once
     path_params: tuple[str, ...]
     query_params: tuple[str, ...]
     success_status: int
@@ -61,7 +63,7 @@ class Client(Protocol):
 
 OPERATIONS: Final[dict[str, Operation]] = {
     "getHealth": Operation(
-        "getHealth", "GET", "/healthz", "image-skill doctor", False, False, True, (), (), 200
+        "getHealth", "GET", "/healthz", "image-skill doctor", False, False, True, False, (), (), 200
     ),
     "createAgentSignup": Operation(
         "createAgentSignup",
@@ -71,15 +73,29 @@ OPERATIONS: Final[dict[str, Operation]] = {
         False,
         False,
         False,
+        False,
         (),
         (),
         201,
     ),
+    "createAgentClaim": Operation(
+        "createAgentClaim",
+        "POST",
+        "/v1/agent-claims",
+        "image-skill claim request",
+        True,
+        False,
+        False,
+        False,
+        (),
+        (),
+        200,
+    ),
     "getWhoami": Operation(
-        "getWhoami", "GET", "/v1/whoami", "image-skill whoami", True, False, True, (), (), 200
+        "getWhoami", "GET", "/v1/whoami", "image-skill whoami", True, False, True, False, (), (), 200
     ),
     "getQuota": Operation(
-        "getQuota", "GET", "/v1/quota", "image-skill usage quota", True, False, True, (), (), 200
+        "getQuota", "GET", "/v1/quota", "image-skill usage quota", True, False, True, False, (), (), 200
     ),
     "listPaymentMethods": Operation(
         "listPaymentMethods",
@@ -89,6 +105,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         False,
         False,
         True,
+        False,
         (),
         (),
         200,
@@ -101,6 +118,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         False,
         False,
         True,
+        False,
         (),
         ("available", "executable", "catalog_only", "operation", "provider"),
         200,
@@ -113,6 +131,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         False,
         False,
         True,
+        False,
         ("model_id",),
         (),
         200,
@@ -125,6 +144,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         False,
         False,
         True,
+        False,
         (),
         (),
         200,
@@ -137,15 +157,26 @@ OPERATIONS: Final[dict[str, Operation]] = {
         False,
         False,
         True,
+        False,
         ("capability_id",),
         (),
         200,
     ),
     "createImage": Operation(
-        "createImage", "POST", "/v1/create", "image-skill create", True, True, False, (), (), 200
+        "createImage", "POST", "/v1/create", "image-skill create", True, True, False, True, (), (), 200
     ),
     "getJob": Operation(
-        "getJob", "GET", "/v1/jobs/{job_id}", "image-skill jobs show", True, False, True, ("job_id",), (), 200
+        "getJob",
+        "GET",
+        "/v1/jobs/{job_id}",
+        "image-skill jobs show",
+        True,
+        False,
+        True,
+        False,
+        ("job_id",),
+        (),
+        200,
     ),
     "getAsset": Operation(
         "getAsset",
@@ -155,6 +186,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         True,
         False,
         True,
+        False,
         ("asset_id",),
         (),
         200,
@@ -167,6 +199,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         False,
         False,
         True,
+        False,
         (),
         (),
         200,
@@ -179,6 +212,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         True,
         False,
         False,
+        True,
         (),
         (),
         201,
@@ -191,6 +225,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         True,
         False,
         False,
+        True,
         (),
         (),
         201,
@@ -203,15 +238,16 @@ OPERATIONS: Final[dict[str, Operation]] = {
         True,
         False,
         True,
+        False,
         (),
         ("quote_id", "payment_attempt_id", "checkout_session_id", "receipt_id"),
         200,
     ),
     "uploadAsset": Operation(
-        "uploadAsset", "POST", "/v1/upload", "image-skill upload", True, False, False, (), (), 201
+        "uploadAsset", "POST", "/v1/upload", "image-skill upload", True, False, False, False, (), (), 201
     ),
     "editImage": Operation(
-        "editImage", "POST", "/v1/edit", "image-skill edit", True, False, False, (), (), 200
+        "editImage", "POST", "/v1/edit", "image-skill edit", True, False, False, True, (), (), 200
     ),
     "listActivity": Operation(
         "listActivity",
@@ -221,6 +257,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         True,
         False,
         True,
+        False,
         (),
         ("limit", "subject"),
         200,
@@ -233,6 +270,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         True,
         False,
         True,
+        False,
         ("ref",),
         (),
         200,
@@ -245,6 +283,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         True,
         False,
         False,
+        False,
         (),
         (),
         201,
@@ -254,6 +293,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         "POST",
         "/_mock/reset",
         "image-skill-mock state reset",
+        False,
         False,
         False,
         False,
@@ -269,6 +309,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         False,
         False,
         True,
+        False,
         (),
         (),
         200,
@@ -281,18 +322,30 @@ OPERATIONS: Final[dict[str, Operation]] = {
         False,
         False,
         False,
+        False,
         (),
         (),
         200,
     ),
     "getMockClock": Operation(
-        "getMockClock", "GET", "/_mock/clock", "image-skill-mock clock show", False, False, True, (), (), 200
+        "getMockClock",
+        "GET",
+        "/_mock/clock",
+        "image-skill-mock clock show",
+        False,
+        False,
+        True,
+        False,
+        (),
+        (),
+        200,
     ),
     "advanceMockClock": Operation(
         "advanceMockClock",
         "POST",
         "/_mock/clock/advance",
         "image-skill-mock clock advance",
+        False,
         False,
         False,
         False,
@@ -308,6 +361,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         False,
         False,
         True,
+        False,
         (),
         (),
         200,
@@ -317,6 +371,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         "POST",
         "/_mock/faults",
         "image-skill-mock faults add",
+        False,
         False,
         False,
         False,
@@ -332,6 +387,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         False,
         False,
         True,
+        False,
         (),
         (),
         200,
@@ -344,6 +400,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         False,
         False,
         True,
+        False,
         (),
         ("trace_id", "agent_id", "limit"),
         200,
@@ -353,6 +410,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         "POST",
         "/_mock/payments/pay",
         "image-skill-mock pay",
+        False,
         False,
         False,
         False,
@@ -371,6 +429,11 @@ def get_health(client: Client) -> Envelope:
 def create_agent_signup(client: Client, body: SignupRequest) -> Envelope:
     """POST /v1/agent-signups - Sign up a restricted agent (`image-skill signup --agent`)."""
     return client.call(OPERATIONS["createAgentSignup"], body=body)
+
+
+def create_agent_claim(client: Client, body: ClaimRequest) -> Envelope:
+    """POST /v1/agent-claims - Attach a contact inbox to the agent (`image-skill claim request`)."""
+    return client.call(OPERATIONS["createAgentClaim"], body=body)
 
 
 def get_whoami(client: Client) -> Envelope:

@@ -61,3 +61,5 @@ class Settings:
     #: The fault rules' hook (``control.fault_rules``, set by the app with ``--control``): the fault an
     #: operation's request draws from the rule table (``faults`` fires it as if the header asked), or None.
     fault_rule: Callable[[str], str | None] | None = None
+    #: Deliberate defects for the conformance kit's tests (``serve --defect NAME``; see ``defects``).
+    defects: frozenset[str] = frozenset()

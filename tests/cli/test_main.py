@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 import image_skill
-from image_skill.commands.index import COMMANDS
+from image_skill.command_table import COMMANDS
 from image_skill_api.registry import ErrorCode, ExitCode
 
 from .conftest import Run
@@ -18,7 +18,7 @@ BAD_USAGE = [
     ["jobs", "show", "job_abcdefghijklmnop", "--nope"],
     ["assets", "get"],
     ["models", "show"],
-    ["signup", "--agent", "--agent-name", "x"],
+    ["signup", "--agent-name", "x"],
     ["usage"],
     ["capabilities", "show"],
     ["whoami", "extra"],

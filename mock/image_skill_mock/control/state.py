@@ -29,7 +29,7 @@ from image_skill_mock.store.database import Connection, Storage
 
 #: Section -> the tables it holds; a state table not listed goes to ``OTHER``.
 SECTIONS: Final[dict[str, tuple[str, ...]]] = {
-    "agents": ("agents",),
+    "agents": ("agents", "agent_discovery"),
     "credits": ("usage_events", "credit_events"),
     "jobs": ("jobs", "idempotency_keys"),
     "assets": ("assets",),

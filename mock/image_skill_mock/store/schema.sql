@@ -178,6 +178,14 @@ CREATE VIEW credit_entries (agent_id, kind, credits, payment_backed, source_id, 
     UNION ALL
     SELECT agent_id, kind, credits, 1, credit_event_id, created_at FROM credit_events;
 
+-- Where an agent discovered Image Skill (signup's self-reported, optional discovery_source).
+-- A table of its own (not a column of agents) so that a database made before it opens as it is.
+CREATE TABLE IF NOT EXISTS agent_discovery (
+    agent_id TEXT PRIMARY KEY REFERENCES agents(agent_id),
+    source TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+
 -- The test harness (`serve --control`, control/): the request journal and the fault rules. Not part
 -- of the state document; a full reset empties both.
 CREATE TABLE IF NOT EXISTS mock_journal (
