@@ -62,10 +62,10 @@ class Api:
 def make_api(tmp_path: Path) -> Iterator[Callable[..., Api]]:
     clients: list[TestClient] = []
 
-    def make(**settings: Any) -> Api:
+    def make(client_address: tuple[str, int] | None = None, **settings: Any) -> Api:
         settings = {"public_base_url": "http://testserver", **settings}
         app = create_app(Settings(db_path=tmp_path / f"mock-{len(clients)}.sqlite3", strict=True, **settings))
-        client = TestClient(app)
+        client = TestClient(app, client=client_address) if client_address else TestClient(app)
         clients.append(client)
         return Api(client)
 

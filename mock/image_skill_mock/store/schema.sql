@@ -208,3 +208,25 @@ CREATE TABLE IF NOT EXISTS agent_discovery (
     source TEXT NOT NULL,
     recorded_at TEXT NOT NULL
 );
+
+-- The test harness (`serve --control`, control/): the request journal and the fault rules. Not part
+-- of the state document; a full reset empties both.
+CREATE TABLE IF NOT EXISTS mock_journal (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    trace_id TEXT,
+    agent_id TEXT,
+    entry_json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS mock_journal_by_trace ON mock_journal(trace_id, seq);
+CREATE INDEX IF NOT EXISTS mock_journal_by_agent ON mock_journal(agent_id, seq);
+CREATE TABLE IF NOT EXISTS mock_fault_rules (
+    rule_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    operation_id TEXT,
+    fault TEXT NOT NULL,
+    times INTEGER,
+    probability REAL NOT NULL,
+    after INTEGER NOT NULL,
+    seen INTEGER NOT NULL,
+    fired INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
