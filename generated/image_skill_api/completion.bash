@@ -41,7 +41,7 @@ _image_skill() {
     case "$word" in
         doctor)
             if [[ "$cur" == -* ]]; then
-                COMPREPLY=($(compgen -W "--json --api-base-url --token-stdin --help" -- "$cur"))
+                COMPREPLY=($(compgen -W "--sweep-in-flight --json --api-base-url --token-stdin --help" -- "$cur"))
             fi
             ;;
         signup)
@@ -106,7 +106,7 @@ _image_skill() {
             ;;
         edit)
             if [[ "$cur" == -* ]]; then
-                COMPREPLY=($(compgen -W "--input --input-asset-id --mask --prompt --model --provider --intent --aspect-ratio --reference-image --element-frontal --element-reference --max-estimated-usd-per-image --model-parameters-json --dry-run --accept-unknown-cost --idempotency-key --json --api-base-url --token-stdin --help" -- "$cur"))
+                COMPREPLY=($(compgen -W "--input --input-asset-id --mask --prompt --prompt-file --model --provider --intent --aspect-ratio --reference-image --element-frontal --element-reference --max-estimated-usd-per-image --model-parameters-json --dry-run --accept-unknown-cost --idempotency-key --json --api-base-url --token-stdin --help" -- "$cur"))
             fi
             ;;
         jobs)

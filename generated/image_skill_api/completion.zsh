@@ -65,6 +65,7 @@ _image_skill() {
         doctor)
             if [[ "${words[CURRENT]}" == -* ]]; then
                 candidates=(
+                    '--sweep-in-flight:Remove the in-flight notes old enough to sweep (data.in_flight.entries\[\] with sweep_eligible\: true); never an outstanding one.'
                     '--json:Print the JSON envelope (the default; accepted by every command).'
                     '--api-base-url:Hosted API base URL (else IMAGE_SKILL_API_BASE_URL, else the hosted default).'
                     '--token-stdin:Read the agent token from the first line of standard input.'
@@ -261,6 +262,7 @@ _image_skill() {
                     '--input-asset-id:The image to edit, as an asset id.'
                     '--mask:Where to edit (white) and what to keep (black), resolved like the input; only models whose `mask.supported` is true take one.'
                     '--prompt:What to change.'
+                    '--prompt-file:Read the prompt from a file (`-` for standard input).'
                     '--model:An edit model id (default\: hosted_default_edit_v1).'
                     '--provider:The strongest executable edit model of this provider within budget.'
                     '--intent:What the image is for.'

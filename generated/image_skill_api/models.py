@@ -120,6 +120,14 @@ class Recovery(TypedDict):
     """
     The idempotency key a failed request carried; resending the same request with it cannot act (or charge) twice.
     """
+    inspect_commands: NotRequired[list[str]]
+    """
+    Read-only commands that show what a failed spending request did (`jobs show`, `activity list --subject`, `usage quota`). A non-retryable failure recovers by inspection, never by a rerun.
+    """
+    token: NotRequired[str]
+    """
+    Only on a `signup` whose token could not be saved after the agent was created: the new agent's token, shown this once so the identity is never lost. Store it at once (`IMAGE_SKILL_TOKEN`, or a writable config).
+    """
     auth_state: NotRequired[Literal["missing", "invalid"]]
     """
     `AUTH_REQUIRED` only: `missing` when no token was sent (or none is usable for this base URL), `invalid` when the token sent is malformed, unknown or revoked.
@@ -150,6 +158,8 @@ ErrorCode: TypeAlias = Literal[
     "IDEMPOTENCY_KEY_IN_USE",
     "REQUEST_TOO_LARGE",
     "MOCK_EXTRA_NOT_INSTALLED",
+    "MOCK_CONTROL_FORBIDDEN",
+    "MOCK_CONTROL_REQUEST_INVALID",
     "NOT_FOUND",
     "METHOD_NOT_ALLOWED",
     "JOB_CANCELED",
@@ -175,6 +185,7 @@ ErrorCode: TypeAlias = Literal[
     "OUTPUT_EXISTS",
     "OUTPUT_WRITE_FAILED",
     "OUTPUT_NOT_REGULAR_FILE",
+    "UPLOAD_SOURCE_CHANGED",
     "PUBLIC_CLI_CONFIG_WRITE_FAILED",
 ]
 """
@@ -1068,6 +1079,169 @@ class FeedbackData(TypedDict):
     quality_guidance: NotRequired[list[str]]
     """
     Server-side hints that would make the feedback more actionable.
+    """
+
+
+class MockResetRequest(TypedDict):
+    agent_id: NotRequired[AgentId]
+    """
+    Reset only this agent's rows (and its journal entries); without it, everything.
+    """
+
+
+class MockResetData(TypedDict):
+    scope: Literal["all", "agent"]
+    agent_id: AgentId | None
+    deleted_rows: int
+
+
+class MockClockData(TypedDict):
+    now: Timestamp
+    frozen: bool
+    """
+    The clock stands still (`serve --clock=frozen:...`) and moves only when advanced.
+    """
+    advanced_seconds: float
+    """
+    How far the clock was moved forward in all.
+    """
+
+
+class MockClockAdvanceRequest(TypedDict):
+    seconds: float
+
+
+class MockStateBytes(TypedDict):
+    base64: str
+
+
+MockStateSection: TypeAlias = dict[str, list[dict[str, str | float | MockStateBytes | None]]]
+"""
+Table name -> its rows in insertion order, each column -> value.
+"""
+
+
+class MockStateDocument(TypedDict):
+    format: Literal["image-skill-mock-state"]
+    version: Literal[1]
+    api_version: str
+    exported_at: Timestamp
+    clock: MockClockData
+    agents: MockStateSection
+    credits: MockStateSection
+    jobs: MockStateSection
+    assets: MockStateSection
+    quotes: MockStateSection
+    payments: MockStateSection
+    activity: MockStateSection
+    feedback: MockStateSection
+    other: MockStateSection
+
+
+class MockImportData(TypedDict):
+    version: int
+    rows: dict[str, int]
+    """
+    Table name -> how many rows were loaded.
+    """
+    clock: MockClockData
+
+
+class MockFaultRuleRequest(TypedDict):
+    operation: NotRequired[str]
+    """
+    The operationId whose requests the rule applies to (e.g. `createImage`).
+    """
+    fault: (
+        Literal[
+            "provider_failed",
+            "provider_timeout",
+            "storage_failed",
+            "feedback_storage_failed",
+            "server_error",
+            "slow",
+        ]
+        | str
+    )
+    """
+    A fault NAME of the `x-image-skill-mock-fault` header (`slow:MS` waits MS ms, at most 30000).
+    """
+    times: NotRequired[int]
+    probability: NotRequired[float]
+    after: NotRequired[int]
+
+
+class MockFaultRuleData(TypedDict):
+    rule_id: int
+    operation: str | None
+    fault: str
+    times: int | None
+    probability: float
+    after: int
+    seen: int
+    """
+    Matching requests the rule has seen (those skipped by `after` included).
+    """
+    fired: int
+    created_at: Timestamp
+
+
+class MockFaultRuleList(TypedDict):
+    rules: list[MockFaultRuleData]
+
+
+class MockFaultRulesClearedData(TypedDict):
+    cleared: int
+
+
+class MockLedgerDelta(TypedDict):
+    credits: int
+    """
+    Credits granted minus credits debited.
+    """
+    jobs: int
+    assets: int
+    activity_events: int
+
+
+class MockJournalEntry(TypedDict):
+    seq: int
+    at: Timestamp
+    trace_id: TraceId | None
+    method: str
+    operation: str | None
+    """
+    The operationId the request reached (null for the media, checkout and webhook routes).
+    """
+    route: str | None
+    """
+    The path template it matched (never the path itself, which may hold a capability).
+    """
+    agent_id: AgentId | None
+    status: int
+    exit_code: int
+    ms: int
+    delta: dict[AgentId, MockLedgerDelta]
+    """
+    Agent id -> what the request added to that agent's ledger (agents it left alone are absent).
+    """
+
+
+class MockJournalData(TypedDict):
+    entries: list[MockJournalEntry]
+
+
+class MockPayRequest(TypedDict):
+    payment_attempt_id: PaymentAttemptId
+
+
+class MockPayData(TypedDict):
+    payment_attempt_id: PaymentAttemptId
+    checkout_session_id: CheckoutSessionId
+    event_id: str
+    outcome: str
+    """
+    What the completion webhook did (`fulfilled`, `duplicate`, ...).
     """
 
 

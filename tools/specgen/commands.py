@@ -187,7 +187,9 @@ def collect_commands(spec: dict[str, Any]) -> list[dict[str, Any]]:
             target_flags = {flag["name"] for flag in by_key[target]["flags"]}
             if not {flag["name"] for flag in command["flags"]} | set(command["fixed_flags"]) <= target_flags:
                 raise SpecError(f"x-image-skill-commands[{command['key']}]: flags not all of {target}")
-    missing = set(labels) - {command["operation"] for command in commands}
+    program = spec["x-image-skill-cli"]["program"]
+    ours = {op for op, label in labels.items() if label.split()[0] == program}  # (not `image-skill-mock`)
+    missing = ours - {command["operation"] for command in commands}
     if missing:
         raise SpecError(f"operations no command of x-image-skill-commands runs: {sorted(missing)}")
     return commands

@@ -9,6 +9,7 @@ from image_skill_api.registry import ErrorCode
 from image_skill_mock.creative.shapes import asset_object
 from image_skill_mock.errors import ApiError
 from image_skill_mock.store.agents import Agent
+from image_skill_mock.store.assets import Media
 from image_skill_mock.store.database import Storage
 
 
@@ -31,8 +32,8 @@ def asset_data(storage: Storage, agent: Agent, asset_id: str, base_url: str) -> 
     }
 
 
-def media(storage: Storage, name: str) -> tuple[str, bytes] | None:
-    """The media type and bytes behind a capability URL's ``<asset_id>.<ext>`` (no owner check: the URL
-    is the capability); None when there is none."""
+def media(storage: Storage, name: str) -> Media | None:
+    """Where the bytes behind a capability URL's ``<asset_id>.<ext>`` are (no owner check: the URL is
+    the capability; ``Storage.media_chunks`` reads them); None when there is none."""
     asset_id, _, extension = name.rpartition(".")
     return storage.media(asset_id, extension) if asset_id else None

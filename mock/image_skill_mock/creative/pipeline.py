@@ -12,7 +12,7 @@ a job's activity events (``events``) are written, in the same transaction as the
 
 Every refusal happens before a job row exists. A real job is stored ``completed`` together with
 its assets and its credit debit in one transaction (``record``: the ledger's ``admit_job`` check on
-the rows read in that transaction, then the job, its assets, its debit, its events and its
+the totals read in that transaction, then the job, its assets, its debit, its events and its
 idempotency key, in order), so a debit never exists without its job; the daily cap and the balance
 are enforced inside that transaction (``check_quota`` only spares rendering a job that is sure to
 be refused), and the ``quota`` a response reports is the balance that transaction left.
@@ -51,8 +51,7 @@ from image_skill_mock.ledger import activity
 from image_skill_mock.ledger import credits as ledger
 from image_skill_mock.store.agents import Agent
 from image_skill_mock.store.assets import NewAsset, StoredAsset, insert_asset
-from image_skill_mock.store.credit_entries import credit_entries
-from image_skill_mock.store.jobs import insert_job, insert_usage_event, jobs_on_day
+from image_skill_mock.store.jobs import insert_job
 
 POLICY_DENY_MARKER: Final = "[policy-test:deny]"
 
@@ -273,12 +272,14 @@ def record(run: Run, job: dict[str, Any], outputs: list[NewAsset], *, debit: int
     admit = ledger.admit_job(run.agent, debit=debit, counts_toward_daily_cap=counts)
     try:
         with run.call.storage.transaction() as conn:
-            admit(credit_entries(conn, agent_id), jobs_on_day(conn, agent_id, day))
+            admit(ledger.credits_of(conn, agent_id), ledger.jobs_on_day(conn, agent_id, day))
             insert_job(conn, agent_id=agent_id, job=job, day=day, counts_toward_daily_cap=counts, debit=debit)
+            if counts:
+                ledger.count_job(conn, agent_id, day)
             for output in outputs:
                 insert_asset(conn, output)
             if debit and usage_event_id:
-                insert_usage_event(
+                ledger.debit(
                     conn,
                     usage_event_id=usage_event_id,
                     agent_id=agent_id,
@@ -286,7 +287,7 @@ def record(run: Run, job: dict[str, Any], outputs: list[NewAsset], *, debit: int
                     credits=defects.debit(run.call.settings.defects, debit),  # as asked, unless a test defect
                     created_at=job["created_at"],
                 )
-            entries = credit_entries(conn, agent_id)
+            left = ledger.credits_of(conn, agent_id)
             for item in _stored(run, job_events(run, job, outputs, usage_event_id, debit)):
                 activity.add(conn, item)
             if run.request.idempotency_key:  # the request's key, bound to the job it recorded
@@ -295,7 +296,7 @@ def record(run: Run, job: dict[str, Any], outputs: list[NewAsset], *, debit: int
         raise _daily_limit_exceeded(run.agent, run.now) from None
     except ledger.InsufficientCredits:
         raise _quota_exceeded("Not enough credits remain for this job.") from None
-    return shapes.job_quota(debit, ledger.spendable(ledger.credits(entries)), usage_event_id)
+    return shapes.job_quota(debit, ledger.spendable(left), usage_event_id)
 
 
 def _stored(run: Run, events: list[activity.Event]) -> list[activity.Event]:

@@ -9,13 +9,11 @@ from typing import Any, Final
 from image_skill_api.registry import ErrorCode
 from image_skill_mock import suggested
 from image_skill_mock.errors import ApiError
-from image_skill_mock.ledger.credits import credits as summed
-from image_skill_mock.ledger.credits import spendable
+from image_skill_mock.ledger.credits import Credits, credits_of, spendable
 from image_skill_mock.payments.quotes import quote_state
 from image_skill_mock.payments.sessions import after_payment, attempt_status, checkout_url, handoff_url
 from image_skill_mock.store import rows
 from image_skill_mock.store.agents import Agent
-from image_skill_mock.store.credit_entries import CreditEntry, credit_entries
 from image_skill_mock.store.database import Connection, Storage
 
 #: The references a status can be asked by: the query parameter -> (table, column).
@@ -32,14 +30,14 @@ POLL_SECONDS: Final = {"action_required": 10, "processing": 2}
 @dataclass(frozen=True)
 class Purchase:
     """Every row behind one reference: the quote, its attempt (if any), receipt, credit events and
-    reversals, and the agent's ledger."""
+    reversals, and the agent's credits."""
 
     quote: dict[str, Any]
     attempt: dict[str, Any] | None
     receipt: dict[str, Any] | None
     events: list[dict[str, Any]]
     reversals: list[dict[str, Any]]
-    entries: list[CreditEntry]
+    credits: Credits
 
 
 def _attempt_of(conn: Connection, table: str, row: dict[str, Any]) -> dict[str, Any] | None:
@@ -68,7 +66,7 @@ def _purchase(conn: Connection, agent: Agent, table: str, row: dict[str, Any]) -
     by_receipt = {"receipt_id": receipt["receipt_id"]} if receipt else None
     events = rows.select_rows(conn, "credit_events", by_receipt, order_by="created_at") if by_receipt else []
     reversals = rows.select_rows(conn, "payment_reversals", by_receipt) if by_receipt else []
-    return Purchase(quote_row, attempt, receipt, events, reversals, credit_entries(conn, agent.agent_id))
+    return Purchase(quote_row, attempt, receipt, events, reversals, credits_of(conn, agent.agent_id))
 
 
 def status(
@@ -145,7 +143,7 @@ def _next(state: str, quote_row: dict[str, Any], view: dict[str, Any] | None) ->
 def _paid_views(found: Purchase, receipt: dict[str, Any]) -> dict[str, Any]:
     """The receipt, the latest credit event and the balance of a paid purchase."""
     latest = found.events[-1]
-    total = summed(found.entries)
+    total = found.credits
     return {
         "receipt": {
             "receipt_id": receipt["receipt_id"],

@@ -51,14 +51,5 @@ def insert_usage_event(
     )
 
 
-def jobs_on_day(conn: sqlite3.Connection, agent_id: str, day: str) -> int:
-    """The agent's jobs of ``day`` that count toward the daily cap."""
-    row = conn.execute(
-        "SELECT COUNT(*) FROM jobs WHERE agent_id = ? AND day = ? AND counts_toward_daily_cap = 1",
-        (agent_id, day),
-    ).fetchone()
-    return int(row[0]) if row else 0
-
-
 def job(conn: sqlite3.Connection, agent_id: str, job_id: str) -> dict[str, Any] | None:
     return json_row(conn, "SELECT job_json FROM jobs WHERE agent_id = ? AND job_id = ?", (agent_id, job_id))
