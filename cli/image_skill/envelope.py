@@ -129,7 +129,6 @@ class Refusal:
         recovery = dict(self.recovery or {})
         if self.suggested_command:
             recovery["suggested_command"] = self.suggested_command
-        recovery = {"suggested_command": self.suggested_command} if self.suggested_command else {}
         if self.did_you_mean:
             recovery["did_you_mean"] = self.did_you_mean
         error = error_object(self.code, self.message, recovery=recovery)

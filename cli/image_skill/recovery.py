@@ -3,8 +3,11 @@ printed, never a bare flag or a half step.
 
 - a recovery that names only a flag to add (``required_flag``, e.g. ``--overwrite`` for
   OUTPUT_EXISTS) gets ``suggested_command``: this very command line with that flag added;
-- a recovery that only prepares the shell (``export IMAGE_SKILL_CONFIG_PATH=...`` for
-  PUBLIC_CLI_CONFIG_WRITE_FAILED) is followed by this command line again (``&&``).
+- the registry's recovery of a code, when it only prepares the shell (``export
+  IMAGE_SKILL_CONFIG_PATH=...`` for PUBLIC_CLI_CONFIG_WRITE_FAILED), is followed by this command
+  line again (``&&``). A recovery a command wrote itself is its own (after a signup whose token
+  could not be saved, ``export IMAGE_SKILL_TOKEN=...`` keeps that agent: rerunning the signup would
+  make another), so it is left as it is.
 
 Cheap to import (the generated flag table and ``shlex``); ``main`` applies it to every failure.
 """
@@ -12,6 +15,7 @@ Cheap to import (the generated flag table and ``shlex``); ``main`` applies it to
 from __future__ import annotations
 
 from image_skill.command_table import PROGRAM
+from image_skill_api.constants import ERROR_RECOVERIES
 from image_skill_api.usages import FLAGS
 
 TYPE_CHECKING = False  # mypy treats this name as typing.TYPE_CHECKING; importing typing costs start-up time
@@ -35,8 +39,14 @@ def made_whole(envelope: dict[str, Any], word: str | None, argv: list[str]) -> d
     flag = recovery.get("required_flag")
     if suggested is None and isinstance(flag, str) and FLAGS[word].get(flag) is False and flag not in argv:
         suggested = command_line([*argv, flag])
-    elif isinstance(suggested, str) and suggested.startswith("export ") and "&&" not in suggested:
+    elif suggested == _registry_export(error.get("code")):
         suggested = f"{suggested} && {command_line(argv)}"
     else:
         return envelope
     return {**envelope, "error": {**error, "recovery": {**recovery, "suggested_command": suggested}}}
+
+
+def _registry_export(code: object) -> str | None:
+    """The registry's recovery of ``code`` when it is a shell step (``export ...``), else None."""
+    suggested = (ERROR_RECOVERIES.get(code) or {}).get("suggested_command") if isinstance(code, str) else None
+    return suggested if isinstance(suggested, str) and suggested.startswith("export ") else None
