@@ -39,7 +39,7 @@ def made_whole(envelope: dict[str, Any], word: str | None, argv: list[str]) -> d
     flag = recovery.get("required_flag")
     if suggested is None and isinstance(flag, str) and FLAGS[word].get(flag) is False and flag not in argv:
         suggested = command_line([*argv, flag])
-    elif suggested == _registry_export(error.get("code")):
+    elif suggested is not None and suggested == _registry_export(error.get("code")):
         suggested = f"{suggested} && {command_line(argv)}"
     else:
         return envelope
