@@ -101,7 +101,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         True,
         False,
         (),
-        ("available", "executable", "catalog_only", "operation", "provider"),
+        ("available", "executable", "catalog_only", "operation", "provider", "query", "details"),
         200,
     ),
     "getModel": Operation(
@@ -305,6 +305,8 @@ def list_models(
     catalog_only: bool | None = None,
     operation: str | None = None,
     provider: str | None = None,
+    query: str | None = None,
+    details: bool | None = None,
 ) -> Envelope:
     """GET /v1/models - List models (`image-skill models list`)."""
     return client.call(
@@ -317,6 +319,8 @@ def list_models(
                 ("catalog_only", catalog_only),
                 ("operation", operation),
                 ("provider", provider),
+                ("query", query),
+                ("details", details),
             )
             if v is not None
         },

@@ -15,6 +15,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from image_skill_api.operations import OPERATIONS
+from image_skill_mock.creative import catalog, deferred
 from image_skill_mock.http import telemetry
 from image_skill_mock.http.endpoint import endpoint, not_found, trace_id_of
 from image_skill_mock.payments import page
@@ -26,6 +27,8 @@ __all__ = ["Settings", "create_app"]
 
 
 def create_app(settings: Settings) -> Starlette:
+    if settings.catalog_path is not None:
+        catalog.install(settings.catalog_path)  # one catalog per process (serve --catalog)
     storage = Storage(settings.db_path)
     routes = [
         Route(op.path, endpoint(op, HANDLERS[op.operation_id], settings, storage), methods=[op.method])
@@ -38,4 +41,8 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(routes=routes, exception_handlers={HTTPException: not_found}, middleware=[recorder])
     app.router.redirect_slashes = False  # a redirect would be built from the untrusted Host header
     app.state.storage = storage
+    # Queued jobs (serve --job-latency-ms), and any a crash left on this database, run in the background.
+    app.state.jobs = deferred.Runner(storage, settings)
+    if settings.job_latency_ms > 0 or app.state.jobs.pending():
+        app.state.jobs.start()
     return app

@@ -29,6 +29,7 @@ image-skill-mock: the reference server of the Image Skill hosted API.
 Usage:
   image-skill-mock serve [--host=H] [--port=P] [--db=PATH] [--strict] [--free-credits=N] [--daily-jobs=N]
                          [--public-base-url=URL] [--faults] [--webhook-secret=S] [--quote-ttl=SECONDS]
+                         [--job-latency-ms=MS] [--catalog=FILE]
   image-skill-mock demo [--out=DIR]
   image-skill-mock telemetry --db=PATH
   image-skill-mock stripe trigger EVENT --payment-attempt-id=ID --api-base-url=URL --webhook-secret=S
@@ -51,6 +52,12 @@ Options:
   --webhook-secret=S       The whsec_ secret Stripe-format webhook deliveries are signed with (default: a
                            fresh one, printed in the ready line).
   --quote-ttl=SECONDS      How long a credit quote can be bought [default: {QUOTE_TTL_SECONDS}].
+  --job-latency-ms=MS      How long a real create/edit job runs [default: 0]. 0 answers it completed;
+                           more answers it queued and completes (or fails) it in the background after
+                           about MS ms (poll `jobs show` / `jobs wait`); a job a crash interrupted is
+                           finished when the server starts again on the same --db.
+  --catalog=FILE           Serve this catalog data file (the format of the packaged data/models.json:
+                           rows may state `lifecycle`) instead of the packaged catalog.
   --out=DIR                Where the demo writes its image [default: ./demo-output].
   --payment-attempt-id=ID  stripe trigger: the payment attempt (payatt_...) the event is about.
   --api-base-url=URL       stripe trigger: the running mock's base URL.
@@ -114,6 +121,15 @@ def _webhook_secret(raw: str | None) -> str:
     return raw
 
 
+def _catalog(raw: str | None) -> Path | None:
+    if raw is None:
+        return None
+    path = Path(raw)
+    if not path.is_file():
+        raise SystemExit(f"image-skill-mock: --catalog names no file: {raw}")
+    return path
+
+
 def stripe_trigger(opts: dict[str, Any]) -> int:
     from image_skill_mock.payments import trigger
 
@@ -155,8 +171,13 @@ def serve(opts: dict[str, Any]) -> int:
             webhook_secret=_webhook_secret(opts["--webhook-secret"]),
             webhook_delivery_base_url=base_url,
             quote_ttl_seconds=_int(opts, "--quote-ttl", 1),
+            job_latency_ms=_int(opts, "--job-latency-ms", 0),
+            catalog_path=_catalog(opts["--catalog"]),
         )
-        app = create_app(settings)
+        try:
+            app = create_app(settings)
+        except (ValueError, KeyError, TypeError) as exc:  # a --catalog file that breaks its own rules
+            raise SystemExit(f"image-skill-mock: --catalog: {str(exc)[:200]}") from None
 
         class Server(uvicorn.Server):
             async def startup(self, sockets: list[socket.socket] | None = None) -> None:
@@ -167,6 +188,7 @@ def serve(opts: dict[str, Any]) -> int:
 
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
         Server(config).run(sockets=[sock])
+        app.state.jobs.stop()
         app.state.storage.close()
     return 0
 

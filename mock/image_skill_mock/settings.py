@@ -52,3 +52,8 @@ class Settings:
     webhook_delivery_base_url: str | None = None
     #: How long a credit quote can be bought (``serve --quote-ttl``).
     quote_ttl_seconds: int = QUOTE_TTL_SECONDS
+    #: How long a real create or edit job takes (``serve --job-latency-ms``): 0 answers it completed
+    #: (synchronous); more answers it ``queued`` and runs it in the background (``creative.jobs``).
+    job_latency_ms: int = 0
+    #: The catalog data file served instead of the packaged one (``serve --catalog``).
+    catalog_path: Path | None = None
