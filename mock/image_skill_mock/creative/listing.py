@@ -122,7 +122,7 @@ def successor(model: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | N
         return target, redirect
     runnable = catalog.executable_models(model["operation"])
     preferred = [m for m in runnable if m["default"] or m["id"] == catalog.HOSTED_DEFAULT_EDIT_MODEL_ID]
-    replacement = (preferred or runnable or [None])[0]
+    replacement = next(iter(preferred or runnable), None)
     recovery = {
         "suggested_command": suggested.models_show(replacement["id"])
         if replacement
