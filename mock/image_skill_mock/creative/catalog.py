@@ -77,9 +77,12 @@ def with_economics(
         if key == "execution":
             served["economics"] = economics
     classes = row["media"]["output"].get("resolution_classes") or [None]
+    lifecycle = dict(row.get("lifecycle") or ACTIVE)
+    if lifecycle["state"] == RETIRED:
+        served["status"] = "unavailable"  # a retired model never runs (`available` filters it out)
     served.update(
         default=row["id"] == default_id,
-        lifecycle=dict(row.get("lifecycle") or ACTIVE),
+        lifecycle=lifecycle,
         aliases=sorted(alias for alias, target in (aliases or {}).items() if target == row["id"]),
         show_command=suggested.models_show(row["id"]),
         estimated_usd_per_image=economics["estimated_usd_per_image"],
