@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mock.conftest import Api
 
 from image_skill_api.operations import OPERATIONS
 from image_skill_api.registry import ErrorCode
 from image_skill_mock.creative import catalog
+from mock.conftest import Api
 
 DEFAULT = catalog.HOSTED_DEFAULT_MODEL_ID
 
@@ -25,7 +25,8 @@ def test_the_default_row_is_marked_and_rows_are_compact(api: Api) -> None:
     defaults = [row for row in listing["models"] if row["default"]]
     assert [row["id"] for row in defaults] == [DEFAULT] == [listing["summary"]["default_model_id"]]
     row = listing["models"][0]
-    assert "model_parameters" not in row and listing["summary"]["details"] is False
+    assert "model_parameters" not in row
+    assert listing["summary"]["details"] is False
     assert row["show_command"] == f"image-skill models show {row['id']} --json"
     assert row["estimated_usd_per_image"] == row["economics"]["estimated_usd_per_image"]
     assert row["credits_required"] == row["economics"]["credit_pricing"]["credits_required"]
@@ -40,17 +41,23 @@ def test_details_returns_full_models(api: Api) -> None:
 def test_query_matches_every_word_over_ids_names_tags_and_aliases(api: Api) -> None:
     found = api.request("GET", "/v1/models?query=nano-banana")["data"]
     ids = {row["id"] for row in found["models"]}
-    assert ids and all("nano-banana" in i or "nano-banana" in " ".join(found["summary"]["aliases"]) for i in ids)
+    assert ids
+    assert all("nano-banana" in i or "nano-banana" in " ".join(found["summary"]["aliases"]) for i in ids)
     assert found["summary"]["query"] == "nano-banana"
     assert found["summary"]["returned"] == len(found["models"]) < found["summary"]["total"]
     edit_only = api.request("GET", "/v1/models?query=banana%20image.edit")["data"]["models"]
-    assert edit_only and all(row["operation"] == "image.edit" for row in edit_only)
+    assert edit_only
+    assert all(row["operation"] == "image.edit" for row in edit_only)
     assert api.request("GET", "/v1/models?query=no-such-model-family")["data"]["models"] == []
 
 
 @pytest.mark.parametrize(
     ("reference", "via", "model_id"),
-    [("nano-banana", "alias", "fal.nano-banana-2-edit"), ("default", "default", DEFAULT), (DEFAULT, "id", DEFAULT)],
+    [
+        ("nano-banana", "alias", "fal.nano-banana-2-edit"),
+        ("default", "default", DEFAULT),
+        (DEFAULT, "id", DEFAULT),
+    ],
 )
 def test_models_show_resolves_aliases_and_default(api: Api, reference: str, via: str, model_id: str) -> None:
     data = api.request("GET", f"/v1/models/{reference}")["data"]
@@ -67,7 +74,9 @@ def test_an_unknown_reference_points_at_a_query(api: Api) -> None:
 @pytest.mark.parametrize("operation_id", sorted(OPERATIONS))
 def test_an_unknown_query_parameter_is_refused_on_every_operation(api: Api, operation_id: str) -> None:
     op = OPERATIONS[operation_id]
-    path = op.path.replace("{model_id}", DEFAULT).replace("{capability_id}", "is.x").replace("{job_id}", "job_x")
+    path = (
+        op.path.replace("{model_id}", DEFAULT).replace("{capability_id}", "is.x").replace("{job_id}", "job_x")
+    )
     path = path.replace("{asset_id}", "image_x").replace("{ref}", "evt_x")
     body = api.request(op.method, f"{path}?no_such_filter=1", json={} if op.method == "POST" else None)
     assert body["error"]["code"] == ErrorCode.INVALID_ARGUMENTS, body
@@ -101,7 +110,9 @@ def retiring(tmp_path: Path, make_api: Callable[..., Api]) -> Iterator[Callable[
 RETIRED_AT = "2026-11-01T00:00:00.000Z"
 
 
-def test_a_retired_model_with_a_redirect_runs_its_successor(retiring: Callable[[dict[str, Any]], Api]) -> None:
+def test_a_retired_model_with_a_redirect_runs_its_successor(
+    retiring: Callable[[dict[str, Any]], Api],
+) -> None:
     successor = "xai.grok-imagine-image"
     api = retiring({DEFAULT: {"state": "retired", "retired_at": RETIRED_AT, "redirects_to": successor}})
     row = api.request("GET", f"/v1/models/{DEFAULT}")["data"]["model"]
@@ -134,11 +145,14 @@ def test_a_retired_model_without_a_redirect_is_refused_naming_a_replacement(
 def test_a_deprecated_model_still_runs(retiring: Callable[[dict[str, Any]], Api]) -> None:
     api = retiring({"fal.flux-dev": {"state": "deprecated", "retired_at": None, "redirects_to": DEFAULT}})
     body = api.create(model="fal.flux-dev")
-    assert body["ok"] and body["data"]["request"]["selection"]["model_id"] == "fal.flux-dev"
+    assert body["ok"]
+    assert body["data"]["request"]["selection"]["model_id"] == "fal.flux-dev"
 
 
 def test_a_catalog_that_redirects_to_a_missing_model_is_refused(tmp_path: Path) -> None:
-    path = _catalog_file(tmp_path, {DEFAULT: {"state": "retired", "retired_at": None, "redirects_to": "x.nope"}})
+    path = _catalog_file(
+        tmp_path, {DEFAULT: {"state": "retired", "retired_at": None, "redirects_to": "x.nope"}}
+    )
     with pytest.raises(ValueError, match="redirects"):
         catalog.install(path)
     catalog.install(None)

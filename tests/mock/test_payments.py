@@ -181,7 +181,8 @@ def test_another_agents_quote_is_not_found(make_api: Callable[..., Api]) -> None
 def test_status_takes_at_most_one_reference_and_none_is_the_balance(paying: Api) -> None:
     data = quote(paying)["data"]
     balance = status(paying)["data"]  # issue 15 item 10: no reference answers the balance
-    assert balance["state"] == "balance" and balance["reference"] is None
+    assert balance["state"] == "balance"
+    assert balance["reference"] is None
     assert balance["limits"] == paying.request("GET", "/v1/quota")["data"]["limits"]
     bought = buy(paying, data["quote_id"])["data"]
     two = status(paying, quote_id=data["quote_id"], payment_attempt_id=bought["payment_attempt_id"])

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mock.conftest import Api
 
 from image_skill_api.registry import ErrorCode, JobStatus
+from mock.conftest import Api
 
 LATENCY_MS = 1000
 START = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -50,7 +50,8 @@ def slow(make_api: Callable[..., Api], clock: Clock) -> Api:
 def job(api: Api, job_id: str) -> dict[str, Any]:
     data: dict[str, Any] = api.request("GET", f"/v1/jobs/{job_id}")["data"]
     assert data["status"] == data["state"] == data["job"]["status"]
-    assert data["assets"] == data["job"]["assets"] and data["cost"] == data["job"]["cost"]
+    assert data["assets"] == data["job"]["assets"]
+    assert data["cost"] == data["job"]["cost"]
     return data
 
 
@@ -61,7 +62,9 @@ def consumed(api: Api) -> int:
 def test_a_queued_create_runs_then_completes(slow: Api, clock: Clock) -> None:
     answer = slow.create()["data"]
     job_id, debit = answer["job_id"], answer["quota"]["consumed_credits"]
-    assert answer["status"] == JobStatus.QUEUED and answer["assets"] == [] and debit > 0
+    assert answer["status"] == JobStatus.QUEUED
+    assert answer["assets"] == []
+    assert debit > 0
     assert consumed(slow) == debit  # taken at admission
     assert slow.request("GET", f"/v1/activity?subject={job_id}")["data"]["events"] == []
     clock.advance(LATENCY_MS // 2)
@@ -70,7 +73,8 @@ def test_a_queued_create_runs_then_completes(slow: Api, clock: Clock) -> None:
     clock.advance(LATENCY_MS // 2)
     _run_due(slow)
     done = job(slow, job_id)
-    assert done["status"] == JobStatus.COMPLETED and len(done["assets"]) == 1
+    assert done["status"] == JobStatus.COMPLETED
+    assert len(done["assets"]) == 1
     assert slow.client.get(done["assets"][0]["url"].removeprefix("http://testserver")).status_code == 200
     types = {e["type"] for e in slow.request("GET", "/v1/activity")["data"]["events"]}
     assert {"job.completed", "asset.created", "usage.credit_consumed"} <= types
@@ -92,8 +96,10 @@ def test_a_queued_job_that_fails_returns_its_debit(slow: Api, clock: Clock, faul
     clock.advance(LATENCY_MS)
     _run_due(slow)
     failed = job(slow, answer["data"]["job_id"])
-    assert failed["status"] == JobStatus.FAILED and failed["job"]["error"]["code"] == code
-    assert failed["assets"] == [] and consumed(slow) == 0
+    assert failed["status"] == JobStatus.FAILED
+    assert failed["job"]["error"]["code"] == code
+    assert failed["assets"] == []
+    assert consumed(slow) == 0
     events = slow.request("GET", f"/v1/activity?subject={answer['data']['job_id']}")["data"]["events"]
     assert [(e["type"], e["status"]) for e in events] == [("job.completed", "failed")]
 
@@ -121,4 +127,5 @@ def test_a_crash_leaves_work_the_next_server_ends_once(
     _run_due(again)  # (its own runner, started for the left-over work, may end it first)
     assert job(again, job_id)["status"] == JobStatus.COMPLETED
     assert consumed(again) == debit
-    assert _run_due(again) == 0 and again.client.app.state.jobs.pending() == 0  # type: ignore[attr-defined]
+    assert _run_due(again) == 0
+    assert again.client.app.state.jobs.pending() == 0
