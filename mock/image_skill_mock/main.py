@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from docopt import docopt
 
+from image_skill_mock import defects
 from image_skill_mock.settings import (
     DAILY_JOBS,
     DEFAULT_HOST,
@@ -173,6 +174,7 @@ def serve(opts: dict[str, Any]) -> int:
             quote_ttl_seconds=_int(opts, "--quote-ttl", 1),
             job_latency_ms=_int(opts, "--job-latency-ms", 0),
             catalog_path=_catalog(opts["--catalog"]),
+            defects=opts.get(defects.FLAG, frozenset()),
         )
         try:
             app = create_app(settings)
@@ -186,7 +188,9 @@ def serve(opts: dict[str, Any]) -> int:
                     ready = {"base_url": base_url, "webhook_secret": settings.webhook_secret}
                     print(json.dumps(ready), flush=True)
 
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+        config = uvicorn.Config(
+            defects.wrap(app, settings.defects), log_level="warning", access_log=False, lifespan="off"
+        )
         Server(config).run(sockets=[sock])
         app.state.jobs.stop()
         app.state.storage.close()
@@ -265,7 +269,9 @@ def telemetry(db_path: Path) -> int:
 
 
 def run() -> None:
-    opts = docopt(USAGE, argv=sys.argv[1:])
+    argv, defect_names = defects.split_argv(sys.argv[1:])  # test-only, undocumented: see ``defects``
+    opts = docopt(USAGE, argv=argv)
+    opts[defects.FLAG] = defect_names
     if opts["--version"]:
         print(version())
         raise SystemExit(0)

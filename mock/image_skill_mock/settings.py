@@ -53,7 +53,9 @@ class Settings:
     #: How long a credit quote can be bought (``serve --quote-ttl``).
     quote_ttl_seconds: int = QUOTE_TTL_SECONDS
     #: How long a real create or edit job takes (``serve --job-latency-ms``): 0 answers it completed
-    #: (synchronous); more answers it ``queued`` and runs it in the background (``creative.jobs``).
+    #: (synchronous); more answers it ``queued`` and runs it in the background (``creative.deferred``).
     job_latency_ms: int = 0
     #: The catalog data file served instead of the packaged one (``serve --catalog``).
     catalog_path: Path | None = None
+    #: Deliberate defects for the conformance kit's tests (``serve --defect NAME``; see ``defects``).
+    defects: frozenset[str] = frozenset()

@@ -34,7 +34,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from image_skill_api.registry import ErrorCode
-from image_skill_mock import ids, suggested
+from image_skill_mock import defects, ids, suggested
 from image_skill_mock.clock import timestamp
 from image_skill_mock.creative import (
     catalog,
@@ -233,7 +233,7 @@ def record(
                     usage_event_id=usage_event_id,
                     agent_id=agent_id,
                     job_id=job["job_id"],
-                    credits=debit,
+                    credits=defects.debit(run.call.settings.defects, debit),  # as asked, unless a test defect
                     created_at=job["created_at"],
                 )
             entries = credit_entries(conn, agent_id)
