@@ -19,6 +19,7 @@ from image_skill.command_table import LABELS, PROGRAM
 from image_skill.commands.doctor import hosted_api
 from image_skill.context import Context
 from image_skill.envelope import CliError, ServerError, success
+from image_skill.guide import MUTATION
 from image_skill_api import operations as ops
 from image_skill_api.constants import API_VERSION
 
@@ -102,14 +103,7 @@ def run(ctx: Context, opts: None) -> dict[str, Any]:
             "prompt_sent": False,
             "local_paths": False,
         },
-        "mutation": {
-            "provider_call": False,
-            "hosted_create": False,
-            "hosted_signup": False,
-            "payment_object": False,
-            "credit_debit": False,
-            "media_write": False,
-        },
+        "mutation": dict(MUTATION),  # the guide's: every flag false
         "next_command": ctx.with_base_url(SAFE_COMMANDS[0]),
     }
     return success(ctx.command, data, trace_id=ctx.trace_id)
