@@ -54,14 +54,6 @@ CANNOT_SUCCEED_AS_WRITTEN = {
 NOT_RUN = {
     "https://example.com/": "fetches a URL on the public internet; the suite never reaches the network",
 }
-#: Example text -> the item of issue 15 another branch delivers it with; until that branch is merged
-#: the example may fail (it is still run, and reported when it does).
-PENDING_ELSEWHERE = {
-    "claim request": "item 2, `claim request` (branch compat-wire)",
-    "signup --agent --agent-name creative-agent --runtime codex --json": (
-        "item 1, anonymous signup (compat-wire)"
-    ),
-}
 
 
 def statements(document: str) -> list[str]:
@@ -173,8 +165,7 @@ def run_document(document: str, cli: Cli, server: str) -> list[str]:
         ok, code = run.curl_example(statement) if statement.startswith("curl") else run.cli_example(statement)
         ran += 1
         expected = next((v for text, v in CANNOT_SUCCEED_AS_WRITTEN.items() if text in statement), None)
-        pending = any(text in statement for text in PENDING_ELSEWHERE)
-        if expected is None and not ok and not pending:
+        if expected is None and not ok:
             problems.append(f"{statement[:120]!r} failed with {code}")
         if expected is not None and (ok or code != expected[0]):
             problems.append(

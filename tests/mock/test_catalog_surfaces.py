@@ -125,7 +125,9 @@ def test_a_retired_model_with_a_redirect_runs_its_successor(
             "model_id": successor,
             "retired_at": RETIRED_AT,
         }
-        assert [w["code"] for w in body["warnings"]] == ["MODEL_RETIRED_REDIRECTED"]
+        assert [w for w in body["warnings"] if "is retired" in w] == [
+            f"{DEFAULT} is retired; {successor} ran instead (request.selection.lifecycle_redirect)."
+        ]
     assert api.create(model=successor)["data"]["request"]["selection"]["lifecycle_redirect"] is None
 
 

@@ -105,7 +105,10 @@ class Runner:
         return self._complete(work, outputs, stamp)
 
     def _complete(self, work: drawing.Work, outputs: list[NewAsset], stamp: str) -> bool:
-        assets = [shapes.asset_object(output.meta, work["base_url"]) for output in outputs]
+        assets = [  # output i's seed: the job's seed + i (as ``drawing.outputs`` drew it)
+            {**shapes.asset_object(output.meta, work["base_url"]), "seed_used": work["seed"] + index}
+            for index, output in enumerate(outputs)
+        ]
         with self.storage.transaction() as conn:
             job = job_rows.job_by_id(conn, work["job_id"])
             if job is None or not job_rows.take_work(conn, work["job_id"]):

@@ -31,8 +31,8 @@ class Call:
     actor: dict[str, Any] | None = None
     #: The injected fault this request asked for (``serve --faults`` only; see ``faults``).
     fault: Fault | None = None
-    #: Non-fatal notices for the answer's envelope (``warn``).
-    warnings: list[Any] = field(default_factory=list)
+    #: The answer's ``warnings``: plain strings for a reader (a fact an agent acts on goes in data too).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def base_url(self) -> str:
@@ -41,10 +41,6 @@ class Call:
 
     def now(self) -> datetime:
         return self.settings.clock()
-
-    def warn(self, code: str, message: str) -> None:
-        """Add a warning to the answer (the fact it tells is also in ``data``)."""
-        self.warnings.append({"code": code, "message": message})
 
     def require_agent(self) -> Agent:
         assert self.agent is not None, "auth operations are authenticated before their handler runs"

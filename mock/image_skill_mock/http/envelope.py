@@ -31,7 +31,7 @@ def success(
     trace_id: str,
     actor: dict[str, Any] | None,
     status: int = 200,
-    warnings: list[Any] | None = None,
+    warnings: list[str] | None = None,
 ) -> EnvelopeResponse:
     body = envelope(
         ok=True, command=command, trace_id=trace_id, actor=actor, data=data, warnings=warnings or ()

@@ -133,14 +133,20 @@ def admit_job(agent: Agent, *, debit: int, counts_toward_daily_cap: bool) -> Adm
     return admit
 
 
-def credit_limits(summed: Credits) -> dict[str, Any]:
-    """The balance as ``QuotaData.limits`` reports it (a purchase status reports the same)."""
+def spendable(summed: Credits) -> dict[str, Any]:
+    """The balance split as the wire reports it: ``remaining_credits`` is the preview (free) part only
+    (what clients add ``payment_backed_remaining_credits`` to), ``total_remaining_credits`` the sum."""
     return {
-        "remaining_credits": summed.remaining,
+        "remaining_credits": summed.preview_remaining,
         "preview_remaining_credits": summed.preview_remaining,
         "payment_backed_remaining_credits": summed.payment_backed_remaining,
-        "consumed_credits": summed.consumed,
+        "total_remaining_credits": summed.remaining,
     }
+
+
+def credit_limits(summed: Credits) -> dict[str, Any]:
+    """The balance as ``QuotaData.limits`` reports it (a purchase status reports the same)."""
+    return {**spendable(summed), "consumed_credits": summed.consumed}
 
 
 def daily_jobs(found: Balance) -> dict[str, Any]:

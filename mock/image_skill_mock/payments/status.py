@@ -11,7 +11,7 @@ from image_skill_api.registry import ErrorCode
 from image_skill_mock import suggested
 from image_skill_mock.errors import ApiError
 from image_skill_mock.ledger.credits import credits as summed
-from image_skill_mock.ledger.credits import quota_data
+from image_skill_mock.ledger.credits import quota_data, spendable
 from image_skill_mock.payments.quotes import quote_state
 from image_skill_mock.payments.sessions import after_payment, attempt_status, checkout_url, handoff_url
 from image_skill_mock.store import rows
@@ -163,10 +163,7 @@ def _paid_views(found: Purchase, receipt: dict[str, Any]) -> dict[str, Any]:
             "kind": latest["kind"],
             "occurred_at": latest["created_at"],
         },
-        "limits": {
-            "remaining_credits": total.remaining,
-            "payment_backed_remaining_credits": total.payment_backed_remaining,
-        },
+        "limits": spendable(total),
     }
 
 
