@@ -126,6 +126,10 @@ class Recovery(TypedDict):
     """
     Read-only commands that show what a failed spending request did (`jobs show`, `activity list --subject`, `usage quota`). A non-retryable failure recovers by inspection, never by a rerun.
     """
+    stdin: NotRequired[str]
+    """
+    What `suggested_command` reads from standard input, when it reads anything (a create's or edit's rerun: the original prompt, exactly as sent).
+    """
     token: NotRequired[str]
     """
     Only on a `signup` whose token could not be saved after the agent was created: the new agent's token, shown this once so the identity is never lost. Store it at once (`IMAGE_SKILL_TOKEN`, or a writable config).
