@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "help": "help",
     "version": "version",
     "doctor": "doctor",
+    "trust": "trust",
     "signup": "signup",
     "claim": "claim",
     "whoami": "whoami",
@@ -51,6 +52,7 @@ COMMANDS: dict[str, str] = {
 LABELS: dict[str, str] = {
     "help": "image-skill help",
     "version": "image-skill version",
+    "trust": "image-skill trust",
     "quota": "image-skill quota",  # the alias of `image-skill usage quota`
     "create --guide": "image-skill create --guide",  # listed by help; it answers as `image-skill create`
     "jobs wait": "image-skill jobs wait",

@@ -3,7 +3,7 @@
 _image_skill() {
     local cur="${COMP_WORDS[COMP_CWORD]}"
     local prev="${COMP_WORDS[COMP_CWORD-1]}"
-    local value_flags=" --actual --agent-contact --agent-name --api-base-url --aspect-ratio --body --checkout-session-id --command --confidence --contact --credits --dedupe-key --discovery-source --element-frontal --element-reference --evidence --expected --friction --human-email --idempotency-key --input --input-asset-id --intent --limit --mask --max-estimated-usd-per-image --model --model-parameters-json --next-state --operation --output --output-count --output-dir --pack --payment-attempt-id --payment-method --poll-interval-ms --prompt --prompt-file --proof-needed --provider --quote-id --receipt-id --reference-image --runtime --severity --source --strategic-reason --subject --surface --timeout-ms --title --trace-id --type "
+    local value_flags=" --actual --agent-contact --agent-name --api-base-url --aspect-ratio --body --checkout-session-id --command --confidence --contact --credits --dedupe-key --discovery-source --element-frontal --element-reference --evidence --expected --friction --human-email --idempotency-key --input --input-asset-id --intent --limit --mask --max-estimated-usd-per-image --model --model-parameters-json --next-state --operation --output --output-count --output-dir --pack --payment-attempt-id --payment-method --poll-interval-ms --prompt --prompt-file --proof-needed --provider --query --quote-id --receipt-id --reference-image --runtime --severity --source --strategic-reason --subject --surface --timeout-ms --title --trace-id --type "
     local word="" sub="" arg i
     for ((i = 1; i < COMP_CWORD; i++)); do
         arg="${COMP_WORDS[i]}"
@@ -35,13 +35,18 @@ _image_skill() {
         return
     fi
     if [[ -z "$word" ]]; then
-        COMPREPLY=($(compgen -W "doctor signup claim whoami usage quota credits models capabilities create upload edit jobs assets activity feedback version help completion mcp image" -- "$cur"))
+        COMPREPLY=($(compgen -W "doctor trust signup claim whoami usage quota credits models capabilities create upload edit jobs assets activity feedback version help completion mcp image" -- "$cur"))
         return
     fi
     case "$word" in
         doctor)
             if [[ "$cur" == -* ]]; then
                 COMPREPLY=($(compgen -W "--sweep-in-flight --json --api-base-url --token-stdin --help" -- "$cur"))
+            fi
+            ;;
+        trust)
+            if [[ "$cur" == -* ]]; then
+                COMPREPLY=($(compgen -W "--json --api-base-url --token-stdin --help" -- "$cur"))
             fi
             ;;
         signup)
@@ -82,7 +87,7 @@ _image_skill() {
             ;;
         models)
             if [[ "$cur" == -* ]]; then
-                COMPREPLY=($(compgen -W "--available --executable --catalog-only --operation --provider --json --api-base-url --token-stdin --help" -- "$cur"))
+                COMPREPLY=($(compgen -W "--available --executable --catalog-only --operation --provider --query --details --summary --json --api-base-url --token-stdin --help" -- "$cur"))
             elif [[ -z "$sub" ]]; then
                 COMPREPLY=($(compgen -W "list show" -- "$cur"))
             fi

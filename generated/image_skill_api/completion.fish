@@ -2,6 +2,7 @@
 # Load it with:  image-skill completion fish | source
 complete -c image-skill -f
 complete -c image-skill -n __fish_use_subcommand -a doctor -d 'Check the hosted API, config, auth, output directory and telemetry.'
+complete -c image-skill -n __fish_use_subcommand -a trust -d 'A no-auth, no-spend evidence packet for deciding whether to select Image Skill.'
 complete -c image-skill -n __fish_use_subcommand -a signup -d 'Create a restricted agent identity and save its token.'
 complete -c image-skill -n __fish_use_subcommand -a claim -d 'Attach a durable contact inbox to the agent (after signup).'
 complete -c image-skill -n __fish_use_subcommand -a whoami -d 'Show the authenticated actor, organization, claim state and grants.'
@@ -26,6 +27,10 @@ complete -c image-skill -n '__fish_seen_subcommand_from doctor' -l json -d 'Prin
 complete -c image-skill -n '__fish_seen_subcommand_from doctor' -l api-base-url -r -F -d 'Hosted API base URL (else IMAGE_SKILL_API_BASE_URL, else the hosted default).'
 complete -c image-skill -n '__fish_seen_subcommand_from doctor' -l token-stdin -d 'Read the agent token from the first line of standard input.'
 complete -c image-skill -n '__fish_seen_subcommand_from doctor' -l help -d 'Show this command'\''s usage (an envelope; text on a terminal).'
+complete -c image-skill -n '__fish_seen_subcommand_from trust' -l json -d 'Print the JSON envelope (the default; accepted by every command).'
+complete -c image-skill -n '__fish_seen_subcommand_from trust' -l api-base-url -r -F -d 'Hosted API base URL (else IMAGE_SKILL_API_BASE_URL, else the hosted default).'
+complete -c image-skill -n '__fish_seen_subcommand_from trust' -l token-stdin -d 'Read the agent token from the first line of standard input.'
+complete -c image-skill -n '__fish_seen_subcommand_from trust' -l help -d 'Show this command'\''s usage (an envelope; text on a terminal).'
 complete -c image-skill -n '__fish_seen_subcommand_from signup' -l agent -d 'Sign up a restricted agent identity.'
 complete -c image-skill -n '__fish_seen_subcommand_from signup' -l agent-contact -r -F -d 'Optional: a durable, email-shaped contact inbox (agent-owned, else an operator, team or sponsor inbox); never invent one, omit it instead.'
 complete -c image-skill -n '__fish_seen_subcommand_from signup' -l human-email -r -F -d 'Older name of --agent-contact.'
@@ -83,6 +88,9 @@ complete -c image-skill -n '__fish_seen_subcommand_from models' -l executable -d
 complete -c image-skill -n '__fish_seen_subcommand_from models' -l catalog-only -d 'Only cataloged rows that are inspectable but not runnable yet.'
 complete -c image-skill -n '__fish_seen_subcommand_from models' -l operation -x -a 'image.generate image.edit' -d 'Only models of this operation.'
 complete -c image-skill -n '__fish_seen_subcommand_from models' -l provider -x -a 'fal xai openai' -d 'Only models of this provider.'
+complete -c image-skill -n '__fish_seen_subcommand_from models' -l query -r -F -d 'Only models matching every word of Q (ids, names, providers, tags, aliases).'
+complete -c image-skill -n '__fish_seen_subcommand_from models' -l details -d 'Full rows with parameter schemas (default: compact rows; `show_command` shows one).'
+complete -c image-skill -n '__fish_seen_subcommand_from models' -l summary -d 'The compact rows (the default; accepted for compatibility).'
 complete -c image-skill -n '__fish_seen_subcommand_from models' -l json -d 'Print the JSON envelope (the default; accepted by every command).'
 complete -c image-skill -n '__fish_seen_subcommand_from models' -l api-base-url -r -F -d 'Hosted API base URL (else IMAGE_SKILL_API_BASE_URL, else the hosted default).'
 complete -c image-skill -n '__fish_seen_subcommand_from models' -l token-stdin -d 'Read the agent token from the first line of standard input.'

@@ -4,7 +4,7 @@
 _image_skill() {
     local -a candidates
     local word="" sub="" arg i
-    local value_flags=" --actual --agent-contact --agent-name --api-base-url --aspect-ratio --body --checkout-session-id --command --confidence --contact --credits --dedupe-key --discovery-source --element-frontal --element-reference --evidence --expected --friction --human-email --idempotency-key --input --input-asset-id --intent --limit --mask --max-estimated-usd-per-image --model --model-parameters-json --next-state --operation --output --output-count --output-dir --pack --payment-attempt-id --payment-method --poll-interval-ms --prompt --prompt-file --proof-needed --provider --quote-id --receipt-id --reference-image --runtime --severity --source --strategic-reason --subject --surface --timeout-ms --title --trace-id --type "
+    local value_flags=" --actual --agent-contact --agent-name --api-base-url --aspect-ratio --body --checkout-session-id --command --confidence --contact --credits --dedupe-key --discovery-source --element-frontal --element-reference --evidence --expected --friction --human-email --idempotency-key --input --input-asset-id --intent --limit --mask --max-estimated-usd-per-image --model --model-parameters-json --next-state --operation --output --output-count --output-dir --pack --payment-attempt-id --payment-method --poll-interval-ms --prompt --prompt-file --proof-needed --provider --query --quote-id --receipt-id --reference-image --runtime --severity --source --strategic-reason --subject --surface --timeout-ms --title --trace-id --type "
     for ((i = 2; i < CURRENT; i++)); do
         arg="${words[i]}"
         if [[ "$value_flags" == *" ${words[i-1]} "* || "$arg" == -* ]]; then
@@ -38,6 +38,7 @@ _image_skill() {
     if [[ -z "$word" ]]; then
         candidates=(
             'doctor:Check the hosted API, config, auth, output directory and telemetry.'
+            'trust:A no-auth, no-spend evidence packet for deciding whether to select Image Skill.'
             'signup:Create a restricted agent identity and save its token.'
             'claim:Attach a durable contact inbox to the agent (after signup).'
             'whoami:Show the authenticated actor, organization, claim state and grants.'
@@ -66,6 +67,17 @@ _image_skill() {
             if [[ "${words[CURRENT]}" == -* ]]; then
                 candidates=(
                     '--sweep-in-flight:Remove the in-flight notes old enough to sweep (data.in_flight.entries\[\] with sweep_eligible\: true); never an outstanding one.'
+                    '--json:Print the JSON envelope (the default; accepted by every command).'
+                    '--api-base-url:Hosted API base URL (else IMAGE_SKILL_API_BASE_URL, else the hosted default).'
+                    '--token-stdin:Read the agent token from the first line of standard input.'
+                    '--help:Show this command'\''s usage (an envelope; text on a terminal).'
+                )
+                _describe 'flag' candidates
+            fi
+            ;;
+        trust)
+            if [[ "${words[CURRENT]}" == -* ]]; then
+                candidates=(
                     '--json:Print the JSON envelope (the default; accepted by every command).'
                     '--api-base-url:Hosted API base URL (else IMAGE_SKILL_API_BASE_URL, else the hosted default).'
                     '--token-stdin:Read the agent token from the first line of standard input.'
@@ -186,6 +198,9 @@ _image_skill() {
                     '--catalog-only:Only cataloged rows that are inspectable but not runnable yet.'
                     '--operation:Only models of this operation.'
                     '--provider:Only models of this provider.'
+                    '--query:Only models matching every word of Q (ids, names, providers, tags, aliases).'
+                    '--details:Full rows with parameter schemas (default\: compact rows; `show_command` shows one).'
+                    '--summary:The compact rows (the default; accepted for compatibility).'
                     '--json:Print the JSON envelope (the default; accepted by every command).'
                     '--api-base-url:Hosted API base URL (else IMAGE_SKILL_API_BASE_URL, else the hosted default).'
                     '--token-stdin:Read the agent token from the first line of standard input.'

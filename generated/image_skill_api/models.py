@@ -81,6 +81,12 @@ A namespaced model id, `<provider>.<model>`.
 """
 
 
+ModelReference: TypeAlias = str
+"""
+A model id, a known alias of one (`nano-banana`), or `default` (the hosted default create model).
+"""
+
+
 CapabilityId: TypeAlias = str
 """
 A capability id, `is.image.<generate|edit>.<name>.v<N>`.
@@ -123,6 +129,10 @@ class Recovery(TypedDict):
     inspect_commands: NotRequired[list[str]]
     """
     Read-only commands that show what a failed spending request did (`jobs show`, `activity list --subject`, `usage quota`). A non-retryable failure recovers by inspection, never by a rerun.
+    """
+    stdin: NotRequired[str]
+    """
+    What `suggested_command` reads from standard input, when it reads anything (a create's or edit's rerun: the original prompt, exactly as sent).
     """
     token: NotRequired[str]
     """
@@ -386,20 +396,10 @@ class Economics(TypedDict):
     estimated_usd_per_image: float | None
 
 
-class ModelSummary(TypedDict):
-    id: ModelId
-    display_name: str
-    provider: Provider
-    capability_id: CapabilityId
-    status: ModelStatus
-    operation: Operation
-    supports: list[Literal["create", "edit"]]
-    """
-    `["create"]` or `["edit"]`.
-    """
-    execution: Execution
-    economics: Economics
-    latency_class: NotRequired[Literal["fast", "standard", "slow"]]
+class ModelLifecycle(TypedDict):
+    state: Literal["active", "deprecated", "retired"]
+    retired_at: Timestamp | None
+    redirects_to: ModelId | None
 
 
 class Input(TypedDict):
@@ -466,11 +466,24 @@ class Summary(TypedDict):
     first_actionable_model_ids: list[ModelId]
     recommended_filter_commands: list[str]
     full_catalog_flags: list[str]
+    default_model_id: NotRequired[ModelId]
+    query: NotRequired[str | None]
+    """
+    The `query` the rows were matched against.
+    """
+    details: NotRequired[bool]
+    """
+    Whether rows are full `Model`s.
+    """
+    aliases: NotRequired[dict[str, ModelId]]
+    """
+    Every alias `models show` resolves, and the model it names.
+    """
 
 
-class ModelListData(TypedDict):
-    models: list[ModelSummary]
-    summary: Summary
+class Resolved(TypedDict):
+    requested: ModelReference
+    via: Literal["id", "alias", "default"]
 
 
 class Capability(TypedDict):
@@ -562,6 +575,12 @@ class Output1(TypedDict):
     expected_min_short_edge: NotRequired[int | None]
 
 
+class LifecycleRedirect(TypedDict):
+    requested_model_id: ModelId
+    model_id: ModelId
+    retired_at: Timestamp | None
+
+
 class Selection(TypedDict):
     policy: Literal[
         "hosted_default_create_v1", "hosted_default_edit_v1", "explicit_model", "explicit_provider"
@@ -572,6 +591,10 @@ class Selection(TypedDict):
     capability: Capability1
     model_parameters: ModelParameters1
     output: Output1
+    lifecycle_redirect: NotRequired[LifecycleRedirect | None]
+    """
+    Set when the requested model is retired and its successor ran instead.
+    """
 
 
 class Asset(TypedDict):
@@ -653,12 +676,16 @@ class Request(TypedDict):
 
 
 class Request1(TypedDict):
+    job_id: JobId
+
+
+class Request2(TypedDict):
     reference: str
     reference_type: Literal["asset_id", "owned_url"]
 
 
 class AssetData(TypedDict):
-    request: Request1
+    request: Request2
     asset: Asset
 
 
@@ -831,6 +858,14 @@ class CreditPurchaseStatusData(TypedDict):
     next: CheckoutNext
 
 
+class CreditBalanceData(QuotaData):
+    state: Literal["balance"]
+    reference: None
+    """
+    No purchase reference was given.
+    """
+
+
 UploadMimeType: TypeAlias = Literal["image/png", "image/jpeg", "image/webp", "image/gif", "image/avif"]
 
 
@@ -856,7 +891,7 @@ class UploadRequest(TypedDict):
     """
 
 
-class Request2(TypedDict):
+class Request3(TypedDict):
     source_kind: Literal["local_path", "remote_url"]
     filename: str
     remote_origin: str | None
@@ -881,7 +916,7 @@ class Upload(TypedDict):
 
 
 class UploadData(TypedDict):
-    request: Request2
+    request: Request3
     asset: Asset
     upload: Upload
 
@@ -1002,7 +1037,7 @@ class ActivityEvent(TypedDict):
     """
 
 
-class Request3(TypedDict):
+class Request4(TypedDict):
     reference: NotRequired[str]
     limit: NotRequired[int]
     subject: NotRequired[str | None]
@@ -1011,7 +1046,7 @@ class Request3(TypedDict):
 class ActivityData(TypedDict):
     events: list[ActivityEvent]
     source: Literal["hosted_activity_ledger"]
-    request: NotRequired[Request3]
+    request: NotRequired[Request4]
     """
     The reference or filters this answer is for.
     """
@@ -1318,6 +1353,15 @@ class WhoamiData(TypedDict):
     claim_state: ClaimState
     token: Token1
     grants: Grants
+    authenticated: NotRequired[Literal[True]]
+    token_status: NotRequired[Literal["active"]]
+    """
+    Same as `token.status`.
+    """
+    token_created_at: NotRequired[Timestamp | None]
+    """
+    When the active token was created (same as `token.created_at`), null when unknown.
+    """
 
 
 class PaymentMethodsData(TypedDict):
@@ -1328,6 +1372,46 @@ class PaymentMethodsData(TypedDict):
     packs_endpoint: str
     status_endpoint: str
     methods: list[PaymentMethod]
+
+
+class ModelSummary(TypedDict):
+    id: ModelId
+    display_name: str
+    provider: Provider
+    capability_id: CapabilityId
+    status: ModelStatus
+    operation: Operation
+    supports: list[Literal["create", "edit"]]
+    """
+    `["create"]` or `["edit"]`.
+    """
+    execution: Execution
+    economics: Economics
+    latency_class: NotRequired[Literal["fast", "standard", "slow"]]
+    default: bool
+    """
+    True on the one row of the hosted default create model (what `models show default` resolves to).
+    """
+    lifecycle: ModelLifecycle
+    aliases: NotRequired[list[ModelReference]]
+    """
+    Other names `models show` resolves to this model (migration aliases).
+    """
+    show_command: str
+    """
+    The command that shows this model's full schema.
+    """
+    estimated_usd_per_image: NotRequired[float | None]
+    """
+    Same as `economics.estimated_usd_per_image` (flat, for sorting).
+    """
+    credits_required: NotRequired[int | None]
+    """
+    Same as `economics.credit_pricing.credits_required` for one output.
+    """
+    task_tags: NotRequired[list[str]]
+    max_outputs_per_request: NotRequired[int]
+    max_resolution_class: NotRequired[str | None]
 
 
 class Output(TypedDict):
@@ -1361,8 +1445,14 @@ class Model(ModelSummary):
     migration_hints: list[str]
 
 
+class ModelListData(TypedDict):
+    models: list[ModelSummary]
+    summary: Summary
+
+
 class ModelData(TypedDict):
     model: Model
+    resolved: NotRequired[Resolved]
 
 
 class Job(TypedDict):
@@ -1404,6 +1494,11 @@ class CreativeData(TypedDict):
 
 
 class JobData(TypedDict):
+    request: Request1
+    status: JobStatus
+    state: JobStatus
+    assets: list[Asset]
+    cost: Cost
     job: Job
 
 

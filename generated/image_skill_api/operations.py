@@ -120,7 +120,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         True,
         False,
         (),
-        ("available", "executable", "catalog_only", "operation", "provider"),
+        ("available", "executable", "catalog_only", "operation", "provider", "query", "details"),
         200,
     ),
     "getModel": Operation(
@@ -459,6 +459,8 @@ def list_models(
     catalog_only: bool | None = None,
     operation: str | None = None,
     provider: str | None = None,
+    query: str | None = None,
+    details: bool | None = None,
 ) -> Envelope:
     """GET /v1/models - List models (`image-skill models list`)."""
     return client.call(
@@ -471,6 +473,8 @@ def list_models(
                 ("catalog_only", catalog_only),
                 ("operation", operation),
                 ("provider", provider),
+                ("query", query),
+                ("details", details),
             )
             if v is not None
         },

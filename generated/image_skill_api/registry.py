@@ -657,6 +657,7 @@ ID_PATTERNS: Final[dict[str, str]] = {
     "IdempotencyKey": "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$",
     "Token": "^isk_r_[A-Za-z0-9_-]{20,128}$",
     "ModelId": "^[a-z0-9-]+\\.[a-z0-9][a-z0-9.-]{0,126}$",
+    "ModelReference": "^[a-z0-9][a-z0-9.-]{0,127}$",
     "CapabilityId": "^is\\.[a-z0-9.-]{1,160}$",
     "DiscoverySource": "^[a-z0-9][a-z0-9._-]{0,63}$",
     "AspectRatio": "^(auto|[1-9][0-9]?:[1-9][0-9]?)$",

@@ -24,6 +24,7 @@ from starlette.routing import Route
 
 from image_skill_api.operations import OPERATIONS
 from image_skill_mock.control import fault_rules, journal
+from image_skill_mock.creative import catalog, deferred
 from image_skill_mock.documents import routes as documents
 from image_skill_mock.http import telemetry
 from image_skill_mock.http.access_log import AccessLog
@@ -48,6 +49,8 @@ def _by_method(endpoints: dict[str, Callable[[Request], Any]]) -> Callable[[Requ
 
 
 def create_app(settings: Settings) -> Starlette:
+    if settings.catalog_path is not None:
+        catalog.install(settings.catalog_path)  # one catalog per process (serve --catalog)
     storage = Storage(settings.db_path)
     handlers = HANDLERS
     if settings.control:  # the control API (/_mock/) and its fault rules; absent otherwise (404)
@@ -70,4 +73,8 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(routes=routes, exception_handlers={HTTPException: not_found}, middleware=middleware)
     app.router.redirect_slashes = False  # a redirect would be built from the untrusted Host header
     app.state.storage = storage
+    # Queued jobs (serve --job-latency-ms), and any a crash left on this database, run in the background.
+    app.state.jobs = deferred.Runner(storage, settings)
+    if settings.job_latency_ms > 0 or app.state.jobs.pending():
+        app.state.jobs.start()
     return app

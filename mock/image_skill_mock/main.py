@@ -31,7 +31,8 @@ Usage:
   image-skill-mock serve [--host=H] [--port=P] [--db=PATH] [--strict] [--free-credits=N] [--daily-jobs=N]
                          [--public-base-url=URL] [--faults] [--webhook-secret=S] [--quote-ttl=SECONDS]
                          [--control] [--control-token=T] [--seed-file=FILE] [--clock=CLOCK]
-                         [--log-level=LEVEL] [--log-file=FILE]
+                         [--log-level=LEVEL] [--log-file=FILE] [--job-latency-ms=MS]
+                         [--catalog=FILE]
   image-skill-mock state (export [--output=FILE] | import FILE | reset [--agent-id=ID]) --url=URL
                          [--control-token=T]
   image-skill-mock clock (show | advance --seconds=N) --url=URL [--control-token=T]
@@ -85,6 +86,12 @@ Options:
   --after=N                faults add: let the first N matching requests through.
   --trace-id=T             journal: only the requests of this trace id.
   --limit=N                journal: the newest N entries (default 100).
+  --job-latency-ms=MS      How long a real create/edit job runs [default: 0]. 0 answers it completed;
+                           more answers it queued and completes (or fails) it in the background after
+                           about MS ms (poll `jobs show` / `jobs wait`); a job a crash interrupted is
+                           finished when the server starts again on the same --db.
+  --catalog=FILE           Serve this catalog data file (the format of the packaged data/models.json:
+                           rows may state `lifecycle`) instead of the packaged catalog.
   --out=DIR                Where the demo writes its image [default: ./demo-output].
   --payment-attempt-id=ID  stripe trigger: the payment attempt (payatt_...) the event is about.
   --api-base-url=URL       stripe trigger: the running mock's base URL.
@@ -150,6 +157,15 @@ def _webhook_secret(raw: str | None) -> str:
     if not raw.startswith(WEBHOOK_SECRET_PREFIX) or len(raw) < len(WEBHOOK_SECRET_PREFIX) + 16:
         raise SystemExit(f"image-skill-mock: --webhook-secret is {WEBHOOK_SECRET_PREFIX}<16+ characters>")
     return raw
+
+
+def _catalog(raw: str | None) -> Path | None:
+    if raw is None:
+        return None
+    path = Path(raw)
+    if not path.is_file():
+        raise SystemExit(f"image-skill-mock: --catalog names no file: {raw}")
+    return path
 
 
 def stripe_trigger(opts: dict[str, Any]) -> int:
@@ -232,10 +248,15 @@ def serve(opts: dict[str, Any]) -> int:
             webhook_secret=_webhook_secret(opts["--webhook-secret"]),
             webhook_delivery_base_url=base_url,
             quote_ttl_seconds=_int(opts, "--quote-ttl", 1),
+            job_latency_ms=_int(opts, "--job-latency-ms", 0),
+            catalog_path=_catalog(opts["--catalog"]),
             defects=opts.get(defects.FLAG, frozenset()),
             **_harness(opts),
         )
-        app = create_app(settings)
+        try:
+            app = create_app(settings)
+        except (ValueError, KeyError, TypeError) as exc:  # a --catalog file that breaks its own rules
+            raise SystemExit(f"image-skill-mock: --catalog: {str(exc)[:200]}") from None
         _seed(app, settings, opts["--seed-file"])
 
         class Server(uvicorn.Server):
@@ -249,6 +270,7 @@ def serve(opts: dict[str, Any]) -> int:
             defects.wrap(app, settings.defects), log_level=_log_level(opts), access_log=False, lifespan="off"
         )
         Server(config).run(sockets=[sock])
+        app.state.jobs.stop()
         app.state.storage.close()
     return 0
 

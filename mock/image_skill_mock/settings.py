@@ -61,5 +61,10 @@ class Settings:
     #: The fault rules' hook (``control.fault_rules``, set by the app with ``--control``): the fault an
     #: operation's request draws from the rule table (``faults`` fires it as if the header asked), or None.
     fault_rule: Callable[[str], str | None] | None = None
+    #: How long a real create or edit job takes (``serve --job-latency-ms``): 0 answers it completed
+    #: (synchronous); more answers it ``queued`` and runs it in the background (``creative.deferred``).
+    job_latency_ms: int = 0
+    #: The catalog data file served instead of the packaged one (``serve --catalog``).
+    catalog_path: Path | None = None
     #: Deliberate defects for the conformance kit's tests (``serve --defect NAME``; see ``defects``).
     defects: frozenset[str] = frozenset()

@@ -147,7 +147,10 @@ def test_the_journal_deltas_agree_with_usage_quota(harness: tuple[str, Cli]) -> 
         if e["operation"] == "createImage"
     ]
     delta = entry["delta"][agent_id]
-    assert delta["credits"] == after["limits"]["remaining_credits"] - before["limits"]["remaining_credits"]
+    assert (
+        delta["credits"]
+        == after["limits"]["total_remaining_credits"] - before["limits"]["total_remaining_credits"]
+    )
     assert delta["jobs"] == after["daily_jobs"]["used"] - before["daily_jobs"]["used"] == 1
     assert delta["assets"] == 1
     assert delta["activity_events"] >= 1

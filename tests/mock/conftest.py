@@ -63,8 +63,12 @@ def make_api(tmp_path: Path) -> Iterator[Callable[..., Api]]:
     clients: list[TestClient] = []
 
     def make(client_address: tuple[str, int] | None = None, **settings: Any) -> Api:
-        settings = {"public_base_url": "http://testserver", **settings}
-        app = create_app(Settings(db_path=tmp_path / f"mock-{len(clients)}.sqlite3", strict=True, **settings))
+        settings = {
+            "public_base_url": "http://testserver",
+            "db_path": tmp_path / f"mock-{len(clients)}.sqlite3",
+            **settings,
+        }
+        app = create_app(Settings(strict=True, **settings))
         client = TestClient(app, client=client_address) if client_address else TestClient(app)
         clients.append(client)
         return Api(client)
@@ -72,6 +76,7 @@ def make_api(tmp_path: Path) -> Iterator[Callable[..., Api]]:
     yield make
     for client in clients:
         client.close()
+        client.app.state.jobs.stop()  # type: ignore[attr-defined]  # the queued-job runner, if started
 
 
 @pytest.fixture

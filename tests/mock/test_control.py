@@ -148,7 +148,7 @@ def test_a_frozen_clock_makes_quote_expiry_deterministic(make_control: Callable[
 
 def test_pay_completes_a_checkout_and_grants_the_credits(control: Api) -> None:
     control.signup()
-    before = control.request("GET", "/v1/quota")["data"]["limits"]["remaining_credits"]
+    before = control.request("GET", "/v1/quota")["data"]["limits"]["total_remaining_credits"]
     terms = {"payment_method": "stripe_checkout", "credits": 500, "idempotency_key": "q"}
     quote = _ok(control.request("POST", "/v1/credit-quotes", json=terms))
     buy = {"quote_id": quote["quote_id"], "idempotency_key": "b"}
@@ -159,7 +159,7 @@ def test_pay_completes_a_checkout_and_grants_the_credits(control: Api) -> None:
         )
     )
     assert paid["outcome"] == "granted"
-    assert control.request("GET", "/v1/quota")["data"]["limits"]["remaining_credits"] == before + 500
+    assert control.request("GET", "/v1/quota")["data"]["limits"]["total_remaining_credits"] == before + 500
     again = control.request(
         "POST", "/_mock/payments/pay", json={"payment_attempt_id": attempt["payment_attempt_id"]}
     )
@@ -186,7 +186,7 @@ def test_export_reset_import_reproduces_every_answer(control: Api) -> None:
     [asset] = document["assets"]["assets"]
     assert base64.b64decode(asset["bytes"]["base64"]) == before["bytes"]
     assert _ok(control.request("POST", "/_mock/reset"))["scope"] == "all"
-    assert control.request("GET", "/v1/quota")["error"]["code"] == ErrorCode.AUTH_TOKEN_INVALID
+    assert control.request("GET", "/v1/quota")["error"]["code"] == ErrorCode.AUTH_REQUIRED
     loaded = _ok(control.request("POST", "/_mock/state/import", json=document))
     assert loaded["rows"]["jobs"] == 1
     assert _answers(control, job_id, asset_url) == before
@@ -226,9 +226,11 @@ def test_the_journal_deltas_agree_with_the_quota(control: Api) -> None:
     assert ops == ["createAgentSignup", "getWhoami", "getQuota", "createImage", "createImage", "getQuota"]
     deltas = [entry["delta"].get(agent_id, {}) for entry in entries]
     spent = sum(d.get("credits", 0) for d in deltas[3:5])
-    assert spent == after["limits"]["remaining_credits"] - before["limits"]["remaining_credits"] < 0
+    assert (
+        spent == after["limits"]["total_remaining_credits"] - before["limits"]["total_remaining_credits"] < 0
+    )
     assert sum(d.get("jobs", 0) for d in deltas) == 2  # the dry run keeps a planned job
-    assert deltas[0]["credits"] == before["limits"]["remaining_credits"]  # the signup's grant
+    assert deltas[0]["credits"] == before["limits"]["total_remaining_credits"]  # the signup's grant
     [mine] = _ok(control.request("GET", "/_mock/journal", params={"trace_id": created["trace_id"]}))[
         "entries"
     ]

@@ -179,10 +179,12 @@ def _buy(opts: Mapping[str, Any]) -> Buy:
 
 def _status(opts: Mapping[str, Any]) -> Status:
     given = {flag: opts[flag] for flag in REFERENCES if opts.get(flag) is not None}
+    if not given:  # no reference: the balance (`state: balance`, the quota data)
+        return Status({})
     if len(given) != 1:  # the server's code for the same refusal
         raise CliError(
             ErrorCode.CREDIT_PURCHASE_REFERENCE_REQUIRED,
-            "credits status takes exactly one of --quote-id, --payment-attempt-id, --checkout-session-id"
+            "credits status takes at most one of --quote-id, --payment-attempt-id, --checkout-session-id"
             " or --receipt-id.",
             recovery={
                 "required_flags": list(REFERENCES),

@@ -44,7 +44,7 @@ def _config_check(ctx: Context) -> dict[str, Any]:
     return {"ok": writable, "path": str(path), "exists": path.exists(), "directory_writable": writable}
 
 
-def _hosted_api(ctx: Context) -> dict[str, Any]:
+def hosted_api(ctx: Context) -> dict[str, Any]:
     try:
         health = ops.get_health(ctx.client)["data"]
     except CliError as exc:
@@ -95,7 +95,7 @@ def parse(opts: Mapping[str, Any]) -> bool:
 
 
 def run(ctx: Context, opts: bool) -> dict[str, Any]:
-    service = _hosted_api(ctx)
+    service = hosted_api(ctx)
     token, source = ctx.credential()
     auth_ok = token is not None
     config_check = _config_check(ctx)

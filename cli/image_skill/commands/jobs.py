@@ -54,7 +54,21 @@ def label(opts: Mapping[str, Any]) -> str:
 def run(ctx: Context, opts: ShowJob | WaitJob) -> dict[str, Any]:
     if isinstance(opts, WaitJob):
         return wait(ctx, opts)
-    return relabel(ops.get_job(ctx.client, opts.job_id), ctx.command)
+    return mirrored(relabel(ops.get_job(ctx.client, opts.job_id), ctx.command))
+
+
+def mirrored(envelope: dict[str, Any], **request: int) -> dict[str, Any]:
+    """``status``, ``state``, ``assets`` and ``cost`` on top of ``data`` as ``job`` has them (an older
+    server sends ``job`` only), and ``request`` with ``wait``'s own values added."""
+    data = envelope.get("data")
+    job = data.get("job") if isinstance(data, dict) else None
+    if isinstance(data, dict) and isinstance(job, dict):
+        data["request"] = {**(data.get("request") or {"job_id": job.get("job_id")}), **request}
+        data.setdefault("status", job.get("status"))
+        data.setdefault("state", job.get("status"))
+        data.setdefault("assets", job.get("assets", []))
+        data.setdefault("cost", job.get("cost"))
+    return envelope
 
 
 #: The least time one poll gets, even at the deadline (the last poll after sleeping up to it).
@@ -76,7 +90,8 @@ def wait(ctx: Context, opts: WaitJob) -> dict[str, Any]:
             )
         if job["status"] in TERMINAL_JOB_STATUSES:
             if job["status"] == JobStatus.COMPLETED:
-                return relabel(envelope, ctx.command)
+                waited = {"timeout_ms": opts.timeout_ms, "poll_interval_ms": opts.interval_ms}
+                return mirrored(relabel(envelope, ctx.command), **waited)
             raise _job_failure(job)
         remaining = deadline - ctx.monotonic()
         if remaining <= 0:

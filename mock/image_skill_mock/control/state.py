@@ -24,7 +24,7 @@ from image_skill_mock.clock import Clock, parse_instant, timestamp
 from image_skill_mock.errors import ApiError
 from image_skill_mock.http import validation
 from image_skill_mock.settings import Settings
-from image_skill_mock.store import harness
+from image_skill_mock.store import balances, harness
 from image_skill_mock.store.database import Connection, Storage
 
 #: Section -> the tables it holds; a state table not listed goes to ``OTHER``.
@@ -116,6 +116,7 @@ def _load(storage: Storage, document: dict[str, Any]) -> dict[str, int]:
             raise ApiError(
                 ErrorCode.MOCK_CONTROL_REQUEST_INVALID, f"The state document does not fit: {problem}."
             )
+        balances.rebuild(conn)  # the running totals follow the loaded ledger
     return counts
 
 
@@ -153,4 +154,5 @@ def reset(storage: Storage, body: dict[str, Any] | None) -> dict[str, Any]:
             deleted = harness.clear(conn, harness.data_tables(conn))
             harness.clear_rules(conn)
             harness.clear_journal(conn)
+        balances.rebuild(conn, agent_id)
     return {"scope": "agent" if agent_id else "all", "agent_id": agent_id, "deleted_rows": deleted}

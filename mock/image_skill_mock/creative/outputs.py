@@ -18,7 +18,19 @@ def job_data(storage: Storage, agent: Agent, job_id: str) -> dict[str, Any]:
     job = storage.job(agent.agent_id, job_id)
     if job is None:
         raise ApiError(ErrorCode.NOT_FOUND, "No job with this id belongs to the caller.")
-    return {"job": job}
+    return job_view(job)
+
+
+def job_view(job: dict[str, Any]) -> dict[str, Any]:
+    """``JobData``: the job, with its status (and ``state``), assets and cost mirrored on top."""
+    return {
+        "request": {"job_id": job["job_id"]},
+        "status": job["status"],
+        "state": job["status"],
+        "assets": job["assets"],
+        "cost": job["cost"],
+        "job": job,
+    }
 
 
 def asset_data(storage: Storage, agent: Agent, asset_id: str, base_url: str) -> dict[str, Any]:

@@ -260,9 +260,15 @@ def parse_json(raw: bytes | bytearray) -> Any:
 def validate_params(
     operation_id: str, path: dict[str, str], query: dict[str, str], headers: dict[str, str]
 ) -> dict[str, Any]:
-    """Validated and coerced query parameters (unknown query parameters are ignored)."""
+    """Validated and coerced query parameters. A query parameter the operation does not declare is
+    refused (a filter the server does not know is never ignored silently)."""
     coerced: dict[str, Any] = {}
     sources = {"path": path, "query": query, "header": headers}
+    declared = {param.name for param in schemas_for(operation_id).params if param.location == "query"}
+    unknown = sorted(set(query) - declared)
+    if unknown:
+        known = ", ".join(sorted(declared)) or "none"
+        raise RequestInvalid(f"query parameter {unknown[0][:40]!r} is not known here (known: {known})")
     for param in schemas_for(operation_id).params:
         source = sources.get(param.location, {})
         if param.name not in source:

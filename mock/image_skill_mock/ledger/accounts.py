@@ -102,4 +102,7 @@ def whoami(agent: Agent) -> dict[str, Any]:
         "claim_state": CLAIM_STATE,
         "token": {"token_class": TOKEN_CLASS, "status": CREDENTIAL_STATUS, "created_at": agent.created_at},
         "grants": GRANTS,
+        "authenticated": True,
+        "token_status": CREDENTIAL_STATUS,
+        "token_created_at": agent.created_at,
     }

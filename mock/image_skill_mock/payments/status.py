@@ -1,4 +1,5 @@
-"""``GET /v1/credit-purchases/status``: the durable state of a purchase behind exactly one reference."""
+"""``GET /v1/credit-purchases/status``: the durable state of a purchase behind one reference, or the
+balance (``state: balance``, the quota data) when the request names none."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any, Final
 from image_skill_api.registry import ErrorCode
 from image_skill_mock import suggested
 from image_skill_mock.errors import ApiError
-from image_skill_mock.ledger.credits import Credits, credits_of, spendable
+from image_skill_mock.ledger.credits import Credits, credits_of, quota_data, spendable
 from image_skill_mock.payments.quotes import quote_state
 from image_skill_mock.payments.sessions import after_payment, attempt_status, checkout_url, handoff_url
 from image_skill_mock.store import rows
@@ -72,8 +73,10 @@ def _purchase(conn: Connection, agent: Agent, table: str, row: dict[str, Any]) -
 def status(
     storage: Storage, agent: Agent, query: dict[str, Any], *, now: datetime, base_url: str
 ) -> dict[str, Any]:
-    """The durable state behind exactly one reference."""
+    """The durable state behind the one reference given; the balance when none is."""
     given = {name: query[name] for name in REFERENCES if query.get(name) is not None}
+    if not given:
+        return {**quota_data(storage, agent, now), "state": "balance", "reference": None}
     if len(given) != 1:
         raise ApiError(
             ErrorCode.CREDIT_PURCHASE_REFERENCE_REQUIRED,

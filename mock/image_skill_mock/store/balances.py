@@ -98,6 +98,21 @@ def backfill(conn: sqlite3.Connection) -> int:
     return len(missing)
 
 
+#: The running totals: derived from the ledger, so never part of the state a harness exports.
+DERIVED_TABLES: Final = ("balances", "daily_jobs")
+
+
+def rebuild(conn: sqlite3.Connection, agent_id: str | None = None) -> int:
+    """The totals summed again from the ledger (one agent's, or everyone's): after rows were loaded,
+    deleted or taken back outside the running totals (a state import, a reset, a failed queued job)."""
+    for table in DERIVED_TABLES:
+        if agent_id is None:
+            conn.execute(f"DELETE FROM {table}")  # noqa: S608 - a fixed table name
+        else:
+            conn.execute(f"DELETE FROM {table} WHERE agent_id = ?", (agent_id,))  # noqa: S608
+    return backfill(conn)
+
+
 def differences(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Every total that disagrees with the rows it sums (none when the ledger and totals agree)."""
     found: list[dict[str, Any]] = []

@@ -15,10 +15,12 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
+from image_skill_mock.store import balances
+
 JOURNAL = "mock_journal"
 FAULT_RULES = "mock_fault_rules"
 #: Tables that are never state: SQLite's own, the harness's, and telemetry (not an answer of the API).
-NOT_STATE = frozenset({"sqlite_sequence", "telemetry_events", JOURNAL, FAULT_RULES})
+NOT_STATE = frozenset({"sqlite_sequence", "telemetry_events", JOURNAL, FAULT_RULES, *balances.DERIVED_TABLES})
 
 #: The ledger tables a request's delta is read from: table -> (counter, SQL of the credits a row adds).
 LEDGER_TABLES: dict[str, tuple[str, str | None]] = {

@@ -42,6 +42,14 @@ CREATE TABLE IF NOT EXISTS assets (
 );
 -- An agent's earlier upload of the same bytes (uploads are content-addressed per agent).
 CREATE INDEX IF NOT EXISTS assets_by_agent_sha256 ON assets(agent_id, sha256);
+-- A job admitted but not yet run (serve --job-latency-ms): what rendering it needs, until it ends.
+CREATE TABLE IF NOT EXISTS job_work (
+    job_id TEXT PRIMARY KEY REFERENCES jobs(job_id),
+    agent_id TEXT NOT NULL REFERENCES agents(agent_id),
+    running_at TEXT NOT NULL,
+    due_at TEXT NOT NULL,
+    work_json TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS usage_events (
     usage_event_id TEXT PRIMARY KEY,
     agent_id TEXT NOT NULL REFERENCES agents(agent_id),
