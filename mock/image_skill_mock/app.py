@@ -17,7 +17,7 @@ from starlette.routing import Route
 from image_skill_api.operations import OPERATIONS
 from image_skill_mock.http import telemetry
 from image_skill_mock.http.endpoint import endpoint, not_found, trace_id_of
-from image_skill_mock.payments import page
+from image_skill_mock.payments import delivery, page
 from image_skill_mock.resources import HANDLERS, media
 from image_skill_mock.settings import Settings
 from image_skill_mock.store.database import Storage
@@ -33,9 +33,13 @@ def create_app(settings: Settings) -> Starlette:
         if op.operation_id in HANDLERS
     ]
     routes.append(media.route(storage, trace_id_of))
-    routes += page.routes(settings, storage, trace_id_of)  # the test-mode checkout page and webhook
+    outbox = delivery.Outbox(settings, storage)  # webhook deliveries owed, sent until acknowledged
+    if settings.webhook_delivery_base_url is not None:
+        outbox.start()  # a server that knows its own address delivers over HTTP from a worker thread
+    routes += page.routes(settings, storage, trace_id_of, outbox)  # the checkout page and webhook
     recorder = Middleware(telemetry.Recorder, storage=storage, settings=settings)  # one event per CLI run
     app = Starlette(routes=routes, exception_handlers={HTTPException: not_found}, middleware=[recorder])
     app.router.redirect_slashes = False  # a redirect would be built from the untrusted Host header
     app.state.storage = storage
+    app.state.outbox = outbox
     return app

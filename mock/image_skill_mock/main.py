@@ -18,6 +18,7 @@ from image_skill_mock.settings import (
     DEFAULT_PORT,
     FREE_CREDITS,
     QUOTE_TTL_SECONDS,
+    WEBHOOK_RETRY_BASE_SECONDS,
     WEBHOOK_SECRET_PREFIX,
     new_webhook_secret,
 )
@@ -29,6 +30,7 @@ image-skill-mock: the reference server of the Image Skill hosted API.
 Usage:
   image-skill-mock serve [--host=H] [--port=P] [--db=PATH] [--strict] [--free-credits=N] [--daily-jobs=N]
                          [--public-base-url=URL] [--faults] [--webhook-secret=S] [--quote-ttl=SECONDS]
+                         [--webhook-retry-base=SECONDS] [--pause-at=NAME]
   image-skill-mock demo [--out=DIR]
   image-skill-mock telemetry --db=PATH
   image-skill-mock stripe trigger EVENT --payment-attempt-id=ID --api-base-url=URL --webhook-secret=S
@@ -51,6 +53,12 @@ Options:
   --webhook-secret=S       The whsec_ secret Stripe-format webhook deliveries are signed with (default: a
                            fresh one, printed in the ready line).
   --quote-ttl=SECONDS      How long a credit quote can be bought [default: {QUOTE_TTL_SECONDS}].
+  --webhook-retry-base=SECONDS  The first retry delay of a webhook delivery; each later one
+                           doubles, up to an hour, for three days (tests shorten it)
+                           [default: {WEBHOOK_RETRY_BASE_SECONDS}].
+  --pause-at=NAME          With --faults: freeze the server the first time a request reaches the crash
+                           point NAME (payment_charged, create_claimed, create_rendered, create_recorded),
+                           after one stderr line "paused at NAME", so a crash test can SIGKILL it there.
   --out=DIR                Where the demo writes its image [default: ./demo-output].
   --payment-attempt-id=ID  stripe trigger: the payment attempt (payatt_...) the event is about.
   --api-base-url=URL       stripe trigger: the running mock's base URL.
@@ -114,6 +122,27 @@ def _webhook_secret(raw: str | None) -> str:
     return raw
 
 
+def _seconds(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise SystemExit("image-skill-mock: --webhook-retry-base must be a number of seconds in (0, 3600]")
+    return value
+
+
+def _pause_at(opts: dict[str, Any]) -> str | None:
+    from image_skill_mock import crashpoints
+
+    name: str | None = opts["--pause-at"]
+    if name is not None and not opts["--faults"]:
+        raise SystemExit("image-skill-mock: --pause-at needs --faults (crash points are for tests)")
+    if name is not None and name not in crashpoints.NAMES:
+        raise SystemExit(f"image-skill-mock: --pause-at is one of {', '.join(crashpoints.NAMES)}")
+    return name
+
+
 def stripe_trigger(opts: dict[str, Any]) -> int:
     from image_skill_mock.payments import trigger
 
@@ -135,8 +164,10 @@ def stripe_trigger(opts: dict[str, Any]) -> int:
 def serve(opts: dict[str, Any]) -> int:
     import uvicorn
 
+    from image_skill_mock import crashpoints
     from image_skill_mock.app import Settings, create_app
 
+    crashpoints.arm(_pause_at(opts))
     port = _int(opts, "--port", 0)
     public = _public_base_url(opts["--public-base-url"]) if opts["--public-base-url"] else None
     with tempfile.TemporaryDirectory(prefix="image-skill-mock-") as tmp:
@@ -155,6 +186,7 @@ def serve(opts: dict[str, Any]) -> int:
             webhook_secret=_webhook_secret(opts["--webhook-secret"]),
             webhook_delivery_base_url=base_url,
             quote_ttl_seconds=_int(opts, "--quote-ttl", 1),
+            webhook_retry_base_seconds=_seconds(opts["--webhook-retry-base"]),
         )
         app = create_app(settings)
 
@@ -167,6 +199,7 @@ def serve(opts: dict[str, Any]) -> int:
 
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
         Server(config).run(sockets=[sock])
+        app.state.outbox.stop()
         app.state.storage.close()
     return 0
 

@@ -23,6 +23,9 @@ DEFAULT_PORT = 8787
 DEFAULT_PUBLIC_BASE_URL = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
 #: Seconds a credit quote stays buyable (``serve --quote-ttl``).
 QUOTE_TTL_SECONDS = 1800
+#: The first retry delay of a webhook delivery, seconds (``serve --webhook-retry-base``; see
+#: ``payments.delivery``: each later retry waits twice as long, at most an hour, for three days).
+WEBHOOK_RETRY_BASE_SECONDS = 5
 #: The prefix of a Stripe webhook signing secret.
 WEBHOOK_SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
 
@@ -52,3 +55,5 @@ class Settings:
     webhook_delivery_base_url: str | None = None
     #: How long a credit quote can be bought (``serve --quote-ttl``).
     quote_ttl_seconds: int = QUOTE_TTL_SECONDS
+    #: The first retry delay of a webhook delivery (``serve --webhook-retry-base``).
+    webhook_retry_base_seconds: float = WEBHOOK_RETRY_BASE_SECONDS

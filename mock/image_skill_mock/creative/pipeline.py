@@ -31,11 +31,12 @@ The prompt is never echoed in any message.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Final
 
 from image_skill_api.registry import ErrorCode
-from image_skill_mock import ids, suggested
+from image_skill_mock import crashpoints, ids, suggested
 from image_skill_mock.clock import timestamp
 from image_skill_mock.creative import catalog, idempotency, pricing, references, selection, shapes, sniff
 from image_skill_mock.creative.events import job_events
@@ -53,6 +54,9 @@ from image_skill_mock.store.credit_entries import credit_entries
 from image_skill_mock.store.jobs import insert_job, insert_usage_event, jobs_on_day
 
 POLICY_DENY_MARKER: Final = "[policy-test:deny]"
+
+#: A job's answer, from the quota its recording left.
+Answer = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 # ------------------------------------------------------------------------ refusals
@@ -255,11 +259,14 @@ def describe(run: Run, planned: Plan, outputs: list[NewAsset], *, job_id: str, s
     )
 
 
-def record(run: Run, job: dict[str, Any], outputs: list[NewAsset], *, debit: int) -> dict[str, Any]:
-    """Store the job, its outputs and its debit at once (nothing for an anonymous dry run); its quota."""
+def record(
+    run: Run, job: dict[str, Any], outputs: list[NewAsset], *, debit: int, answer: Answer
+) -> dict[str, Any]:
+    """Store the job, its outputs, its debit and its answer (``answer(quota)``, bound to the request's
+    idempotency key) at once (nothing for an anonymous dry run); the answer."""
     usage_event_id = ids.new_id("UsageEventId") if debit else None
     if run.agent is None:
-        return shapes.job_quota(debit, None, usage_event_id)
+        return answer(shapes.job_quota(debit, None, usage_event_id))
     agent_id, counts, day = run.agent.agent_id, not run.request.dry_run, ledger.day_of(run.now)
     admit = ledger.admit_job(run.agent, debit=debit, counts_toward_daily_cap=counts)
     try:
@@ -277,16 +284,18 @@ def record(run: Run, job: dict[str, Any], outputs: list[NewAsset], *, debit: int
                     credits=debit,
                     created_at=job["created_at"],
                 )
-            entries = credit_entries(conn, agent_id)
+            answered = answer(
+                shapes.job_quota(debit, ledger.remaining(credit_entries(conn, agent_id)), usage_event_id)
+            )
             for item in _stored(run, job_events(run, job, outputs, usage_event_id, debit)):
                 activity.add(conn, item)
             if run.request.idempotency_key:  # the request's key, bound to the job it recorded
-                idempotency.bind(conn, agent_id, run.request.idempotency_key, job["job_id"])
+                idempotency.bind(conn, agent_id, run.request.idempotency_key, job["job_id"], answered)
     except ledger.DailyJobLimitReached:
         raise _daily_limit_exceeded(run.agent, run.now) from None
     except ledger.InsufficientCredits:
         raise _quota_exceeded("Not enough credits remain for this job.") from None
-    return shapes.job_quota(debit, ledger.remaining(entries), usage_event_id)
+    return answered
 
 
 def _stored(run: Run, events: list[activity.Event]) -> list[activity.Event]:
@@ -331,6 +340,7 @@ def run(call: Call, request: CreativeRequest) -> dict[str, Any]:
         request.fingerprint,
         lambda: _steps(this),
         now=call.now,
+        recover=lambda job_id: _recovered(this, job_id),
     )
 
 
@@ -340,6 +350,22 @@ def _steps(this: Run) -> dict[str, Any]:
     check_quota(this, planned)
     job_id, stamp = ids.new_id("JobId"), timestamp(this.now)
     outputs = render(this, planned, job_id=job_id, stamp=stamp)
+    crashpoints.reach(crashpoints.CREATE_RENDERED)
     job = describe(this, planned, outputs, job_id=job_id, stamp=stamp)
-    quota = record(this, job, outputs, debit=planned.price.credits if this.executes else 0)
-    return respond(this, planned, job, quota)
+    debit = planned.price.credits if this.executes else 0
+    answer = record(this, job, outputs, debit=debit, answer=lambda quota: respond(this, planned, job, quota))
+    crashpoints.reach(crashpoints.CREATE_RECORDED)
+    return answer
+
+
+def _recovered(this: Run, job_id: str) -> dict[str, Any]:
+    """The answer of a job recorded without its answer (a database from before answers were stored
+    with their job, whose server died in between): the same request planned again (deterministic)
+    and the job as recorded, with the balance its debit left. Nothing is rendered or debited."""
+    assert this.agent is not None, "only an agent's keyed request is recorded"
+    job = this.call.storage.job(this.agent.agent_id, job_id)
+    if job is None:
+        raise ApiError(ErrorCode.NOT_FOUND, "The job this idempotency key recorded was not found.")
+    planned = plan(this)
+    debit, usage_event_id, remaining = ledger.after_job(this.call.storage, this.agent, job_id)
+    return respond(this, planned, job, shapes.job_quota(debit, remaining, usage_event_id))

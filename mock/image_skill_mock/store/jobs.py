@@ -62,3 +62,12 @@ def jobs_on_day(conn: sqlite3.Connection, agent_id: str, day: str) -> int:
 
 def job(conn: sqlite3.Connection, agent_id: str, job_id: str) -> dict[str, Any] | None:
     return json_row(conn, "SELECT job_json FROM jobs WHERE agent_id = ? AND job_id = ?", (agent_id, job_id))
+
+
+def usage_event(conn: sqlite3.Connection, agent_id: str, job_id: str) -> tuple[str, int] | None:
+    """The debit a job made: its usage event id and credits, or None (a job that debited nothing)."""
+    row = conn.execute(
+        "SELECT usage_event_id, credits FROM usage_events WHERE agent_id = ? AND job_id = ?",
+        (agent_id, job_id),
+    ).fetchone()
+    return (str(row[0]), int(row[1])) if row else None

@@ -139,6 +139,22 @@ CREATE TABLE IF NOT EXISTS stripe_events (
     received_at TEXT NOT NULL
 );
 
+-- The webhook outbox: each Stripe event the server itself causes (a paid checkout's completion),
+-- written in the transaction that charges, then delivered by payments.delivery until acknowledged.
+CREATE TABLE IF NOT EXISTS webhook_outbox (
+    event_id TEXT PRIMARY KEY,
+    payment_attempt_id TEXT NOT NULL,
+    event_json TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    next_attempt_at TEXT NOT NULL,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS webhook_outbox_due ON webhook_outbox(state, next_attempt_at);
+CREATE INDEX IF NOT EXISTS webhook_outbox_by_attempt ON webhook_outbox(payment_attempt_id);
+
 -- A create/edit idempotency key per agent: pending, bound to its job, then done with its answer.
 CREATE TABLE IF NOT EXISTS idempotency_keys (
     agent_id TEXT NOT NULL REFERENCES agents(agent_id),
