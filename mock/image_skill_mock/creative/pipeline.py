@@ -38,9 +38,9 @@ from typing import Any, Final
 from image_skill_api.registry import ErrorCode
 from image_skill_mock import crashpoints, ids, suggested
 from image_skill_mock.clock import timestamp
-from image_skill_mock.creative import catalog, idempotency, pricing, references, selection, shapes, sniff
+from image_skill_mock.creative import catalog, idempotency, pixels, pricing, references, selection, shapes
+from image_skill_mock.creative.drawing import decoded_pixels, draw
 from image_skill_mock.creative.events import job_events
-from image_skill_mock.creative.render import render_edit_png, render_png, with_references
 from image_skill_mock.creative.request import CreativeRequest, Plan, Price, Run
 from image_skill_mock.creative.selection import Choice, Parameters
 from image_skill_mock.errors import ApiError
@@ -186,7 +186,7 @@ def render(run: Run, planned: Plan, *, job_id: str, stamp: str) -> list[NewAsset
     width, height = planned.price.width, planned.price.height
     outputs = []
     for index in range(run.request.output_count):
-        data = _draw(run, seed=seed + index, width=width, height=height)
+        data = draw(run, seed=seed + index, width=width, height=height)
         meta = StoredAsset(
             asset_id=ids.new_asset_id(),
             agent_id=run.agent.agent_id,
@@ -202,38 +202,6 @@ def render(run: Run, planned: Plan, *, job_id: str, stamp: str) -> list[NewAsset
         )
         outputs.append(NewAsset(meta, data))
     return outputs
-
-
-def _draw(run: Run, *, seed: int, width: int, height: int) -> bytes:
-    """One output: a create drawn from the prompt, an edit drawn from its input (and mask); either
-    carries its references' dominant colours."""
-    assert run.agent is not None
-    request, storage, agent_id = run.request, run.call.storage, run.agent.agent_id
-
-    def read(asset_id: str) -> bytes:
-        data = storage.asset_bytes(agent_id, asset_id)
-        assert data is not None, "check_inputs proved every input is the caller's"
-        return data
-
-    colours = [sniff.dominant_colour(read(reference["asset_id"])) for reference in request.references]
-    if request.verb != "edit":
-        drawn = render_png(prompt=request.prompt, seed=seed, width=width, height=height)
-        return with_references(drawn, colours)
-    mask = read(request.mask) if request.mask else None
-    try:
-        return render_edit_png(
-            source=read(request.inputs[0]),
-            mask=mask,
-            colours=colours,
-            prompt=request.prompt,
-            seed=seed,
-            width=width,
-            height=height,
-        )
-    except (OSError, ValueError, SyntaxError):  # Pillow's ways of refusing a corrupt or exotic image
-        raise ApiError(
-            ErrorCode.INPUT_POLICY_DENIED, "The input or mask could not be decoded as an image."
-        ) from None
 
 
 def describe(run: Run, planned: Plan, outputs: list[NewAsset], *, job_id: str, stamp: str) -> dict[str, Any]:
@@ -347,13 +315,17 @@ def run(call: Call, request: CreativeRequest) -> dict[str, Any]:
 def _steps(this: Run) -> dict[str, Any]:
     screen(this)
     planned = plan(this)
-    check_quota(this, planned)
-    job_id, stamp = ids.new_id("JobId"), timestamp(this.now)
-    outputs = render(this, planned, job_id=job_id, stamp=stamp)
-    crashpoints.reach(crashpoints.CREATE_RENDERED)
-    job = describe(this, planned, outputs, job_id=job_id, stamp=stamp)
-    debit = planned.price.credits if this.executes else 0
-    answer = record(this, job, outputs, debit=debit, answer=lambda quota: respond(this, planned, job, quota))
+    check_quota(this, planned)  # before any image is touched
+    with pixels.BUDGET.held(decoded_pixels(this, planned)):
+        check_quota(this, planned)  # again: requests that held the budget before may have spent the day
+        job_id, stamp = ids.new_id("JobId"), timestamp(this.now)
+        outputs = render(this, planned, job_id=job_id, stamp=stamp)
+        crashpoints.reach(crashpoints.CREATE_RENDERED)
+        job = describe(this, planned, outputs, job_id=job_id, stamp=stamp)
+        debit = planned.price.credits if this.executes else 0
+        answer = record(
+            this, job, outputs, debit=debit, answer=lambda quota: respond(this, planned, job, quota)
+        )
     crashpoints.reach(crashpoints.CREATE_RECORDED)
     return answer
 

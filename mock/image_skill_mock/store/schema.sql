@@ -40,6 +40,11 @@ CREATE TABLE IF NOT EXISTS assets (
     created_at TEXT NOT NULL,
     bytes BLOB NOT NULL
 );
+-- The working copy (a PNG of at most 4096 px a side) of an upload larger than that, decoded instead.
+CREATE TABLE IF NOT EXISTS asset_previews (
+    asset_id TEXT PRIMARY KEY REFERENCES assets(asset_id),
+    bytes BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS usage_events (
     usage_event_id TEXT PRIMARY KEY,
     agent_id TEXT NOT NULL REFERENCES agents(agent_id),
