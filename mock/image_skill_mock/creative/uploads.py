@@ -107,11 +107,7 @@ def upload(call: Call) -> dict[str, Any]:
     body = call.body or {}
     data = decode(body)
     mime_type, size = inspect(data, body["mime_type"])
-    request = {
-        "source_kind": body["source_kind"],
-        "filename": body["filename"],
-        "remote_origin": body["remote_origin"],
-    }
+    request = {name: body[name] for name in ("source_kind", "filename", "remote_origin")}
     known = call.storage.uploaded_asset(agent.agent_id, body["sha256"], mime_type)
     if known is not None:
         return answer(request, known, call.base_url)
