@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from docopt import docopt
 
+from image_skill_mock import defects
 from image_skill_mock.settings import (
     DAILY_JOBS,
     DEFAULT_HOST,
@@ -187,6 +188,7 @@ def serve(opts: dict[str, Any]) -> int:
             webhook_delivery_base_url=base_url,
             quote_ttl_seconds=_int(opts, "--quote-ttl", 1),
             webhook_retry_base_seconds=_seconds(opts["--webhook-retry-base"]),
+            defects=opts.get(defects.FLAG, frozenset()),
         )
         app = create_app(settings)
 
@@ -197,7 +199,9 @@ def serve(opts: dict[str, Any]) -> int:
                     ready = {"base_url": base_url, "webhook_secret": settings.webhook_secret}
                     print(json.dumps(ready), flush=True)
 
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+        config = uvicorn.Config(
+            defects.wrap(app, settings.defects), log_level="warning", access_log=False, lifespan="off"
+        )
         Server(config).run(sockets=[sock])
         app.state.outbox.stop()
         app.state.storage.close()
@@ -276,7 +280,9 @@ def telemetry(db_path: Path) -> int:
 
 
 def run() -> None:
-    opts = docopt(USAGE, argv=sys.argv[1:])
+    argv, defect_names = defects.split_argv(sys.argv[1:])  # test-only, undocumented: see ``defects``
+    opts = docopt(USAGE, argv=argv)
+    opts[defects.FLAG] = defect_names
     if opts["--version"]:
         print(version())
         raise SystemExit(0)

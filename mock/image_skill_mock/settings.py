@@ -57,3 +57,5 @@ class Settings:
     quote_ttl_seconds: int = QUOTE_TTL_SECONDS
     #: The first retry delay of a webhook delivery (``serve --webhook-retry-base``).
     webhook_retry_base_seconds: float = WEBHOOK_RETRY_BASE_SECONDS
+    #: Deliberate defects for the conformance kit's tests (``serve --defect NAME``; see ``defects``).
+    defects: frozenset[str] = frozenset()

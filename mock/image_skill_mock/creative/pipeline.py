@@ -36,7 +36,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from image_skill_api.registry import ErrorCode
-from image_skill_mock import crashpoints, ids, suggested
+from image_skill_mock import crashpoints, defects, ids, suggested
 from image_skill_mock.clock import timestamp
 from image_skill_mock.creative import catalog, idempotency, pixels, pricing, references, selection, shapes
 from image_skill_mock.creative.drawing import decoded_pixels, draw
@@ -249,7 +249,7 @@ def record(
                     usage_event_id=usage_event_id,
                     agent_id=agent_id,
                     job_id=job["job_id"],
-                    credits=debit,
+                    credits=defects.debit(run.call.settings.defects, debit),  # as asked, unless a test defect
                     created_at=job["created_at"],
                 )
             answered = answer(
