@@ -68,4 +68,4 @@ def missing(source: str) -> CliError:
             "No agent token: sign up (replace the placeholders of the suggested command), "
             "or pass IMAGE_SKILL_TOKEN or --token-stdin."
         )
-    return CliError(ErrorCode.AUTH_REQUIRED, message)
+    return CliError(ErrorCode.AUTH_REQUIRED, message, recovery={"auth_state": "missing"})

@@ -122,7 +122,7 @@ def success(
     *,
     trace_id: str,
     actor: Any = None,
-    warnings: list[dict[str, str]] | None = None,
+    warnings: list[str] | None = None,
 ) -> dict[str, Any]:
     return envelope(
         ok=True, command=command, trace_id=trace_id, actor=actor, data=data, warnings=warnings or ()

@@ -13,6 +13,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
+from image_skill.compat import spendable
 from image_skill.context import Context
 from image_skill.envelope import CliError, ServerError
 from image_skill.suggestions import (
@@ -153,12 +154,12 @@ def _check_account(ctx: Context, found: Findings) -> None:
         found.blocked.append(("auth_required", "The token was rejected; sign up again."))
         return
     found.check("auth", True, f"token from {source}")
-    remaining = quota["limits"]["remaining_credits"]
+    remaining = spendable(quota.get("limits")) or 0  # preview plus payment-backed (compat.spendable)
     jobs_left = quota["daily_jobs"]["remaining"]
     needed = (found.cost or {}).get("credits_required") or 0
     ok = remaining >= needed and jobs_left > 0
     detail = f"{remaining} credits, {jobs_left} jobs left today; this create needs {needed} credits"
-    found.check("quota", ok, detail, remaining_credits=remaining, daily_jobs_remaining=jobs_left)
+    found.check("quota", ok, detail, total_remaining_credits=remaining, daily_jobs_remaining=jobs_left)
     if not ok:
         found.credits_short = remaining < needed
         found.blocked.append(("quota_required", "Not enough credits or daily jobs for this create."))

@@ -65,6 +65,7 @@ ENVELOPE_KEYS = ("ok", "command", "trace_id", "actor", "data", "warnings", "erro
 OPERATION_COMMANDS = {
     "getHealth": "image-skill doctor",
     "createAgentSignup": "image-skill signup --agent",
+    "createAgentClaim": "image-skill claim request",
     "getWhoami": "image-skill whoami",
     "getQuota": "image-skill usage quota",
     "listPaymentMethods": "image-skill credits methods",
@@ -120,7 +121,6 @@ class ErrorCodes:
     JOB_CANCELED = "JOB_CANCELED"
     INTERRUPTED = "INTERRUPTED"
     AUTH_REQUIRED = "AUTH_REQUIRED"
-    AUTH_TOKEN_INVALID = "AUTH_TOKEN_INVALID"
     CAPABILITY_DENIED = "CAPABILITY_DENIED"
     QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
     DAILY_JOB_LIMIT_EXCEEDED = "DAILY_JOB_LIMIT_EXCEEDED"
@@ -173,7 +173,6 @@ ERROR_EXIT_CODES = {
     "JOB_CANCELED": 1,
     "INTERRUPTED": 1,
     "AUTH_REQUIRED": 3,
-    "AUTH_TOKEN_INVALID": 3,
     "CAPABILITY_DENIED": 4,
     "QUOTA_EXCEEDED": 5,
     "DAILY_JOB_LIMIT_EXCEEDED": 5,
@@ -225,7 +224,6 @@ ERROR_RETRYABLE = {
     "JOB_CANCELED": False,
     "INTERRUPTED": True,
     "AUTH_REQUIRED": False,
-    "AUTH_TOKEN_INVALID": False,
     "CAPABILITY_DENIED": False,
     "QUOTA_EXCEEDED": False,
     "DAILY_JOB_LIMIT_EXCEEDED": True,
@@ -280,10 +278,7 @@ ERROR_RECOVERIES: "dict[str, dict[str, Any]]" = {
     "JOB_CANCELED": {},
     "INTERRUPTED": {},
     "AUTH_REQUIRED": {
-        "suggested_command": "image-skill signup --agent --agent-contact AGENT_CONTACT_EMAIL --agent-name AGENT_NAME --runtime RUNTIME --save --json"
-    },
-    "AUTH_TOKEN_INVALID": {
-        "suggested_command": "image-skill signup --agent --agent-contact AGENT_CONTACT_EMAIL --agent-name AGENT_NAME --runtime RUNTIME --save --json"
+        "suggested_command": "image-skill signup --agent --agent-name AGENT_NAME --runtime RUNTIME --json"
     },
     "CAPABILITY_DENIED": {"suggested_command": "image-skill models list --available --json"},
     "QUOTA_EXCEEDED": {"suggested_command": "image-skill credits methods --json"},
@@ -318,6 +313,7 @@ SIGNUP_REQUEST_AGENT_NAME_MIN_LENGTH = 1
 SIGNUP_REQUEST_AGENT_NAME_MAX_LENGTH = 80
 SIGNUP_REQUEST_RUNTIME_MIN_LENGTH = 1
 SIGNUP_REQUEST_RUNTIME_MAX_LENGTH = 80
+CLAIM_REQUEST_CONTACT_MAX_LENGTH = 254
 REFERENCE_INDEX_MINIMUM = 0
 REFERENCE_INDEX_MAXIMUM = 9
 REFERENCE_REFERENCE_INDEX_MINIMUM = 0

@@ -93,11 +93,6 @@ RFC 3339 UTC timestamp with millisecond precision (`2026-05-08T20:00:00.000Z`).
 """
 
 
-class EnvelopeWarning(TypedDict):
-    code: str
-    message: str
-
-
 ClaimState: TypeAlias = Literal["unclaimed", "claim_pending", "claimed"]
 """
 Whether a human or organization has claimed the restricted agent identity.
@@ -120,6 +115,10 @@ class Recovery(TypedDict):
     idempotency_key: NotRequired[IdempotencyKey]
     """
     The idempotency key a failed request carried; resending the same request with it cannot act (or charge) twice.
+    """
+    auth_state: NotRequired[Literal["missing", "invalid"]]
+    """
+    `AUTH_REQUIRED` only: `missing` when no token was sent (or none is usable for this base URL), `invalid` when the token sent is malformed, unknown or revoked.
     """
 
 
@@ -152,7 +151,6 @@ ErrorCode: TypeAlias = Literal[
     "JOB_CANCELED",
     "INTERRUPTED",
     "AUTH_REQUIRED",
-    "AUTH_TOKEN_INVALID",
     "CAPABILITY_DENIED",
     "QUOTA_EXCEEDED",
     "DAILY_JOB_LIMIT_EXCEEDED",
@@ -190,44 +188,39 @@ class HealthData(TypedDict):
     time: NotRequired[Timestamp]
 
 
-class SignupRequest1(TypedDict):
-    agent_contact: str
-    """
-    A durable, email-shaped contact inbox for the restricted agent identity.
-    """
-    human_email: NotRequired[str]
-    """
-    Compatibility alias of `agent_contact`.
-    """
-    agent_name: str
-    runtime: NotRequired[str]
-    return_token: NotRequired[bool]
-    """
-    Return the raw token once in `data.token`.
-    """
-
-
-class SignupRequest2(TypedDict):
-    agent_contact: NotRequired[str]
-    """
-    A durable, email-shaped contact inbox for the restricted agent identity.
-    """
-    human_email: str
-    """
-    Compatibility alias of `agent_contact`.
-    """
-    agent_name: str
-    runtime: NotRequired[str]
-    return_token: NotRequired[bool]
-    """
-    Return the raw token once in `data.token`.
-    """
-
-
-SignupRequest: TypeAlias = SignupRequest1 | SignupRequest2
+DiscoverySource: TypeAlias = str
 """
-Send `agent_contact` (or its older name `human_email`), not both.
+Where the agent discovered Image Skill (self-reported, optional, first-touch), a channel slug such as `clawhub`, `skills-sh` or `npm`.
 """
+
+
+class ClaimRequest(TypedDict):
+    contact: str
+    """
+    An email-shaped durable contact inbox (agent-owned, else an operator, team or sponsor inbox).
+    """
+
+
+class Activity(TypedDict):
+    recorded: Literal[False]
+    reason: str
+
+
+class ClaimData(TypedDict):
+    state: Literal["attached", "unchanged"]
+    """
+    `unchanged` when the agent already had this contact; `attached` when it had none or another (replaced).
+    """
+    contact: str
+    """
+    The contact, redacted (its first character and its domain).
+    """
+    claim_state: ClaimState
+    claim_request_state: Literal["requested"]
+    activity: Activity
+    """
+    Whether the request was written to the activity ledger (it is not; the registry has no type for it).
+    """
 
 
 TokenClass: TypeAlias = Literal["restricted_agent"]
@@ -267,10 +260,17 @@ class Token1(TypedDict):
 class Limits(TypedDict):
     remaining_credits: int
     """
-    Preview plus payment-backed credits available now.
+    The preview (free) credits left; not the whole balance.
     """
     preview_remaining_credits: int
+    """
+    Alias of `remaining_credits`.
+    """
     payment_backed_remaining_credits: int
+    total_remaining_credits: int
+    """
+    Preview plus payment-backed credits available now (what a job can spend).
+    """
     consumed_credits: NotRequired[int]
     """
     Credits debited so far by completed jobs.
@@ -298,6 +298,11 @@ class QuotaData(TypedDict):
     token_status: Literal["active"]
     credit_unit_usd: float
     limits: Limits
+    """
+    The spendable balance is `remaining_credits + payment_backed_remaining_credits`, also sent
+    as `total_remaining_credits`.
+
+    """
     daily_jobs: DailyJobs
     reset_windows: list[ResetWindow]
 
@@ -573,6 +578,18 @@ class Asset(TypedDict):
     sha256: NotRequired[str]
     created_at: NotRequired[Timestamp]
     source: NotRequired[Literal["hosted_metadata"]]
+    seed_used: NotRequired[int | None]
+    """
+    The seed a generated output was drawn with (the given `model_parameters.seed` plus the output's index, else the one the server drew); present on every output of a create or edit, null for an uploaded asset.
+    """
+
+
+class InputAsset(TypedDict):
+    role: Literal["input", "mask", "reference"]
+    asset_id: AssetId
+    mime_type: Literal["image/png", "image/jpeg", "image/webp", "image/gif", "image/avif"]
+    width: int | None
+    height: int | None
 
 
 class Safety1(TypedDict):
@@ -583,7 +600,12 @@ class JobQuota(TypedDict):
     consumed_credits: int
     remaining_credits: int | None
     """
-    The caller's balance after this request; null for an anonymous dry run.
+    The preview (free) credits left.
+    """
+    payment_backed_remaining_credits: int | None
+    total_remaining_credits: int | None
+    """
+    Preview plus payment-backed credits left.
     """
     usage_event_id: NotRequired[UsageEventId | None]
 
@@ -771,7 +793,12 @@ class CreditEvent(TypedDict):
 
 class Limits1(TypedDict):
     remaining_credits: NotRequired[int]
+    """
+    The preview (free) credits left.
+    """
+    preview_remaining_credits: NotRequired[int]
     payment_backed_remaining_credits: NotRequired[int]
+    total_remaining_credits: NotRequired[int]
 
 
 class CreditPurchaseStatusData(TypedDict):
@@ -784,7 +811,7 @@ class CreditPurchaseStatusData(TypedDict):
     credit_event: CreditEvent | None
     limits: NotRequired[Limits1]
     """
-    The updated hosted limits once credits were granted.
+    The updated hosted limits once credits were granted, with the meanings of `QuotaData.limits`.
     """
     next: CheckoutNext
 
@@ -827,6 +854,13 @@ class Policy(TypedDict):
 class Upload(TypedDict):
     bytes: int
     mime_type: UploadMimeType
+    """
+    The type sniffed from the bytes (the one stored).
+    """
+    declared_mime_type: UploadMimeType
+    """
+    The type the request declared (it may differ from `mime_type`).
+    """
     sha256: str
     policy: Policy
 
@@ -994,33 +1028,9 @@ A product surface feedback is about (`cli`, `docs`, `api`, ...).
 EvidenceItem: TypeAlias = str
 
 
-class FeedbackRequest1(TypedDict):
+class FeedbackRequest(TypedDict):
     type: FeedbackType
     title: str
-    body: NotRequired[str]
-    severity: FeedbackSeverity
-    confidence: FeedbackConfidence
-    next_state: FeedbackNextState
-    command: NotRequired[str]
-    expected: NotRequired[str]
-    actual: NotRequired[str]
-    friction: NotRequired[str]
-    proof_needed: NotRequired[str]
-    strategic_reason: NotRequired[str]
-    dedupe_key: NotRequired[str]
-    source: NotRequired[str]
-    trace_id: NotRequired[TraceId]
-    surface: list[FeedbackSurface]
-    evidence: NotRequired[list[EvidenceItem]]
-    allow_weak_signal: NotRequired[bool]
-    """
-    Accept feedback that has only a title or body and no structured evidence.
-    """
-
-
-class FeedbackRequest2(TypedDict):
-    type: FeedbackType
-    title: NotRequired[str]
     body: str
     severity: FeedbackSeverity
     confidence: FeedbackConfidence
@@ -1038,11 +1048,8 @@ class FeedbackRequest2(TypedDict):
     evidence: NotRequired[list[EvidenceItem]]
     allow_weak_signal: NotRequired[bool]
     """
-    Accept feedback that has only a title or body and no structured evidence.
+    Accept feedback that has only a title and body and no structured evidence.
     """
-
-
-FeedbackRequest: TypeAlias = FeedbackRequest1 | FeedbackRequest2
 
 
 class FeedbackData(TypedDict):
@@ -1077,6 +1084,24 @@ class Error(TypedDict):
     recovery: NotRequired[Recovery]
 
 
+class SignupRequest(TypedDict):
+    agent_contact: NotRequired[str]
+    """
+    A durable, email-shaped contact inbox for the restricted agent identity.
+    """
+    human_email: NotRequired[str]
+    """
+    Compatibility alias of `agent_contact`.
+    """
+    agent_name: str
+    runtime: NotRequired[str]
+    return_token: NotRequired[bool]
+    """
+    Return the raw token once in `data.token`.
+    """
+    discovery_source: NotRequired[DiscoverySource]
+
+
 class Storage(TypedDict):
     server: Literal["hashed"]
     token_class: TokenClass
@@ -1087,7 +1112,15 @@ class SignupData(TypedDict):
     """
     The raw token, only when `return_token` was true; it is never shown again.
     """
-    human_email: str
+    human_email: str | None
+    """
+    The contact inbox (older name); null for an anonymous signup.
+    """
+    agent_contact: NotRequired[str | None]
+    """
+    The contact inbox; null for an anonymous signup.
+    """
+    discovery_source: NotRequired[str | None]
     agent_name: str
     runtime: str
     storage: Storage
@@ -1178,6 +1211,10 @@ class CreativeData(TypedDict):
     job_id: JobId | None
     status: JobStatus
     dry_run: NotRequired[bool]
+    input_assets: list[InputAsset]
+    """
+    The assets the job read, in order: an edit's `input`, then its `mask`, then each `reference`; empty for a plain create.
+    """
     capability: Capability1
     assets: list[Asset]
     cost: Cost
@@ -1207,9 +1244,12 @@ class Envelope(TypedDict):
     """
     The command's result; null on error.
     """
-    warnings: list[EnvelopeWarning]
+    warnings: list[str]
     """
-    Non-fatal notices (always an array).
+    Non-fatal notices for a human or an agent to read (always an array of strings). A fact
+    an agent must act on is also in `data` (e.g. `data.idempotency_key_generated`), never
+    only in a warning. Clients accept older servers' `{code, message}` objects too.
+
     """
     error: Error | None
     """

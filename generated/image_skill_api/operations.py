@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .models import (
         Envelope,
         CheckoutSessionRequest,
+        ClaimRequest,
         CreateRequest,
         CreditQuoteRequest,
         EditRequest,
@@ -71,6 +72,19 @@ OPERATIONS: Final[dict[str, Operation]] = {
         (),
         (),
         201,
+    ),
+    "createAgentClaim": Operation(
+        "createAgentClaim",
+        "POST",
+        "/v1/agent-claims",
+        "image-skill claim request",
+        True,
+        False,
+        False,
+        False,
+        (),
+        (),
+        200,
     ),
     "getWhoami": Operation(
         "getWhoami", "GET", "/v1/whoami", "image-skill whoami", True, False, True, False, (), (), 200
@@ -280,6 +294,11 @@ def get_health(client: Client) -> Envelope:
 def create_agent_signup(client: Client, body: SignupRequest) -> Envelope:
     """POST /v1/agent-signups - Sign up a restricted agent (`image-skill signup --agent`)."""
     return client.call(OPERATIONS["createAgentSignup"], body=body)
+
+
+def create_agent_claim(client: Client, body: ClaimRequest) -> Envelope:
+    """POST /v1/agent-claims - Attach a contact inbox to the agent (`image-skill claim request`)."""
+    return client.call(OPERATIONS["createAgentClaim"], body=body)
 
 
 def get_whoami(client: Client) -> Envelope:

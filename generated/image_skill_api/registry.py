@@ -149,7 +149,6 @@ class ErrorCode(StrEnum):
     JOB_CANCELED = "JOB_CANCELED"
     INTERRUPTED = "INTERRUPTED"
     AUTH_REQUIRED = "AUTH_REQUIRED"
-    AUTH_TOKEN_INVALID = "AUTH_TOKEN_INVALID"
     CAPABILITY_DENIED = "CAPABILITY_DENIED"
     QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
     DAILY_JOB_LIMIT_EXCEEDED = "DAILY_JOB_LIMIT_EXCEEDED"
@@ -365,19 +364,8 @@ ERRORS: Final[dict[ErrorCode, ErrorSpec]] = {
         ExitCode.AUTH,
         401,
         False,
-        {
-            "suggested_command": "image-skill signup --agent --agent-contact AGENT_CONTACT_EMAIL --agent-name AGENT_NAME --runtime RUNTIME --save --json"
-        },
-        "The command needs a token and none was given (or the saved one belongs to another base URL).",
-    ),
-    ErrorCode.AUTH_TOKEN_INVALID: ErrorSpec(
-        ExitCode.AUTH,
-        401,
-        False,
-        {
-            "suggested_command": "image-skill signup --agent --agent-contact AGENT_CONTACT_EMAIL --agent-name AGENT_NAME --runtime RUNTIME --save --json"
-        },
-        "The token is malformed, unknown or revoked.",
+        {"suggested_command": "image-skill signup --agent --agent-name AGENT_NAME --runtime RUNTIME --json"},
+        "The command needs a valid token: none was given (or the saved one belongs to another base URL), or the one given is malformed, unknown or revoked; `recovery.auth_state` (`missing` or `invalid`) says which. Older servers sent `AUTH_TOKEN_INVALID` for an invalid token; clients read it as this code.",
     ),
     ErrorCode.CAPABILITY_DENIED: ErrorSpec(
         ExitCode.CAPABILITY_DENIED,
@@ -641,6 +629,7 @@ ID_PATTERNS: Final[dict[str, str]] = {
     "Token": "^isk_r_[A-Za-z0-9_-]{20,128}$",
     "ModelId": "^[a-z0-9-]+\\.[a-z0-9][a-z0-9.-]{0,126}$",
     "CapabilityId": "^is\\.[a-z0-9.-]{1,160}$",
+    "DiscoverySource": "^[a-z0-9][a-z0-9._-]{0,63}$",
     "AspectRatio": "^(auto|[1-9][0-9]?:[1-9][0-9]?)$",
     "ActivityReference": "^(evt|job|usage|fb|sig|trace|quote|payatt|cs|rcpt|credevt|prev|asset|image|video|audio|mask|thumb|file)_[A-Za-z0-9._-]{1,128}$",
     "FeedbackSurface": "^[a-z][a-z0-9_-]{0,31}$",

@@ -32,13 +32,13 @@ def test_signup_saves_0600_atomically_and_never_prints_the_token(
     assert json.loads(script.seen[0].body)["return_token"] is True
 
 
-def test_show_token_prints_once_and_does_not_save(
+def test_show_token_no_save_prints_once_and_does_not_save(
     http: tuple[str, Script], run_cli: Callable[..., Run], home: Path
 ) -> None:
     base, script = http
     script.on("POST", "/v1/agent-signups", Reply(201, envelope({"token": TOKEN, "actor": None})))
     argv = ["signup", "--agent", "--human-email", "a@example.com", "--agent-name", "n", "--show-token"]
-    result = run_cli(*argv, "--api-base-url", base)
+    result = run_cli(*argv, "--no-save", "--api-base-url", base)  # 0.1.70: --show-token alone also saves
     assert result.data["token"] == TOKEN
     assert not (home / "cfg" / "config.json").exists()
 

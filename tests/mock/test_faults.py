@@ -101,8 +101,8 @@ def test_feedback_storage_failure_is_exit_9_and_stores_nothing(faulty: Api) -> N
     body = faulty.request(
         "POST",
         "/v1/feedback",
-        json={"type": "bug", "title": "t", "severity": "low", "confidence": "low", "next_state": "watch",
-              "surface": ["cli"]},
+        json={"type": "bug", "title": "t", "body": "b", "severity": "low", "confidence": "low",
+              "next_state": "watch", "surface": ["cli"]},
         headers={HEADER: faults.FEEDBACK_STORAGE_FAILED},
     )  # fmt: skip
     assert body["error"]["code"] == ErrorCode.FEEDBACK_STORAGE_FAILED

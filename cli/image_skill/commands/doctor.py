@@ -107,7 +107,7 @@ def run(ctx: Context, opts: None) -> dict[str, Any]:
             f"The hosted API at {ctx.base_url} cannot be used; check the network (proxy, DNS, firewall) "
             "and the base URL (--api-base-url / IMAGE_SKILL_API_BASE_URL; omit both for the hosted API)."
         )
-        warnings.append({"code": service["error"], "message": message})
+        warnings.append(f"{service['error']}: {message}")
     elif not config_check["ok"]:
         next_command = ERRORS[ErrorCode.PUBLIC_CLI_CONFIG_WRITE_FAILED].recovery["suggested_command"]
     elif not auth_ok:

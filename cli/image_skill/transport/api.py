@@ -9,6 +9,8 @@
 - The token supplier is asked only for operations that take a token; the token goes only to this
   run's base URL; ``.netrc`` is never read. An operation that needs one without one is
   AUTH_REQUIRED before anything is sent, and so is text that is not valid UTF-8 INVALID_ARGUMENTS.
+- An envelope is read in today's shapes (``compat``: an older server's warning objects become
+  strings, its ``AUTH_TOKEN_INVALID`` becomes ``AUTH_REQUIRED``).
 - A reply that is not an envelope is ``HOSTED_API_NON_JSON_RESPONSE``; one larger than
   ``MAX_API_BODY`` or nested deeper than the JSON depth limit is ``HOSTED_API_BAD_RESPONSE``.
 - Exit code: the server's exit-code header when it is one ASCII digit, else derived from the status.
@@ -21,13 +23,14 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
 import requests
 from requests.adapters import HTTPAdapter
 
 from image_skill import __version__, auth
+from image_skill.compat import current_envelope
 from image_skill.envelope import CliError, ServerError
 from image_skill.redaction import scrub
 from image_skill.telemetry import TELEMETRY_ELAPSED_HEADER
@@ -233,8 +236,8 @@ class Transport:
                 f"The hosted API answered HTTP {status} without a JSON envelope.",
                 retryable=status >= 500,
             )
-        if not body["ok"]:
+        current = current_envelope(body)
+        if not current["ok"]:
             exit_code = derive_exit_code(False, status, headers.get(EXIT_CODE_HEADER))
-            raise ServerError(body, exit_code or 1)
-        envelope: Envelope = body
-        return envelope
+            raise ServerError(current, exit_code or 1)
+        return cast("Envelope", current)  # its keys checked by _is_envelope

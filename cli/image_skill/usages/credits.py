@@ -19,8 +19,8 @@ Options:
   --credits=N               quote: an exact number of credits (1 credit = USD 0.01).
   --pack=PACK_ID            quote: a named pack (`credits packs list`); with --credits they must agree.
   --payment-method=M        quote: the rail [default: stripe_checkout].
-  --idempotency-key=KEY     quote: makes a retry return the same quote (generated when omitted, and
-                            reported in warnings). buy: required; the same key returns the same session.
+  --idempotency-key=KEY     quote: makes a retry return the same quote (generated when omitted: see
+                            data.idempotency_key). buy: required; the same key returns the same session.
   --provider=P              buy: the payment provider (stripe).
   --quote-id=QUOTE_ID       buy: the quote to pay. status: a quote reference.
   --payment-attempt-id=ID   status: a payment attempt (payatt_...) reference.

@@ -18,13 +18,14 @@ are enforced inside that transaction (``check_quota`` only spares rendering a jo
 be refused), and the ``quota`` a response reports is the balance that transaction left.
 
 A dry run needs no token: it is validated, selected and priced like any other, but nothing is
-stored, so ``job_id``, ``job`` and ``quota.remaining_credits`` are null (and the actor). With a
+stored, so ``job_id``, ``job`` and the balance in ``quota`` are null (and the actor). With a
 token it stores the planned job. A real request without a token is ``AUTH_REQUIRED``.
 
 Documented mock rules:
 - a prompt containing ``POLICY_DENY_MARKER`` is refused with ``CONTENT_POLICY_DENIED``;
 - unknown-cost models are priced after execution at ``pricing.UNKNOWN_COST_USD_PER_MEGAPIXEL``;
-- the seed of output ``i`` is ``model_parameters.seed`` (default 0) plus ``i``.
+- the seed of output ``i`` is ``model_parameters.seed`` (when none is given, the mock draws 0) plus
+  ``i``; every output says which in ``seed_used``.
 The prompt is never echoed in any message.
 """
 
@@ -45,6 +46,7 @@ from image_skill_mock.creative.request import CreativeRequest, Plan, Price, Run
 from image_skill_mock.creative.selection import Choice, Parameters
 from image_skill_mock.errors import ApiError
 from image_skill_mock.http import faults
+from image_skill_mock.http.auth import auth_required
 from image_skill_mock.http.call import Call
 from image_skill_mock.ledger import activity
 from image_skill_mock.ledger import credits as ledger
@@ -79,7 +81,7 @@ def _quota_exceeded(message: str) -> ApiError:
 def authorize(call: Call, request: CreativeRequest) -> Run:
     """The caller: an agent, or nobody for a dry run (anything else needs a token)."""
     if call.agent is None and not request.dry_run:
-        raise ApiError(ErrorCode.AUTH_REQUIRED, "Creating images needs an agent token (a dry run does not).")
+        raise auth_required("Creating images needs an agent token (a dry run does not).")
     return Run(call, request, call.agent, call.now())
 
 
@@ -182,11 +184,10 @@ def render(run: Run, planned: Plan, *, job_id: str, stamp: str) -> list[NewAsset
         raise faults.provider_failed()
     if faults.fires(run.call.fault, faults.PROVIDER_TIMEOUT):
         raise faults.provider_timeout()
-    seed = int(planned.parameters.effective.get("seed", 0))
     width, height = planned.price.width, planned.price.height
     outputs = []
     for index in range(run.request.output_count):
-        data = draw(run, seed=seed + index, width=width, height=height)
+        data = draw(run, seed=seed_of(planned, index), width=width, height=height)
         meta = StoredAsset(
             asset_id=ids.new_asset_id(),
             agent_id=run.agent.agent_id,
@@ -202,6 +203,11 @@ def render(run: Run, planned: Plan, *, job_id: str, stamp: str) -> list[NewAsset
         )
         outputs.append(NewAsset(meta, data))
     return outputs
+
+
+def seed_of(planned: Plan, index: int) -> int:
+    """Output ``index``'s seed: the given ``model_parameters.seed`` (else the mock's draw, 0) + ``index``."""
+    return int(planned.parameters.effective.get("seed", 0)) + index
 
 
 def describe(run: Run, planned: Plan, outputs: list[NewAsset], *, job_id: str, stamp: str) -> dict[str, Any]:
@@ -222,7 +228,10 @@ def describe(run: Run, planned: Plan, outputs: list[NewAsset], *, job_id: str, s
         stamp=stamp,
         capability_id=model["capability_id"],
         cost=shapes.cost(cost.credit_pricing),
-        assets=[shapes.asset_object(output.meta, run.call.base_url) for output in outputs],
+        assets=[
+            {**shapes.asset_object(output.meta, run.call.base_url), "seed_used": seed_of(planned, index)}
+            for index, output in enumerate(outputs)
+        ],
         plan=receipt if run.request.dry_run else None,
     )
 
@@ -253,7 +262,9 @@ def record(
                     created_at=job["created_at"],
                 )
             answered = answer(
-                shapes.job_quota(debit, ledger.remaining(credit_entries(conn, agent_id)), usage_event_id)
+                shapes.job_quota(
+                    debit, ledger.spendable(ledger.credits(credit_entries(conn, agent_id))), usage_event_id
+                )
             )
             for item in _stored(run, job_events(run, job, outputs, usage_event_id, debit)):
                 activity.add(conn, item)
@@ -291,7 +302,20 @@ def respond(run: Run, planned: Plan, job: dict[str, Any], quota: dict[str, Any])
         aspect_ratio=run.request.aspect_ratio,
         selection=described,
         quota=quota,
+        input_assets=_input_assets(run),
     )
+
+
+def _input_assets(run: Run) -> list[dict[str, Any]]:
+    """What the job read: an edit's input, then its mask, then each reference (``check_inputs`` proved
+    them the caller's); none for a plain create or an anonymous dry run."""
+    if run.agent is None:
+        return []
+    roles = [("input", run.request.inputs[0])] if run.request.verb == "edit" else []
+    roles += [("mask", run.request.mask)] if run.request.mask else []
+    roles += [("reference", reference["asset_id"]) for reference in run.request.references]
+    found = [(role, run.call.storage.asset(run.agent.agent_id, asset_id)) for role, asset_id in roles]
+    return [shapes.input_asset(role, meta) for role, meta in found if meta is not None]
 
 
 # ------------------------------------------------------------------------ pipeline
@@ -339,5 +363,5 @@ def _recovered(this: Run, job_id: str) -> dict[str, Any]:
     if job is None:
         raise ApiError(ErrorCode.NOT_FOUND, "The job this idempotency key recorded was not found.")
     planned = plan(this)
-    debit, usage_event_id, remaining = ledger.after_job(this.call.storage, this.agent, job_id)
-    return respond(this, planned, job, shapes.job_quota(debit, remaining, usage_event_id))
+    debit, usage_event_id, balance = ledger.after_job(this.call.storage, this.agent, job_id)
+    return respond(this, planned, job, shapes.job_quota(debit, balance, usage_event_id))

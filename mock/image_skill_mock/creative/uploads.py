@@ -2,11 +2,15 @@
 
 The server never fetches a URL and never trusts what the client declares: the base64 body is
 decoded strictly, its length and sha256 must equal ``content_length`` and ``sha256``, its type is
-re-sniffed from the bytes (``sniff.sniff``; the declared ``mime_type`` must agree) and its width
-and height are re-measured from the image's own header (``sniff.measure``), bounded by the spec's
-``x-image-skill-limits`` (``upload_max_side_px``, ``upload_max_pixels``). It is then decoded whole once
-(``prove``, within ``pixels.BUDGET``): a truncated or corrupt image is ``INPUT_POLICY_DENIED``, and a
-large one is stored with its working copy (``pixels.PREVIEW_LONG_EDGE``), which edits decode instead.
+re-sniffed from the bytes (``sniff.sniff``: bytes of no supported type are refused; a declared
+``mime_type`` that disagrees is stored as the sniffed type, with a warning string and
+``upload.declared_mime_type`` in the answer, since clients declare the type from a file's
+extension) and its width and height are re-measured from the image's own header
+(``sniff.measure``), bounded by the spec's ``x-image-skill-limits`` (``upload_max_side_px``,
+``upload_max_pixels``).
+It is then decoded whole once (``prove``, within ``pixels.BUDGET``): a truncated or corrupt image is
+``INPUT_POLICY_DENIED``, and a large one is stored with its working copy (``pixels.PREVIEW_LONG_EDGE``),
+which edits decode instead.
 
 An upload is one ``completed`` job of operation ``upload`` (capability ``UPLOAD_CAPABILITY_ID``)
 holding the asset: it debits nothing and does not count toward the daily job cap. The job, the
@@ -68,13 +72,11 @@ def decode(body: dict[str, Any]) -> bytes:
     return data
 
 
-def inspect(data: bytes, declared: str) -> tuple[str, sniff.Measured]:
+def inspect(data: bytes) -> tuple[str, sniff.Measured]:
     """The sniffed MIME type and measured size, or INPUT_POLICY_DENIED."""
     mime_type = sniff.sniff(data)
     if mime_type is None:
         raise _policy(f"The bytes are not an image type uploads accept ({SUPPORTED}); nothing was stored.")
-    if mime_type != declared:
-        raise _policy(f"The bytes are {mime_type}, not the declared {declared}; nothing was stored.")
     bounds = validation.limits()
     max_side, max_pixels = int(bounds["upload_max_side_px"]), int(bounds["upload_max_pixels"])
     try:
@@ -102,15 +104,25 @@ def prove(data: bytes, mime_type: str, size: sniff.Measured) -> bytes | None:
         ) from None
 
 
+def _declared(call: Call, declared: str, sniffed: str) -> str:
+    """The declared type; when the bytes say otherwise, a warning (the asset is stored as ``sniffed``)."""
+    if declared != sniffed:
+        call.warnings.append(
+            f"The bytes are {sniffed}, not the declared {declared}; the asset is stored as {sniffed}."
+        )
+    return declared
+
+
 def upload(call: Call) -> dict[str, Any]:
     agent = call.require_agent()
     body = call.body or {}
     data = decode(body)
-    mime_type, size = inspect(data, body["mime_type"])
+    mime_type, size = inspect(data)
+    declared = _declared(call, body["mime_type"], mime_type)
     request = {name: body[name] for name in ("source_kind", "filename", "remote_origin")}
     known = call.storage.uploaded_asset(agent.agent_id, body["sha256"], mime_type)
     if known is not None:
-        return answer(request, known, call.base_url)
+        return answer(request, known, call.base_url, declared)
     preview = prove(data, mime_type, size)
     now = call.now()
     stamp = timestamp(now)
@@ -158,10 +170,10 @@ def upload(call: Call) -> dict[str, Any]:
         if preview is not None:
             insert_preview(conn, meta.asset_id, preview)
         activity.add(conn, uploaded)
-    return answer(request, meta, call.base_url)
+    return answer(request, meta, call.base_url, declared)
 
 
-def answer(request: dict[str, Any], meta: StoredAsset, base_url: str) -> dict[str, Any]:
+def answer(request: dict[str, Any], meta: StoredAsset, base_url: str, declared: str) -> dict[str, Any]:
     """``UploadData``: the request echo (base name and origin only), the asset, the upload facts."""
     return {
         "request": request,
@@ -169,6 +181,7 @@ def answer(request: dict[str, Any], meta: StoredAsset, base_url: str) -> dict[st
         "upload": {
             "bytes": meta.content_length,
             "mime_type": meta.mime_type,
+            "declared_mime_type": declared,
             "sha256": meta.sha256,
             "policy": {"status": "allowed"},
         },

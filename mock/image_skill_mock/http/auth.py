@@ -1,4 +1,6 @@
-"""Bearer tokens: stored as sha256 only; missing -> AUTH_REQUIRED, anything unknown -> AUTH_TOKEN_INVALID."""
+"""Bearer tokens: stored as sha256 only. Every auth failure is AUTH_REQUIRED (its recovery the signup
+command), with ``recovery.auth_state``: ``missing`` when no token was sent, ``invalid`` for a
+malformed, unknown or revoked one."""
 
 from __future__ import annotations
 
@@ -21,15 +23,20 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def auth_required(message: str, *, state: str = "missing") -> ApiError:
+    """AUTH_REQUIRED with its ``auth_state`` (``missing`` or ``invalid``) and the signup recovery."""
+    return ApiError(ErrorCode.AUTH_REQUIRED, message, recovery={"auth_state": state})
+
+
 def authenticate(storage: Storage, authorization: str | None) -> Agent:
     if not authorization:
-        raise ApiError(ErrorCode.AUTH_REQUIRED, "This operation needs an agent token.")
+        raise auth_required("This operation needs an agent token.")
     scheme, _, token = authorization.partition(" ")
     agent = (
         storage.agent_by_token(token_hash(token.strip())) if scheme.lower() == "bearer" and token else None
     )
     if agent is None:
-        raise ApiError(ErrorCode.AUTH_TOKEN_INVALID, "The bearer token is not a valid agent token.")
+        raise auth_required("The bearer token is not a valid agent token; sign up again.", state="invalid")
     return agent
 
 

@@ -81,7 +81,12 @@ def endpoint(
                 call.actor = actor_of(call.agent)
             data = await run_in_threadpool(handler, call)
             response = success(
-                op.command, data, trace_id=trace_id, actor=call.actor, status=op.success_status
+                op.command,
+                data,
+                trace_id=trace_id,
+                actor=call.actor,
+                status=op.success_status,
+                warnings=call.warnings,
             )
         except ClientDisconnect:
             # The client went away mid-body: nobody will read an answer, and nothing went wrong here.

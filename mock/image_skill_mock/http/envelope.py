@@ -25,9 +25,17 @@ class EnvelopeResponse(Response):
 
 
 def success(
-    command: str, data: Any, *, trace_id: str, actor: dict[str, Any] | None, status: int = 200
+    command: str,
+    data: Any,
+    *,
+    trace_id: str,
+    actor: dict[str, Any] | None,
+    status: int = 200,
+    warnings: list[str] | None = None,
 ) -> EnvelopeResponse:
-    body = envelope(ok=True, command=command, trace_id=trace_id, actor=actor, data=data)
+    body = envelope(
+        ok=True, command=command, trace_id=trace_id, actor=actor, data=data, warnings=warnings or ()
+    )
     return EnvelopeResponse(body, status, 0)
 
 

@@ -122,17 +122,17 @@ def balance(storage: Storage, agent: Agent, now: datetime) -> Balance:
     )
 
 
-def after_job(storage: Storage, agent: Agent, job_id: str) -> tuple[int, str | None, int]:
-    """A recorded job's debit, its usage event id and the balance right after it (the ledger's entries
-    up to and including its debit)."""
+def after_job(storage: Storage, agent: Agent, job_id: str) -> tuple[int, str | None, dict[str, Any]]:
+    """A recorded job's debit, its usage event id and the balance right after it (``spendable`` of the
+    ledger's entries up to and including its debit)."""
     with storage.reading() as conn:
         debit = usage_event(conn, agent.agent_id, job_id)
         entries = credit_entries(conn, agent.agent_id)
     if debit is None:
-        return 0, None, remaining(entries)
+        return 0, None, spendable(credits(entries))
     usage_event_id, credits_ = debit
     upto = next((i for i, entry in enumerate(entries) if entry.source_id == usage_event_id), len(entries))
-    return credits_, usage_event_id, remaining(entries[: upto + 1])
+    return credits_, usage_event_id, spendable(credits(entries[: upto + 1]))
 
 
 def admit_job(agent: Agent, *, debit: int, counts_toward_daily_cap: bool) -> Admission:
@@ -147,14 +147,20 @@ def admit_job(agent: Agent, *, debit: int, counts_toward_daily_cap: bool) -> Adm
     return admit
 
 
-def credit_limits(summed: Credits) -> dict[str, Any]:
-    """The balance as ``QuotaData.limits`` reports it (a purchase status reports the same)."""
+def spendable(summed: Credits) -> dict[str, Any]:
+    """The balance split as the wire reports it: ``remaining_credits`` is the preview (free) part only
+    (what clients add ``payment_backed_remaining_credits`` to), ``total_remaining_credits`` the sum."""
     return {
-        "remaining_credits": summed.remaining,
+        "remaining_credits": summed.preview_remaining,
         "preview_remaining_credits": summed.preview_remaining,
         "payment_backed_remaining_credits": summed.payment_backed_remaining,
-        "consumed_credits": summed.consumed,
+        "total_remaining_credits": summed.remaining,
     }
+
+
+def credit_limits(summed: Credits) -> dict[str, Any]:
+    """The balance as ``QuotaData.limits`` reports it (a purchase status reports the same)."""
+    return {**spendable(summed), "consumed_credits": summed.consumed}
 
 
 def daily_jobs(found: Balance) -> dict[str, Any]:

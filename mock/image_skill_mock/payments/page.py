@@ -202,7 +202,9 @@ class Checkout:
         supplied = request.headers.get("authorization", "").removeprefix("Bearer ").encode()
         if not hmac.compare_digest(supplied, self.settings.webhook_secret.encode()):
             error = ApiError(
-                ErrorCode.AUTH_TOKEN_INVALID, "The test-mode Stripe API needs the webhook secret."
+                ErrorCode.AUTH_REQUIRED,
+                "The test-mode Stripe API needs the webhook secret.",
+                recovery={"auth_state": "invalid"},
             )
             return self._error(error, request)
         found = stripe_objects(self.storage, str(request.path_params["attempt_id"]))

@@ -14,6 +14,7 @@ from image_skill_api.registry import ErrorCode
 from image_skill_mock import suggested
 from image_skill_mock.errors import ApiError
 from image_skill_mock.ledger.credits import credits as summed
+from image_skill_mock.ledger.credits import spendable
 from image_skill_mock.payments.delivery import retry_after
 from image_skill_mock.payments.quotes import quote_state
 from image_skill_mock.payments.sessions import after_payment, attempt_status, checkout_url, handoff_url
@@ -178,10 +179,7 @@ def _paid_views(found: Purchase, receipt: dict[str, Any]) -> dict[str, Any]:
             "kind": latest["kind"],
             "occurred_at": latest["created_at"],
         },
-        "limits": {
-            "remaining_credits": total.remaining,
-            "payment_backed_remaining_credits": total.payment_backed_remaining,
-        },
+        "limits": spendable(total),
     }
 
 

@@ -198,3 +198,11 @@ CREATE VIEW credit_entries (agent_id, kind, credits, payment_backed, source_id, 
     SELECT agent_id, 'job_debit', -credits, 0, usage_event_id, created_at FROM usage_events
     UNION ALL
     SELECT agent_id, kind, credits, 1, credit_event_id, created_at FROM credit_events;
+
+-- Where an agent discovered Image Skill (signup's self-reported, optional discovery_source).
+-- A table of its own (not a column of agents) so that a database made before it opens as it is.
+CREATE TABLE IF NOT EXISTS agent_discovery (
+    agent_id TEXT PRIMARY KEY REFERENCES agents(agent_id),
+    source TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
