@@ -200,7 +200,7 @@ def _answer(ctx: Context, found: Findings, prompt: str, model: str | None) -> di
     model_flag = ["--model", str(model_id)] if model else []
     next_command, after_next = _next_steps(ctx, found, stage, prompt, model_flag)
     inspect = _cmd(ctx, "models", "show", str(model_id), "--json") if model_id else None
-    return {
+    answer = {
         "schema": SCHEMA,
         "stage": stage,
         "ready": stage == READY,
@@ -219,3 +219,10 @@ def _answer(ctx: Context, found: Findings, prompt: str, model: str | None) -> di
         },
         "mutation": dict(MUTATION),
     }
+    from image_skill import guide_fields
+
+    guide_again = _cmd(ctx, "create", "--guide", "--prompt", prompt, "--json")
+    placeholder = PLACEHOLDER_PROMPT if stage == "prompt_required" else None
+    source = ctx.credential().source
+    guide_fields.extend(answer, source=source, prompt_placeholder=placeholder, guide_again=guide_again)
+    return answer

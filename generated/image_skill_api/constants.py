@@ -60,6 +60,11 @@ LIMIT_REFERENCE_MIN_SIDE_PX = 300
 LIMIT_REFERENCE_MIN_ASPECT = "0.40"
 LIMIT_REFERENCE_MAX_ASPECT = "2.50"
 ENVELOPE_KEYS = ("ok", "command", "trace_id", "actor", "data", "warnings", "error")
+MOCK_CONTROL_PATH_PREFIX = "/_mock/"
+MOCK_CONTROL_TOKEN_HEADER = "x-image-skill-mock-control-token"
+MOCK_CONTROL_VERSION_HEADER = "x-image-skill-mock-version"
+MOCK_STATE_FORMAT = "image-skill-mock-state"
+MOCK_STATE_VERSION = 1
 
 # The CLI label of each operation (`x-image-skill-command`), by operationId.
 OPERATION_COMMANDS = {
@@ -85,6 +90,16 @@ OPERATION_COMMANDS = {
     "listActivity": "image-skill activity list",
     "getActivity": "image-skill activity show",
     "createFeedback": "image-skill feedback create",
+    "resetMockState": "image-skill-mock state reset",
+    "exportMockState": "image-skill-mock state export",
+    "importMockState": "image-skill-mock state import",
+    "getMockClock": "image-skill-mock clock show",
+    "advanceMockClock": "image-skill-mock clock advance",
+    "listMockFaultRules": "image-skill-mock faults list",
+    "addMockFaultRule": "image-skill-mock faults add",
+    "clearMockFaultRules": "image-skill-mock faults clear",
+    "listMockJournal": "image-skill-mock journal",
+    "payMockCheckout": "image-skill-mock pay",
 }
 
 
@@ -116,6 +131,8 @@ class ErrorCodes:
     IDEMPOTENCY_KEY_IN_USE = "IDEMPOTENCY_KEY_IN_USE"
     REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
     MOCK_EXTRA_NOT_INSTALLED = "MOCK_EXTRA_NOT_INSTALLED"
+    MOCK_CONTROL_FORBIDDEN = "MOCK_CONTROL_FORBIDDEN"
+    MOCK_CONTROL_REQUEST_INVALID = "MOCK_CONTROL_REQUEST_INVALID"
     NOT_FOUND = "NOT_FOUND"
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     JOB_CANCELED = "JOB_CANCELED"
@@ -141,6 +158,7 @@ class ErrorCodes:
     OUTPUT_EXISTS = "OUTPUT_EXISTS"
     OUTPUT_WRITE_FAILED = "OUTPUT_WRITE_FAILED"
     OUTPUT_NOT_REGULAR_FILE = "OUTPUT_NOT_REGULAR_FILE"
+    UPLOAD_SOURCE_CHANGED = "UPLOAD_SOURCE_CHANGED"
     PUBLIC_CLI_CONFIG_WRITE_FAILED = "PUBLIC_CLI_CONFIG_WRITE_FAILED"
 
 
@@ -168,6 +186,8 @@ ERROR_EXIT_CODES = {
     "IDEMPOTENCY_KEY_IN_USE": 7,
     "REQUEST_TOO_LARGE": 2,
     "MOCK_EXTRA_NOT_INSTALLED": 2,
+    "MOCK_CONTROL_FORBIDDEN": 3,
+    "MOCK_CONTROL_REQUEST_INVALID": 2,
     "NOT_FOUND": 1,
     "METHOD_NOT_ALLOWED": 1,
     "JOB_CANCELED": 1,
@@ -193,6 +213,7 @@ ERROR_EXIT_CODES = {
     "OUTPUT_EXISTS": 9,
     "OUTPUT_WRITE_FAILED": 9,
     "OUTPUT_NOT_REGULAR_FILE": 9,
+    "UPLOAD_SOURCE_CHANGED": 9,
     "PUBLIC_CLI_CONFIG_WRITE_FAILED": 9,
 }
 ERROR_RETRYABLE = {
@@ -219,6 +240,8 @@ ERROR_RETRYABLE = {
     "IDEMPOTENCY_KEY_IN_USE": True,
     "REQUEST_TOO_LARGE": False,
     "MOCK_EXTRA_NOT_INSTALLED": False,
+    "MOCK_CONTROL_FORBIDDEN": False,
+    "MOCK_CONTROL_REQUEST_INVALID": False,
     "NOT_FOUND": False,
     "METHOD_NOT_ALLOWED": False,
     "JOB_CANCELED": False,
@@ -244,6 +267,7 @@ ERROR_RETRYABLE = {
     "OUTPUT_EXISTS": False,
     "OUTPUT_WRITE_FAILED": False,
     "OUTPUT_NOT_REGULAR_FILE": False,
+    "UPLOAD_SOURCE_CHANGED": False,
     "PUBLIC_CLI_CONFIG_WRITE_FAILED": False,
 }
 TYPE_CHECKING = False  # mypy reads this as typing.TYPE_CHECKING; importing typing costs start-up time
@@ -273,6 +297,8 @@ ERROR_RECOVERIES: "dict[str, dict[str, Any]]" = {
     "IDEMPOTENCY_KEY_IN_USE": {"retry_after_seconds": 1},
     "REQUEST_TOO_LARGE": {"suggested_command": "image-skill help --json"},
     "MOCK_EXTRA_NOT_INSTALLED": {"suggested_command": "pip install 'image-skill[mock]'"},
+    "MOCK_CONTROL_FORBIDDEN": {},
+    "MOCK_CONTROL_REQUEST_INVALID": {},
     "NOT_FOUND": {},
     "METHOD_NOT_ALLOWED": {},
     "JOB_CANCELED": {},
@@ -300,6 +326,7 @@ ERROR_RECOVERIES: "dict[str, dict[str, Any]]" = {
     "OUTPUT_EXISTS": {"required_flag": "--overwrite"},
     "OUTPUT_WRITE_FAILED": {},
     "OUTPUT_NOT_REGULAR_FILE": {"required_flag": "--output"},
+    "UPLOAD_SOURCE_CHANGED": {},
     "PUBLIC_CLI_CONFIG_WRITE_FAILED": {
         "suggested_command": 'export IMAGE_SKILL_CONFIG_PATH="$PWD/.image-skill/config.json"'
     },
@@ -351,3 +378,11 @@ FEEDBACK_REQUEST_SOURCE_MAX_LENGTH = 80
 FEEDBACK_REQUEST_SURFACE_MIN_ITEMS = 1
 FEEDBACK_REQUEST_SURFACE_MAX_ITEMS = 10
 FEEDBACK_REQUEST_EVIDENCE_MAX_ITEMS = 20
+MOCK_CLOCK_ADVANCE_REQUEST_SECONDS_MINIMUM = 0
+MOCK_CLOCK_ADVANCE_REQUEST_SECONDS_MAXIMUM = 315360000
+MOCK_FAULT_RULE_REQUEST_TIMES_MINIMUM = 1
+MOCK_FAULT_RULE_REQUEST_TIMES_MAXIMUM = 1000000
+MOCK_FAULT_RULE_REQUEST_PROBABILITY_MINIMUM = 0
+MOCK_FAULT_RULE_REQUEST_PROBABILITY_MAXIMUM = 1
+MOCK_FAULT_RULE_REQUEST_AFTER_MINIMUM = 0
+MOCK_FAULT_RULE_REQUEST_AFTER_MAXIMUM = 1000000

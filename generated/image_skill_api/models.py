@@ -81,6 +81,12 @@ A namespaced model id, `<provider>.<model>`.
 """
 
 
+ModelReference: TypeAlias = str
+"""
+A model id, a known alias of one (`nano-banana`), or `default` (the hosted default create model).
+"""
+
+
 CapabilityId: TypeAlias = str
 """
 A capability id, `is.image.<generate|edit>.<name>.v<N>`.
@@ -116,6 +122,18 @@ class Recovery(TypedDict):
     """
     The idempotency key a failed request carried; resending the same request with it cannot act (or charge) twice.
     """
+    inspect_commands: NotRequired[list[str]]
+    """
+    Read-only commands that show what a failed spending request did (`jobs show`, `activity list --subject`, `usage quota`). A non-retryable failure recovers by inspection, never by a rerun.
+    """
+    stdin: NotRequired[str]
+    """
+    What `suggested_command` reads from standard input, when it reads anything (a create's or edit's rerun: the original prompt, exactly as sent).
+    """
+    token: NotRequired[str]
+    """
+    Only on a `signup` whose token could not be saved after the agent was created: the new agent's token, shown this once so the identity is never lost. Store it at once (`IMAGE_SKILL_TOKEN`, or a writable config).
+    """
     auth_state: NotRequired[Literal["missing", "invalid"]]
     """
     `AUTH_REQUIRED` only: `missing` when no token was sent (or none is usable for this base URL), `invalid` when the token sent is malformed, unknown or revoked.
@@ -146,6 +164,8 @@ ErrorCode: TypeAlias = Literal[
     "IDEMPOTENCY_KEY_IN_USE",
     "REQUEST_TOO_LARGE",
     "MOCK_EXTRA_NOT_INSTALLED",
+    "MOCK_CONTROL_FORBIDDEN",
+    "MOCK_CONTROL_REQUEST_INVALID",
     "NOT_FOUND",
     "METHOD_NOT_ALLOWED",
     "JOB_CANCELED",
@@ -171,6 +191,7 @@ ErrorCode: TypeAlias = Literal[
     "OUTPUT_EXISTS",
     "OUTPUT_WRITE_FAILED",
     "OUTPUT_NOT_REGULAR_FILE",
+    "UPLOAD_SOURCE_CHANGED",
     "PUBLIC_CLI_CONFIG_WRITE_FAILED",
 ]
 """
@@ -371,20 +392,10 @@ class Economics(TypedDict):
     estimated_usd_per_image: float | None
 
 
-class ModelSummary(TypedDict):
-    id: ModelId
-    display_name: str
-    provider: Provider
-    capability_id: CapabilityId
-    status: ModelStatus
-    operation: Operation
-    supports: list[Literal["create", "edit"]]
-    """
-    `["create"]` or `["edit"]`.
-    """
-    execution: Execution
-    economics: Economics
-    latency_class: NotRequired[Literal["fast", "standard", "slow"]]
+class ModelLifecycle(TypedDict):
+    state: Literal["active", "deprecated", "retired"]
+    retired_at: Timestamp | None
+    redirects_to: ModelId | None
 
 
 class Input(TypedDict):
@@ -451,11 +462,24 @@ class Summary(TypedDict):
     first_actionable_model_ids: list[ModelId]
     recommended_filter_commands: list[str]
     full_catalog_flags: list[str]
+    default_model_id: NotRequired[ModelId]
+    query: NotRequired[str | None]
+    """
+    The `query` the rows were matched against.
+    """
+    details: NotRequired[bool]
+    """
+    Whether rows are full `Model`s.
+    """
+    aliases: NotRequired[dict[str, ModelId]]
+    """
+    Every alias `models show` resolves, and the model it names.
+    """
 
 
-class ModelListData(TypedDict):
-    models: list[ModelSummary]
-    summary: Summary
+class Resolved(TypedDict):
+    requested: ModelReference
+    via: Literal["id", "alias", "default"]
 
 
 class Capability(TypedDict):
@@ -547,6 +571,12 @@ class Output1(TypedDict):
     expected_min_short_edge: NotRequired[int | None]
 
 
+class LifecycleRedirect(TypedDict):
+    requested_model_id: ModelId
+    model_id: ModelId
+    retired_at: Timestamp | None
+
+
 class Selection(TypedDict):
     policy: Literal[
         "hosted_default_create_v1", "hosted_default_edit_v1", "explicit_model", "explicit_provider"
@@ -557,6 +587,10 @@ class Selection(TypedDict):
     capability: Capability1
     model_parameters: ModelParameters1
     output: Output1
+    lifecycle_redirect: NotRequired[LifecycleRedirect | None]
+    """
+    Set when the requested model is retired and its successor ran instead.
+    """
 
 
 class Asset(TypedDict):
@@ -638,12 +672,16 @@ class Request(TypedDict):
 
 
 class Request1(TypedDict):
+    job_id: JobId
+
+
+class Request2(TypedDict):
     reference: str
     reference_type: Literal["asset_id", "owned_url"]
 
 
 class AssetData(TypedDict):
-    request: Request1
+    request: Request2
     asset: Asset
 
 
@@ -816,6 +854,14 @@ class CreditPurchaseStatusData(TypedDict):
     next: CheckoutNext
 
 
+class CreditBalanceData(QuotaData):
+    state: Literal["balance"]
+    reference: None
+    """
+    No purchase reference was given.
+    """
+
+
 UploadMimeType: TypeAlias = Literal["image/png", "image/jpeg", "image/webp", "image/gif", "image/avif"]
 
 
@@ -841,7 +887,7 @@ class UploadRequest(TypedDict):
     """
 
 
-class Request2(TypedDict):
+class Request3(TypedDict):
     source_kind: Literal["local_path", "remote_url"]
     filename: str
     remote_origin: str | None
@@ -866,7 +912,7 @@ class Upload(TypedDict):
 
 
 class UploadData(TypedDict):
-    request: Request2
+    request: Request3
     asset: Asset
     upload: Upload
 
@@ -987,7 +1033,7 @@ class ActivityEvent(TypedDict):
     """
 
 
-class Request3(TypedDict):
+class Request4(TypedDict):
     reference: NotRequired[str]
     limit: NotRequired[int]
     subject: NotRequired[str | None]
@@ -996,7 +1042,7 @@ class Request3(TypedDict):
 class ActivityData(TypedDict):
     events: list[ActivityEvent]
     source: Literal["hosted_activity_ledger"]
-    request: NotRequired[Request3]
+    request: NotRequired[Request4]
     """
     The reference or filters this answer is for.
     """
@@ -1064,6 +1110,169 @@ class FeedbackData(TypedDict):
     quality_guidance: NotRequired[list[str]]
     """
     Server-side hints that would make the feedback more actionable.
+    """
+
+
+class MockResetRequest(TypedDict):
+    agent_id: NotRequired[AgentId]
+    """
+    Reset only this agent's rows (and its journal entries); without it, everything.
+    """
+
+
+class MockResetData(TypedDict):
+    scope: Literal["all", "agent"]
+    agent_id: AgentId | None
+    deleted_rows: int
+
+
+class MockClockData(TypedDict):
+    now: Timestamp
+    frozen: bool
+    """
+    The clock stands still (`serve --clock=frozen:...`) and moves only when advanced.
+    """
+    advanced_seconds: float
+    """
+    How far the clock was moved forward in all.
+    """
+
+
+class MockClockAdvanceRequest(TypedDict):
+    seconds: float
+
+
+class MockStateBytes(TypedDict):
+    base64: str
+
+
+MockStateSection: TypeAlias = dict[str, list[dict[str, str | float | MockStateBytes | None]]]
+"""
+Table name -> its rows in insertion order, each column -> value.
+"""
+
+
+class MockStateDocument(TypedDict):
+    format: Literal["image-skill-mock-state"]
+    version: Literal[1]
+    api_version: str
+    exported_at: Timestamp
+    clock: MockClockData
+    agents: MockStateSection
+    credits: MockStateSection
+    jobs: MockStateSection
+    assets: MockStateSection
+    quotes: MockStateSection
+    payments: MockStateSection
+    activity: MockStateSection
+    feedback: MockStateSection
+    other: MockStateSection
+
+
+class MockImportData(TypedDict):
+    version: int
+    rows: dict[str, int]
+    """
+    Table name -> how many rows were loaded.
+    """
+    clock: MockClockData
+
+
+class MockFaultRuleRequest(TypedDict):
+    operation: NotRequired[str]
+    """
+    The operationId whose requests the rule applies to (e.g. `createImage`).
+    """
+    fault: (
+        Literal[
+            "provider_failed",
+            "provider_timeout",
+            "storage_failed",
+            "feedback_storage_failed",
+            "server_error",
+            "slow",
+        ]
+        | str
+    )
+    """
+    A fault NAME of the `x-image-skill-mock-fault` header (`slow:MS` waits MS ms, at most 30000).
+    """
+    times: NotRequired[int]
+    probability: NotRequired[float]
+    after: NotRequired[int]
+
+
+class MockFaultRuleData(TypedDict):
+    rule_id: int
+    operation: str | None
+    fault: str
+    times: int | None
+    probability: float
+    after: int
+    seen: int
+    """
+    Matching requests the rule has seen (those skipped by `after` included).
+    """
+    fired: int
+    created_at: Timestamp
+
+
+class MockFaultRuleList(TypedDict):
+    rules: list[MockFaultRuleData]
+
+
+class MockFaultRulesClearedData(TypedDict):
+    cleared: int
+
+
+class MockLedgerDelta(TypedDict):
+    credits: int
+    """
+    Credits granted minus credits debited.
+    """
+    jobs: int
+    assets: int
+    activity_events: int
+
+
+class MockJournalEntry(TypedDict):
+    seq: int
+    at: Timestamp
+    trace_id: TraceId | None
+    method: str
+    operation: str | None
+    """
+    The operationId the request reached (null for the media, checkout and webhook routes).
+    """
+    route: str | None
+    """
+    The path template it matched (never the path itself, which may hold a capability).
+    """
+    agent_id: AgentId | None
+    status: int
+    exit_code: int
+    ms: int
+    delta: dict[AgentId, MockLedgerDelta]
+    """
+    Agent id -> what the request added to that agent's ledger (agents it left alone are absent).
+    """
+
+
+class MockJournalData(TypedDict):
+    entries: list[MockJournalEntry]
+
+
+class MockPayRequest(TypedDict):
+    payment_attempt_id: PaymentAttemptId
+
+
+class MockPayData(TypedDict):
+    payment_attempt_id: PaymentAttemptId
+    checkout_session_id: CheckoutSessionId
+    event_id: str
+    outcome: str
+    """
+    What the completion webhook did (`fulfilled`, `duplicate`, ...).
     """
 
 
@@ -1140,6 +1349,15 @@ class WhoamiData(TypedDict):
     claim_state: ClaimState
     token: Token1
     grants: Grants
+    authenticated: NotRequired[Literal[True]]
+    token_status: NotRequired[Literal["active"]]
+    """
+    Same as `token.status`.
+    """
+    token_created_at: NotRequired[Timestamp | None]
+    """
+    When the active token was created (same as `token.created_at`), null when unknown.
+    """
 
 
 class PaymentMethodsData(TypedDict):
@@ -1150,6 +1368,46 @@ class PaymentMethodsData(TypedDict):
     packs_endpoint: str
     status_endpoint: str
     methods: list[PaymentMethod]
+
+
+class ModelSummary(TypedDict):
+    id: ModelId
+    display_name: str
+    provider: Provider
+    capability_id: CapabilityId
+    status: ModelStatus
+    operation: Operation
+    supports: list[Literal["create", "edit"]]
+    """
+    `["create"]` or `["edit"]`.
+    """
+    execution: Execution
+    economics: Economics
+    latency_class: NotRequired[Literal["fast", "standard", "slow"]]
+    default: bool
+    """
+    True on the one row of the hosted default create model (what `models show default` resolves to).
+    """
+    lifecycle: ModelLifecycle
+    aliases: NotRequired[list[ModelReference]]
+    """
+    Other names `models show` resolves to this model (migration aliases).
+    """
+    show_command: str
+    """
+    The command that shows this model's full schema.
+    """
+    estimated_usd_per_image: NotRequired[float | None]
+    """
+    Same as `economics.estimated_usd_per_image` (flat, for sorting).
+    """
+    credits_required: NotRequired[int | None]
+    """
+    Same as `economics.credit_pricing.credits_required` for one output.
+    """
+    task_tags: NotRequired[list[str]]
+    max_outputs_per_request: NotRequired[int]
+    max_resolution_class: NotRequired[str | None]
 
 
 class Output(TypedDict):
@@ -1183,8 +1441,14 @@ class Model(ModelSummary):
     migration_hints: list[str]
 
 
+class ModelListData(TypedDict):
+    models: list[ModelSummary]
+    summary: Summary
+
+
 class ModelData(TypedDict):
     model: Model
+    resolved: NotRequired[Resolved]
 
 
 class Job(TypedDict):
@@ -1226,6 +1490,11 @@ class CreativeData(TypedDict):
 
 
 class JobData(TypedDict):
+    request: Request1
+    status: JobStatus
+    state: JobStatus
+    assets: list[Asset]
+    cost: Cost
     job: Job
 
 

@@ -5,12 +5,13 @@ Importable without the ``[mock]`` extra: ``image-skill-mock --help`` reads the d
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from image_skill_mock.clock import utc_now
+from image_skill_mock.clock import Clock
 
 #: Preview credits a new agent is granted (``serve --free-credits``).
 FREE_CREDITS = 50
@@ -43,7 +44,8 @@ class Settings:
     strict: bool = False
     free_credits: int = FREE_CREDITS
     daily_jobs: int = DAILY_JOBS
-    clock: Callable[[], datetime] = field(default=utc_now)
+    #: The one clock every time read goes through (``clock.Clock``; a test may hand in any callable).
+    clock: Callable[[], datetime] = field(default_factory=Clock)
     #: The scheme://host[:port] asset URLs are built on (``serve --public-base-url``); never the Host header.
     public_base_url: str = DEFAULT_PUBLIC_BASE_URL
     #: Honour the ``x-image-skill-mock-fault`` request header (``serve --faults``; see ``faults``).
@@ -57,5 +59,39 @@ class Settings:
     quote_ttl_seconds: int = QUOTE_TTL_SECONDS
     #: The first retry delay of a webhook delivery (``serve --webhook-retry-base``).
     webhook_retry_base_seconds: float = WEBHOOK_RETRY_BASE_SECONDS
+
+    @staticmethod
+    def crash_safety(opts: Mapping[str, Any]) -> dict[str, Any]:
+        """``serve --pause-at`` (armed here: ``crashpoints``) and ``--webhook-retry-base`` (seconds in
+        (0, 3600]; default ``WEBHOOK_RETRY_BASE_SECONDS``), checked; the settings they make."""
+        from image_skill_mock import crashpoints
+
+        name, raw = opts.get("--pause-at"), opts.get("--webhook-retry-base")
+        if name is not None and not opts.get("--faults"):
+            raise SystemExit("image-skill-mock: --pause-at needs --faults (crash points are for tests)")
+        if name is not None and name not in crashpoints.NAMES:
+            raise SystemExit(f"image-skill-mock: --pause-at is one of {', '.join(crashpoints.NAMES)}")
+        try:
+            base = float(raw) if raw is not None else float(WEBHOOK_RETRY_BASE_SECONDS)
+        except ValueError:
+            base = -1.0
+        if not 0 < base <= 3600:
+            raise SystemExit("image-skill-mock: --webhook-retry-base is a number of seconds in (0, 3600]")
+        crashpoints.arm(name)
+        return {"webhook_retry_base_seconds": base}
+
+    #: Serve the control API under ``/_mock/`` (``serve --control``); without it those paths are 404.
+    control: bool = False
+    #: The token a control request must carry (``serve --control-token``); without one only loopback
+    #: clients may use the control API.
+    control_token: str | None = None
+    #: The fault rules' hook (``control.fault_rules``, set by the app with ``--control``): the fault an
+    #: operation's request draws from the rule table (``faults`` fires it as if the header asked), or None.
+    fault_rule: Callable[[str], str | None] | None = None
+    #: How long a real create or edit job takes (``serve --job-latency-ms``): 0 answers it completed
+    #: (synchronous); more answers it ``queued`` and runs it in the background (``creative.deferred``).
+    job_latency_ms: int = 0
+    #: The catalog data file served instead of the packaged one (``serve --catalog``).
+    catalog_path: Path | None = None
     #: Deliberate defects for the conformance kit's tests (``serve --defect NAME``; see ``defects``).
     defects: frozenset[str] = frozenset()

@@ -35,7 +35,7 @@ from image_skill_mock import main
 from image_skill_mock.creative.pricing import credits_for_usd
 from image_skill_mock.http import ecma, validation
 
-from .conftest import NOON, Api, LiveServer, fixed_clock
+from .conftest import NOON, Api, LiveServer, fixed_clock, ledger_check
 
 JSON = {"content-type": "application/json"}
 MiB = 1024 * 1024
@@ -156,6 +156,7 @@ def test_the_daily_cap_holds_under_20_concurrent_creates(live_server: Callable[.
     ).json()["data"]
     assert quota["daily_jobs"]["used"] == 4
     assert quota["limits"]["remaining_credits"] == 1000 - 4 * debit
+    assert ledger_check(server.db_path)["differences"] == []
 
 
 def test_dry_runs_still_do_not_count_toward_the_cap(make_api: Callable[..., Api]) -> None:

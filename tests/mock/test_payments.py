@@ -178,9 +178,12 @@ def test_another_agents_quote_is_not_found(make_api: Callable[..., Api]) -> None
     assert status(api, quote_id=quote_id)["error"]["code"] == ErrorCode.NOT_FOUND
 
 
-def test_status_needs_exactly_one_reference(paying: Api) -> None:
+def test_status_takes_at_most_one_reference_and_none_is_the_balance(paying: Api) -> None:
     data = quote(paying)["data"]
-    assert status(paying)["error"]["code"] == ErrorCode.CREDIT_PURCHASE_REFERENCE_REQUIRED
+    balance = status(paying)["data"]  # issue 15 item 10: no reference answers the balance
+    assert balance["state"] == "balance"
+    assert balance["reference"] is None
+    assert balance["limits"] == paying.request("GET", "/v1/quota")["data"]["limits"]
     bought = buy(paying, data["quote_id"])["data"]
     two = status(paying, quote_id=data["quote_id"], payment_attempt_id=bought["payment_attempt_id"])
     assert two["error"]["code"] == ErrorCode.CREDIT_PURCHASE_REFERENCE_REQUIRED

@@ -74,8 +74,26 @@ def test_spec_is_valid_openapi_31() -> None:
     validate(SPEC)
 
 
+#: The tag of the mock's control API (issue 16): served by `image-skill-mock serve --control` only,
+#: never part of the hosted API of the design, and all of it under one path prefix.
+MOCK_CONTROL_TAG = "mock-control"
+
+
 def test_spec_covers_every_operation_of_the_design() -> None:
-    assert {(m, p) for m, p, _ in operations()} == DESIGN_OPERATIONS
+    hosted = {(m, p) for m, p, op in operations() if MOCK_CONTROL_TAG not in op["tags"]}
+    assert hosted == DESIGN_OPERATIONS
+
+
+def test_the_mock_control_operations_live_under_their_own_prefix_and_tag() -> None:
+    prefix = SPEC["x-image-skill-mock-control"]["path_prefix"]
+    controlled = [(p, op) for _, p, op in operations() if MOCK_CONTROL_TAG in op["tags"]]
+    assert controlled
+    for path, op in controlled:
+        assert path.startswith(prefix), path
+        assert op["tags"] == [MOCK_CONTROL_TAG]
+        assert op["x-image-skill-command"].startswith("image-skill-mock ")
+        assert op["security"] == []
+    assert all(not p.startswith(prefix) for _, p, op in operations() if MOCK_CONTROL_TAG not in op["tags"])
 
 
 @pytest.mark.parametrize(
@@ -85,7 +103,8 @@ def test_operation_is_documented_for_agents(method: str, path: str, op: dict[str
     assert re.fullmatch(r"[a-z][A-Za-z]+", op["operationId"])
     assert op.get("summary")
     assert op.get("description")
-    assert op["x-image-skill-command"].startswith("image-skill ")
+    cli = "image-skill-mock " if MOCK_CONTROL_TAG in op["tags"] else "image-skill "
+    assert op["x-image-skill-command"].startswith(cli)
     responses = op["responses"]
     success = [code for code in responses if code.startswith("2")]
     assert success, "a documented success response"

@@ -13,6 +13,9 @@ checked against the spec before anything is sent. Payment credentials never pass
 - ``status``: exactly one of ``--quote-id``, ``--payment-attempt-id``, ``--checkout-session-id``,
   ``--receipt-id``.
 
+``quote`` and ``buy`` are keyed requests sent through ``keyed.send``: a retryable failure or Ctrl-C
+recovers with the same command and key, a non-retryable one by inspection.
+
 ``buy`` and ``status`` always carry ``checkout_handoff_url`` and ``checkout_compact_url`` when the
 server gives either (each stands in for the other); ``checkout_url`` is passed through whole, its
 ``#`` fragment intact.
@@ -25,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from image_skill import keyed
 from image_skill.compat import credit_limits
 from image_skill.context import Context
 from image_skill.envelope import CliError, relabel
@@ -175,10 +179,12 @@ def _buy(opts: Mapping[str, Any]) -> Buy:
 
 def _status(opts: Mapping[str, Any]) -> Status:
     given = {flag: opts[flag] for flag in REFERENCES if opts.get(flag) is not None}
+    if not given:  # no reference: the balance (`state: balance`, the quota data)
+        return Status({})
     if len(given) != 1:  # the server's code for the same refusal
         raise CliError(
             ErrorCode.CREDIT_PURCHASE_REFERENCE_REQUIRED,
-            "credits status takes exactly one of --quote-id, --payment-attempt-id, --checkout-session-id"
+            "credits status takes at most one of --quote-id, --payment-attempt-id, --checkout-session-id"
             " or --receipt-id.",
             recovery={
                 "required_flags": list(REFERENCES),
@@ -198,7 +204,10 @@ def run(ctx: Context, opts: Listing | Quote | Buy | Status) -> dict[str, Any]:
         return _run_quote(ctx, opts)
     if isinstance(opts, Buy):
         body: CheckoutSessionRequest = {"quote_id": opts.quote_id, "idempotency_key": opts.idempotency_key}
-        envelope = relabel(ops.create_stripe_checkout_session(ctx.client, body), ctx.command)
+        replay = ["image-skill", "credits", "buy", "--provider", "stripe", "--quote-id", opts.quote_id]
+        request = keyed.Keyed(opts.idempotency_key, replay)
+        sent = keyed.send(ctx, request, lambda: ops.create_stripe_checkout_session(ctx.client, body))
+        envelope = relabel(sent, ctx.command)
         data = envelope.get("data")
         if isinstance(data, dict):
             _copy_safe_urls(data)
@@ -233,12 +242,11 @@ def _run_quote(ctx: Context, opts: Quote) -> dict[str, Any]:
             "payment_method": opts.payment_method,
             "idempotency_key": opts.idempotency_key,
         }
-    try:
-        envelope = relabel(ops.create_credit_quote(ctx.client, body), ctx.command)
-    except CliError as exc:
-        if opts.key_generated and exc.recovery is not None:
-            exc.recovery = {**exc.recovery, "idempotency_key": opts.idempotency_key}
-        raise
+    terms = ["--pack", opts.pack_id] if opts.pack_id is not None else ["--credits", str(opts.credits)]
+    replay = ["image-skill", "credits", "quote", *terms, "--payment-method", opts.payment_method]
+    request = keyed.Keyed(opts.idempotency_key, replay)
+    sent = keyed.send(ctx, request, lambda: ops.create_credit_quote(ctx.client, body))
+    envelope = relabel(sent, ctx.command)
     data = envelope.get("data")
     if isinstance(data, dict):  # the fact in data (the warning only says it to a reader)
         envelope["data"] = {**data, "idempotency_key_generated": opts.key_generated}

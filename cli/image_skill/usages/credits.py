@@ -27,7 +27,8 @@ Options:
   --checkout-session-id=ID  status: a Stripe Checkout Session (cs_...) reference.
   --receipt-id=ID           status: a receipt (rcpt_...) reference.
 
-`credits methods` and `credits packs list` need no token. `status` takes exactly one reference.
+`credits methods` and `credits packs list` need no token. `status` takes at most one reference;
+without one it answers the balance (`state: balance`, the same data as `usage quota`).
 `buy` answers action_required: open `checkout_handoff_url` (or `checkout_compact_url`) in a browser;
 if only the raw `checkout_url` is usable, keep its `#...` fragment intact. Credits are granted only
 after Stripe's verified webhook: poll `credits status` or `usage quota`.

@@ -1,53 +1,112 @@
-"""What a real job draws, and what it decodes to draw it (the pipeline's ``render`` step).
+"""A real job's outputs, drawn from its ``Work`` (what rendering needs, JSON-able so a queued job
+keeps it in the store until it runs): the provider call, where injected provider faults fire.
 
-``draw`` renders one output: a create from its prompt, an edit from its input (and mask); either
-with its references' dominant colours. Every input, mask and reference is decoded through
-``pixels`` (its working copy when it has one, at the size drawn); one that is truncated or corrupt
-is ``INPUT_POLICY_DENIED``. ``decoded_pixels`` is a job's share of ``pixels.BUDGET``.
-"""
+Every input, mask and reference is decoded through ``pixels`` (its working copy when it has one, at
+the size drawn; a reference's colour once per content); one that is truncated or corrupt is
+``INPUT_POLICY_DENIED``. ``pixels_of`` is a job's share of ``pixels.BUDGET``, which the caller
+holds while the job is drawn (``pipeline`` inline, ``deferred`` for a queued job)."""
 
 from __future__ import annotations
 
+import hashlib
+from typing import Any
+
 from image_skill_api.registry import ErrorCode
-from image_skill_mock.creative import pixels
+from image_skill_mock import ids
+from image_skill_mock.creative import pixels, shapes
 from image_skill_mock.creative.render import render_edit_png, render_png, with_references
 from image_skill_mock.creative.request import Plan, Run
 from image_skill_mock.errors import ApiError
+from image_skill_mock.http import faults
 from image_skill_mock.store import previews
+from image_skill_mock.store.assets import NewAsset, StoredAsset
+from image_skill_mock.store.database import Storage
+
+#: A job's work: job_id, agent_id, verb, prompt, seed, width, height, count, inputs, mask,
+#: references (asset ids), fault (a fault name or None), trace_id, base_url, debit, usage_event_id.
+Work = dict[str, Any]
 
 
-def _source(run: Run, asset_id: str) -> bytes:
-    """What is decoded of an asset the job reads: its working copy when it has one, else its bytes."""
+def work_of(run: Run, planned: Plan, job_id: str) -> Work:
+    """What rendering ``run``'s job needs (a real job: ``run.agent`` is set)."""
     assert run.agent is not None
-    with run.call.storage.reading() as conn:
+    request = run.request
+    return {
+        "job_id": job_id,
+        "agent_id": run.agent.agent_id,
+        "verb": request.verb,
+        "prompt": request.prompt,
+        "seed": int(planned.parameters.effective.get("seed", 0)),
+        "width": planned.price.width,
+        "height": planned.price.height,
+        "count": request.output_count,
+        "inputs": list(request.inputs),
+        "mask": request.mask,
+        "references": [str(reference["asset_id"]) for reference in request.references],
+        "fault": run.call.fault.name if run.call.fault else None,
+        "trace_id": run.call.trace_id,
+        "base_url": run.call.base_url,
+        "debit": planned.price.credits,
+        "usage_event_id": None,
+    }
+
+
+def outputs(storage: Storage, work: Work, *, stamp: str) -> list[NewAsset]:
+    """The outputs of a job (the seed of output ``i`` is the job's seed plus ``i``)."""
+    if work["fault"] == faults.PROVIDER_FAILED:
+        raise faults.provider_failed()
+    if work["fault"] == faults.PROVIDER_TIMEOUT:
+        raise faults.provider_timeout()
+    drawn = []
+    for index in range(work["count"]):
+        data = _draw(storage, work, seed=work["seed"] + index)
+        meta = StoredAsset(
+            asset_id=ids.new_asset_id(),
+            agent_id=work["agent_id"],
+            job_id=work["job_id"],
+            kind="generated",
+            mime_type=shapes.OUTPUT_MIME_TYPE,
+            extension="png",
+            width=work["width"],
+            height=work["height"],
+            sha256=hashlib.sha256(data).hexdigest(),
+            content_length=len(data),
+            created_at=stamp,
+        )
+        drawn.append(NewAsset(meta, data))
+    return drawn
+
+
+def _source(storage: Storage, agent_id: str, asset_id: str) -> bytes:
+    """What is decoded of an asset the job reads: its working copy when it has one, else its bytes."""
+    with storage.reading() as conn:
         data = previews.preview(conn, asset_id)
-    data = data or run.call.storage.asset_bytes(run.agent.agent_id, asset_id)
+    data = data or storage.asset_bytes(agent_id, asset_id)
     assert data is not None, "check_inputs proved every input is the caller's"
     return data
 
 
-def _colour(run: Run, asset_id: str) -> tuple[int, int, int]:
-    assert run.agent is not None
-    stored = run.call.storage.asset(run.agent.agent_id, asset_id)
+def _colour(storage: Storage, agent_id: str, asset_id: str) -> tuple[int, int, int]:
+    stored = storage.asset(agent_id, asset_id)
     assert stored is not None, "check_inputs proved every reference is the caller's"
-    return pixels.colour(stored.sha256, lambda: _source(run, asset_id))
+    return pixels.colour(stored.sha256, lambda: _source(storage, agent_id, asset_id))
 
 
-def draw(run: Run, *, seed: int, width: int, height: int) -> bytes:
+def _draw(storage: Storage, work: Work, *, seed: int) -> bytes:
     """One output: a create drawn from the prompt, an edit drawn from its input (and mask); either
     carries its references' dominant colours. A truncated or corrupt input, mask or reference (one
     stored before uploads were decoded whole) is INPUT_POLICY_DENIED."""
-    request = run.request
+    agent_id, width, height = work["agent_id"], work["width"], work["height"]
     try:
-        colours = [_colour(run, reference["asset_id"]) for reference in request.references]
-        if request.verb != "edit":
-            drawn = render_png(prompt=request.prompt, seed=seed, width=width, height=height)
+        colours = [_colour(storage, agent_id, asset_id) for asset_id in work["references"]]
+        if work["verb"] != "edit":
+            drawn = render_png(prompt=work["prompt"], seed=seed, width=width, height=height)
             return with_references(drawn, colours)
         return render_edit_png(
-            source=_source(run, request.inputs[0]),
-            mask=_source(run, request.mask) if request.mask else None,
+            source=_source(storage, agent_id, work["inputs"][0]),
+            mask=_source(storage, agent_id, work["mask"]) if work["mask"] else None,
             colours=colours,
-            prompt=request.prompt,
+            prompt=work["prompt"],
             seed=seed,
             width=width,
             height=height,
@@ -59,19 +118,16 @@ def draw(run: Run, *, seed: int, width: int, height: int) -> bytes:
         ) from None
 
 
-def decoded_pixels(run: Run, planned: Plan) -> int:
+def pixels_of(storage: Storage, work: Work) -> int:
     """The pixels a job decodes and draws (its share of ``pixels.BUDGET``): its outputs, and each
     input, mask and reference as it is decoded (its working copy's size when it has one)."""
-    if run.agent is None or not run.executes:
-        return 0
-    total = planned.price.width * planned.price.height * run.request.output_count
-    read = [*run.request.inputs, *([run.request.mask] if run.request.mask else [])]
-    read += [reference["asset_id"] for reference in run.request.references]
+    total = int(work["width"]) * int(work["height"]) * int(work["count"])
+    read = [*work["inputs"], *([work["mask"]] if work["mask"] else []), *work["references"]]
     for asset_id in read:
-        stored = run.call.storage.asset(run.agent.agent_id, asset_id)
+        stored = storage.asset(work["agent_id"], asset_id)
         if stored is None or not stored.width or not stored.height:
             continue
-        with run.call.storage.reading() as conn:
+        with storage.reading() as conn:
             small = previews.has_preview(conn, asset_id)
         scale = min(1.0, pixels.PREVIEW_LONG_EDGE / max(stored.width, stored.height)) if small else 1.0
         total += int(stored.width * stored.height * scale * scale)

@@ -12,7 +12,7 @@ a job's activity events (``events``) are written, in the same transaction as the
 
 Every refusal happens before a job row exists. A real job is stored ``completed`` together with
 its assets and its credit debit in one transaction (``record``: the ledger's ``admit_job`` check on
-the rows read in that transaction, then the job, its assets, its debit, its events and its
+the totals read in that transaction, then the job, its assets, its debit, its events and its
 idempotency key, in order), so a debit never exists without its job; the daily cap and the balance
 are enforced inside that transaction (``check_quota`` only spares rendering a job that is sure to
 be refused), and the ``quota`` a response reports is the balance that transaction left.
@@ -31,7 +31,6 @@ The prompt is never echoed in any message.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Final
@@ -39,9 +38,18 @@ from typing import Any, Final
 from image_skill_api.registry import ErrorCode
 from image_skill_mock import crashpoints, defects, ids, suggested
 from image_skill_mock.clock import timestamp
-from image_skill_mock.creative import catalog, idempotency, pixels, pricing, references, selection, shapes
-from image_skill_mock.creative.drawing import decoded_pixels, draw
-from image_skill_mock.creative.events import job_events
+from image_skill_mock.creative import (
+    catalog,
+    deferred,
+    drawing,
+    idempotency,
+    pixels,
+    pricing,
+    references,
+    selection,
+    shapes,
+)
+from image_skill_mock.creative.events import Who, job_events
 from image_skill_mock.creative.request import CreativeRequest, Plan, Price, Run
 from image_skill_mock.creative.selection import Choice, Parameters
 from image_skill_mock.errors import ApiError
@@ -51,9 +59,8 @@ from image_skill_mock.http.call import Call
 from image_skill_mock.ledger import activity
 from image_skill_mock.ledger import credits as ledger
 from image_skill_mock.store.agents import Agent
-from image_skill_mock.store.assets import NewAsset, StoredAsset, insert_asset
-from image_skill_mock.store.credit_entries import credit_entries
-from image_skill_mock.store.jobs import insert_job, insert_usage_event, jobs_on_day
+from image_skill_mock.store.assets import NewAsset, insert_asset
+from image_skill_mock.store.jobs import insert_job
 
 POLICY_DENY_MARKER: Final = "[policy-test:deny]"
 
@@ -180,38 +187,20 @@ def render(run: Run, planned: Plan, *, job_id: str, stamp: str) -> list[NewAsset
     """The outputs of a real job (none for a dry run): the provider call, where provider faults fire."""
     if run.agent is None or not run.executes:
         return []
-    if faults.fires(run.call.fault, faults.PROVIDER_FAILED):
-        raise faults.provider_failed()
-    if faults.fires(run.call.fault, faults.PROVIDER_TIMEOUT):
-        raise faults.provider_timeout()
-    width, height = planned.price.width, planned.price.height
-    outputs = []
-    for index in range(run.request.output_count):
-        data = draw(run, seed=seed_of(planned, index), width=width, height=height)
-        meta = StoredAsset(
-            asset_id=ids.new_asset_id(),
-            agent_id=run.agent.agent_id,
-            job_id=job_id,
-            kind="generated",
-            mime_type=shapes.OUTPUT_MIME_TYPE,
-            extension="png",
-            width=width,
-            height=height,
-            sha256=hashlib.sha256(data).hexdigest(),
-            content_length=len(data),
-            created_at=stamp,
-        )
-        outputs.append(NewAsset(meta, data))
-    return outputs
+    return drawing.outputs(run.call.storage, drawing.work_of(run, planned, job_id), stamp=stamp)
 
 
 def seed_of(planned: Plan, index: int) -> int:
-    """Output ``index``'s seed: the given ``model_parameters.seed`` (else the mock's draw, 0) + ``index``."""
+    """Output ``index``'s seed: the given ``model_parameters.seed`` (else the mock's draw, 0) + ``index``
+    (``drawing.outputs`` draws with the same rule)."""
     return int(planned.parameters.effective.get("seed", 0)) + index
 
 
-def describe(run: Run, planned: Plan, outputs: list[NewAsset], *, job_id: str, stamp: str) -> dict[str, Any]:
-    """The job as stored and served: completed with its outputs, or planned with its receipt."""
+def describe(
+    run: Run, planned: Plan, outputs: list[NewAsset], *, job_id: str, stamp: str, queued: bool = False
+) -> dict[str, Any]:
+    """The job as stored and served: completed with its outputs, planned with its receipt, or
+    ``queued`` (admitted, to run in the background: ``deferred``)."""
     model, cost = planned.model, planned.price
     receipt = shapes.plan_receipt(
         model,
@@ -233,14 +222,22 @@ def describe(run: Run, planned: Plan, outputs: list[NewAsset], *, job_id: str, s
             for index, output in enumerate(outputs)
         ],
         plan=receipt if run.request.dry_run else None,
+        queued=queued,
     )
 
 
 def record(
-    run: Run, job: dict[str, Any], outputs: list[NewAsset], *, debit: int, answer: Answer
+    run: Run,
+    job: dict[str, Any],
+    outputs: list[NewAsset],
+    *,
+    debit: int,
+    answer: Answer,
+    work: drawing.Work | None = None,
 ) -> dict[str, Any]:
     """Store the job, its outputs, its debit and its answer (``answer(quota)``, bound to the request's
-    idempotency key) at once (nothing for an anonymous dry run); the answer."""
+    idempotency key) at once (nothing for an anonymous dry run); the answer. A queued job (``work``)
+    stores its work instead of outputs, and its events when it ends."""
     usage_event_id = ids.new_id("UsageEventId") if debit else None
     if run.agent is None:
         return answer(shapes.job_quota(debit, None, usage_event_id))
@@ -248,12 +245,14 @@ def record(
     admit = ledger.admit_job(run.agent, debit=debit, counts_toward_daily_cap=counts)
     try:
         with run.call.storage.transaction() as conn:
-            admit(credit_entries(conn, agent_id), jobs_on_day(conn, agent_id, day))
+            admit(ledger.credits_of(conn, agent_id), ledger.jobs_on_day(conn, agent_id, day))
             insert_job(conn, agent_id=agent_id, job=job, day=day, counts_toward_daily_cap=counts, debit=debit)
+            if counts:
+                ledger.count_job(conn, agent_id, day)
             for output in outputs:
                 insert_asset(conn, output)
             if debit and usage_event_id:
-                insert_usage_event(
+                ledger.debit(
                     conn,
                     usage_event_id=usage_event_id,
                     agent_id=agent_id,
@@ -262,11 +261,13 @@ def record(
                     created_at=job["created_at"],
                 )
             answered = answer(
-                shapes.job_quota(
-                    debit, ledger.spendable(ledger.credits(credit_entries(conn, agent_id))), usage_event_id
-                )
+                shapes.job_quota(debit, ledger.spendable(ledger.credits_of(conn, agent_id)), usage_event_id)
             )
-            for item in _stored(run, job_events(run, job, outputs, usage_event_id, debit)):
+            if work is not None:
+                deferred.admit(conn, {**work, "usage_event_id": usage_event_id}, run.now, run.call.settings)
+            ended = [] if work else job_events(Who.of(run), job, outputs, usage_event_id, debit)
+            events = _stored(run, ended) if not work else []
+            for item in events:
                 activity.add(conn, item)
             if run.request.idempotency_key:  # the request's key, bound to the job it recorded
                 idempotency.bind(conn, agent_id, run.request.idempotency_key, job["job_id"], answered)
@@ -287,6 +288,12 @@ def _stored(run: Run, events: list[activity.Event]) -> list[activity.Event]:
 
 def respond(run: Run, planned: Plan, job: dict[str, Any], quota: dict[str, Any]) -> dict[str, Any]:
     cost = planned.price
+    redirect = planned.choice.redirect
+    if redirect is not None:
+        run.call.warnings.append(
+            f"{redirect['requested_model_id']} is retired; {redirect['model_id']} ran instead"
+            " (request.selection.lifecycle_redirect)."
+        )
     described = shapes.selection(
         planned.choice,
         planned.parameters,
@@ -340,15 +347,24 @@ def _steps(this: Run) -> dict[str, Any]:
     screen(this)
     planned = plan(this)
     check_quota(this, planned)  # before any image is touched
-    with pixels.BUDGET.held(decoded_pixels(this, planned)):
-        check_quota(this, planned)  # again: requests that held the budget before may have spent the day
-        job_id, stamp = ids.new_id("JobId"), timestamp(this.now)
-        outputs = render(this, planned, job_id=job_id, stamp=stamp)
+    job_id, stamp = ids.new_id("JobId"), timestamp(this.now)
+    queued = this.executes and this.call.settings.job_latency_ms > 0
+    work = drawing.work_of(this, planned, job_id) if this.agent and this.executes else None
+    share = drawing.pixels_of(this.call.storage, work) if work and not queued else 0
+    with pixels.BUDGET.held(share):  # a queued job is drawn later, within the budget (``deferred``)
+        if share:
+            check_quota(this, planned)  # again: requests that held the budget before may have spent it
+        outputs = [] if queued else render(this, planned, job_id=job_id, stamp=stamp)
         crashpoints.reach(crashpoints.CREATE_RENDERED)
-        job = describe(this, planned, outputs, job_id=job_id, stamp=stamp)
+        job = describe(this, planned, outputs, job_id=job_id, stamp=stamp, queued=queued)
         debit = planned.price.credits if this.executes else 0
         answer = record(
-            this, job, outputs, debit=debit, answer=lambda quota: respond(this, planned, job, quota)
+            this,
+            job,
+            outputs,
+            debit=debit,
+            answer=lambda quota: respond(this, planned, job, quota),
+            work=work if queued else None,
         )
     crashpoints.reach(crashpoints.CREATE_RECORDED)
     return answer

@@ -85,7 +85,7 @@ BUDGET: Final = Budget(IN_FLIGHT_PIXELS)
 
 # --------------------------------------------------------------------------- decoding
 @contextmanager
-def _opened(data: bytes) -> Iterator[Image.Image]:
+def _opened(data: bytes | memoryview) -> Iterator[Image.Image]:
     """The image, opened lazily (its header only), refused when it claims too many pixels; every
     Pillow failure (and a decompression bomb) inside the block is ``Undecodable``."""
     try:
@@ -113,7 +113,7 @@ def decode(data: bytes, size: tuple[int, int], mode: str = "RGB") -> Image.Image
         return reduced.convert(mode)
 
 
-def prove(data: bytes) -> bytes | None:
+def prove(data: bytes | memoryview) -> bytes | None:
     """Decode the whole image once (``Undecodable`` when it is not whole); a PNG working copy of
     ``PREVIEW_LONG_EDGE`` when the image is larger, else None."""
     with _opened(data) as image:

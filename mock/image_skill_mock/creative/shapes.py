@@ -87,17 +87,20 @@ def job(
     cost: dict[str, Any],
     assets: list[dict[str, Any]],
     plan: dict[str, Any] | None,
+    queued: bool = False,
 ) -> dict[str, Any]:
-    """A job as stored and served: ``planned`` when it carries a plan (a dry run), else ``completed``."""
+    """A job as stored and served: ``planned`` when it carries a plan (a dry run), ``queued`` when it
+    runs in the background, else ``completed``."""
     dry_run = plan is not None
+    status = JobStatus.PLANNED if dry_run else JobStatus.QUEUED if queued else JobStatus.COMPLETED
     return {
         "job_id": job_id,
-        "status": JobStatus.PLANNED if dry_run else JobStatus.COMPLETED,
+        "status": status,
         "operation": verb,
         "trace_id": trace_id,
         "created_at": stamp,
         "updated_at": stamp,
-        "completed_at": None if dry_run else stamp,
+        "completed_at": None if dry_run or queued else stamp,
         "capability": {"id": capability_id},
         "cost": cost,
         "safety": {"status": "allowed"},
@@ -135,6 +138,7 @@ def selection(
             "expected_height": height,
             "expected_min_short_edge": min(width, height),
         },
+        "lifecycle_redirect": choice.redirect,
     }
 
 

@@ -36,6 +36,7 @@ from image_skill_mock.creative import pixels, pricing, shapes, sniff
 from image_skill_mock.errors import ApiError
 from image_skill_mock.http import validation
 from image_skill_mock.http.call import Call
+from image_skill_mock.http.lifted import Base64Text
 from image_skill_mock.ledger import activity
 from image_skill_mock.ledger.credits import day_of
 from image_skill_mock.store.assets import NewAsset, StoredAsset, insert_asset
@@ -52,10 +53,17 @@ def _policy(message: str) -> ApiError:
     return ApiError(ErrorCode.INPUT_POLICY_DENIED, message)
 
 
-def decode(body: dict[str, Any]) -> bytes:
-    """The uploaded bytes, proven to be what the request declares (length, digest)."""
+def decode(body: dict[str, Any]) -> tuple[bytes | memoryview, str]:
+    """The uploaded bytes and their sha256, proven to be what the request declares (length, digest).
+    A large upload's base64 arrives lifted out of the body (``http.lifted``): decoded in place."""
+    text = body["bytes_base64"]
+    data: bytes | memoryview
     try:
-        data = base64.b64decode(body["bytes_base64"], validate=True)
+        if isinstance(text, Base64Text):
+            data, digest = text.decode()
+        else:
+            data = base64.b64decode(text, validate=True)
+            digest = hashlib.sha256(data).hexdigest()
     except (binascii.Error, ValueError):
         raise ApiError(ErrorCode.UPLOAD_BYTES_MISMATCH, "bytes_base64 is not valid padded base64.") from None
     if len(data) != body["content_length"]:
@@ -64,17 +72,17 @@ def decode(body: dict[str, Any]) -> bytes:
             f"The decoded bytes are {len(data)} bytes long, not the declared content_length"
             f" {body['content_length']}; nothing was stored.",
         )
-    if hashlib.sha256(data).hexdigest() != body["sha256"]:
+    if digest != body["sha256"]:
         raise ApiError(
             ErrorCode.UPLOAD_BYTES_MISMATCH,
             "The decoded bytes do not match the declared sha256; nothing was stored.",
         )
-    return data
+    return data, digest
 
 
-def inspect(data: bytes) -> tuple[str, sniff.Measured]:
+def inspect(data: bytes | memoryview) -> tuple[str, sniff.Measured]:
     """The sniffed MIME type and measured size, or INPUT_POLICY_DENIED."""
-    mime_type = sniff.sniff(data)
+    mime_type = sniff.sniff(bytes(data[: sniff.SNIFF_BYTES]))
     if mime_type is None:
         raise _policy(f"The bytes are not an image type uploads accept ({SUPPORTED}); nothing was stored.")
     bounds = validation.limits()
@@ -91,7 +99,7 @@ def inspect(data: bytes) -> tuple[str, sniff.Measured]:
     return mime_type, size
 
 
-def prove(data: bytes, mime_type: str, size: sniff.Measured) -> bytes | None:
+def prove(data: bytes | memoryview, mime_type: str, size: sniff.Measured) -> bytes | None:
     """Decode the image whole once, within the pixel budget: its working copy (None when it is
     small), or INPUT_POLICY_DENIED when it is truncated or corrupt."""
     try:
@@ -116,7 +124,7 @@ def _declared(call: Call, declared: str, sniffed: str) -> str:
 def upload(call: Call) -> dict[str, Any]:
     agent = call.require_agent()
     body = call.body or {}
-    data = decode(body)
+    data, digest = decode(body)
     mime_type, size = inspect(data)
     declared = _declared(call, body["mime_type"], mime_type)
     request = {name: body[name] for name in ("source_kind", "filename", "remote_origin")}
@@ -136,7 +144,7 @@ def upload(call: Call) -> dict[str, Any]:
         extension=sniff.EXTENSIONS[mime_type],
         width=size.width,
         height=size.height,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=digest,
         content_length=len(data),
         created_at=stamp,
     )

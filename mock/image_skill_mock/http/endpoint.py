@@ -50,7 +50,7 @@ def _log(message: str) -> None:
 
 
 def _validated(
-    operation_id: str, path: dict[str, str], query: dict[str, str], headers: dict[str, str], raw: bytes
+    operation_id: str, path: dict[str, str], query: dict[str, str], headers: dict[str, str], raw: bytearray
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """Parameters and body checked against the spec (CPU work: runs in a worker thread)."""
     checked = validation.validate_params(operation_id, path, query, headers)
@@ -67,7 +67,9 @@ def endpoint(
         trace_id = trace_id_of(request)
         call: Call | None = None
         try:
-            fault = await faults.before_handler(settings.faults, request.headers.get(faults.HEADER))
+            fault = await faults.before_handler(
+                settings.faults, request.headers.get(faults.HEADER), settings.fault_rule, op.operation_id
+            )
             raw = await limits.read_body(request, schemas.max_body_bytes)
             path = {k: str(v) for k, v in request.path_params.items()}
             headers = dict(request.headers)

@@ -15,6 +15,7 @@ from image_skill_api.registry import ENUMS
 from image_skill_mock import ids
 from image_skill_mock.clock import timestamp
 from image_skill_mock.http.auth import CLAIM_STATE, CREDENTIAL_STATUS, TOKEN_CLASS, actor_of, token_hash
+from image_skill_mock.ledger import credits
 from image_skill_mock.settings import Settings
 from image_skill_mock.store.agents import Agent, contact_of, insert_agent, insert_discovery, set_contact
 from image_skill_mock.store.database import Storage
@@ -53,6 +54,7 @@ def signup(
     source = body.get("discovery_source")
     with storage.transaction() as conn:
         insert_agent(conn, agent, token_hash(token))
+        credits.grant_preview(conn, agent)
         if source:
             insert_discovery(conn, agent.agent_id, source, agent.created_at)
     return agent, {
@@ -100,4 +102,7 @@ def whoami(agent: Agent) -> dict[str, Any]:
         "claim_state": CLAIM_STATE,
         "token": {"token_class": TOKEN_CLASS, "status": CREDENTIAL_STATUS, "created_at": agent.created_at},
         "grants": GRANTS,
+        "authenticated": True,
+        "token_status": CREDENTIAL_STATUS,
+        "token_created_at": agent.created_at,
     }

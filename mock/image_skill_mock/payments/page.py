@@ -191,7 +191,7 @@ class Checkout:
 
     async def webhook(self, request: Request) -> Response:
         async def work() -> Any:
-            raw = await read_body(request, MAX_BODY)
+            raw = bytes(await read_body(request, MAX_BODY))  # a small body: the signature is over bytes
             signature = request.headers.get(stripe_wire.SIGNATURE_HEADER)
             secret, now = self.settings.webhook_secret, self.settings.clock()
             return await run_in_threadpool(webhook.receive, self.storage, secret, raw, signature, now=now)

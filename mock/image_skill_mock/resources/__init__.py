@@ -14,6 +14,7 @@ from image_skill_mock.resources import (
     creative_api,
     identity_api,
     ledger_api,
+    mock_control_api,
     payments_api,
     quota_api,
     resources_api,
@@ -30,3 +31,5 @@ HANDLERS: dict[str, Callable[[Call], Any]] = {
     **resources_api.HANDLERS,
     **ledger_api.HANDLERS,
 }
+#: The control API (tag ``mock-control``), routed only with ``serve --control``.
+CONTROL_HANDLERS: dict[str, Callable[[Call], Any]] = mock_control_api.HANDLERS
