@@ -29,7 +29,7 @@ from image_skill_mock.documents import routes as documents
 from image_skill_mock.http import telemetry
 from image_skill_mock.http.access_log import AccessLog
 from image_skill_mock.http.endpoint import endpoint, not_found, trace_id_of
-from image_skill_mock.payments import page
+from image_skill_mock.payments import delivery, page
 from image_skill_mock.resources import CONTROL_HANDLERS, HANDLERS, media
 from image_skill_mock.settings import Settings
 from image_skill_mock.store.database import Storage
@@ -64,7 +64,10 @@ def create_app(settings: Settings) -> Starlette:
             )
     routes = [Route(path, _by_method(methods), methods=list(methods)) for path, methods in served.items()]
     routes.append(media.route(storage, trace_id_of))
-    routes += page.routes(settings, storage, trace_id_of)  # the test-mode checkout page and webhook
+    outbox = delivery.Outbox(settings, storage)  # webhook deliveries owed, sent until acknowledged
+    if settings.webhook_delivery_base_url is not None:
+        outbox.start()  # a server that knows its own address delivers over HTTP from a worker thread
+    routes += page.routes(settings, storage, trace_id_of, outbox)  # the checkout page and webhook
     routes += documents.routes()  # /openapi.json, /llms.txt, /cli.md, /docs
     recorder = Middleware(telemetry.Recorder, storage=storage, settings=settings)  # one event per CLI run
     middleware = [recorder, Middleware(AccessLog, clock=settings.clock)]  # version header, access log
@@ -73,6 +76,7 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(routes=routes, exception_handlers={HTTPException: not_found}, middleware=middleware)
     app.router.redirect_slashes = False  # a redirect would be built from the untrusted Host header
     app.state.storage = storage
+    app.state.outbox = outbox
     # Queued jobs (serve --job-latency-ms), and any a crash left on this database, run in the background.
     app.state.jobs = deferred.Runner(storage, settings)
     if settings.job_latency_ms > 0 or app.state.jobs.pending():

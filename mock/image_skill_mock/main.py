@@ -32,7 +32,7 @@ Usage:
                          [--public-base-url=URL] [--faults] [--webhook-secret=S] [--quote-ttl=SECONDS]
                          [--control] [--control-token=T] [--seed-file=FILE] [--clock=CLOCK]
                          [--log-level=LEVEL] [--log-file=FILE] [--job-latency-ms=MS]
-                         [--catalog=FILE]
+                         [--catalog=FILE] [--webhook-retry-base=SECONDS] [--pause-at=NAME]
   image-skill-mock state (export [--output=FILE] | import FILE | reset [--agent-id=ID]) --url=URL
                          [--control-token=T]
   image-skill-mock clock (show | advance --seconds=N) --url=URL [--control-token=T]
@@ -63,6 +63,7 @@ Options:
   --webhook-secret=S       The whsec_ secret Stripe-format webhook deliveries are signed with (default: a
                            fresh one, printed in the ready line).
   --quote-ttl=SECONDS      How long a credit quote can be bought [default: {QUOTE_TTL_SECONDS}].
+  --pause-at=NAME          With --faults: freeze at crash point NAME, for crash tests (crashpoints.py).
   --control                Serve the control API under /_mock/ (reset, state export/import, clock, fault
                            rules, the request journal, pay); without it those paths are 404.
   --control-token=T        Require this token (x-image-skill-mock-control-token) on control requests and
@@ -251,7 +252,7 @@ def serve(opts: dict[str, Any]) -> int:
             job_latency_ms=_int(opts, "--job-latency-ms", 0),
             catalog_path=_catalog(opts["--catalog"]),
             defects=opts.get(defects.FLAG, frozenset()),
-            **_harness(opts),
+            **(_harness(opts) | Settings.crash_safety(opts)),
         )
         try:
             app = create_app(settings)
@@ -271,6 +272,7 @@ def serve(opts: dict[str, Any]) -> int:
         )
         Server(config).run(sockets=[sock])
         app.state.jobs.stop()
+        app.state.outbox.stop()
         app.state.storage.close()
     return 0
 

@@ -5,10 +5,11 @@ Importable without the ``[mock]`` extra: ``image-skill-mock --help`` reads the d
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from image_skill_mock.clock import Clock
 
@@ -23,6 +24,9 @@ DEFAULT_PORT = 8787
 DEFAULT_PUBLIC_BASE_URL = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
 #: Seconds a credit quote stays buyable (``serve --quote-ttl``).
 QUOTE_TTL_SECONDS = 1800
+#: The first retry delay of a webhook delivery, seconds (``serve --webhook-retry-base``; see
+#: ``payments.delivery``: each later retry waits twice as long, at most an hour, for three days).
+WEBHOOK_RETRY_BASE_SECONDS = 5
 #: The prefix of a Stripe webhook signing secret.
 WEBHOOK_SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
 
@@ -53,6 +57,29 @@ class Settings:
     webhook_delivery_base_url: str | None = None
     #: How long a credit quote can be bought (``serve --quote-ttl``).
     quote_ttl_seconds: int = QUOTE_TTL_SECONDS
+    #: The first retry delay of a webhook delivery (``serve --webhook-retry-base``).
+    webhook_retry_base_seconds: float = WEBHOOK_RETRY_BASE_SECONDS
+
+    @staticmethod
+    def crash_safety(opts: Mapping[str, Any]) -> dict[str, Any]:
+        """``serve --pause-at`` (armed here: ``crashpoints``) and ``--webhook-retry-base`` (seconds in
+        (0, 3600]; default ``WEBHOOK_RETRY_BASE_SECONDS``), checked; the settings they make."""
+        from image_skill_mock import crashpoints
+
+        name, raw = opts.get("--pause-at"), opts.get("--webhook-retry-base")
+        if name is not None and not opts.get("--faults"):
+            raise SystemExit("image-skill-mock: --pause-at needs --faults (crash points are for tests)")
+        if name is not None and name not in crashpoints.NAMES:
+            raise SystemExit(f"image-skill-mock: --pause-at is one of {', '.join(crashpoints.NAMES)}")
+        try:
+            base = float(raw) if raw is not None else float(WEBHOOK_RETRY_BASE_SECONDS)
+        except ValueError:
+            base = -1.0
+        if not 0 < base <= 3600:
+            raise SystemExit("image-skill-mock: --webhook-retry-base is a number of seconds in (0, 3600]")
+        crashpoints.arm(name)
+        return {"webhook_retry_base_seconds": base}
+
     #: Serve the control API under ``/_mock/`` (``serve --control``); without it those paths are 404.
     control: bool = False
     #: The token a control request must carry (``serve --control-token``); without one only loopback

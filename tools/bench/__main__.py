@@ -18,7 +18,9 @@ also writes it machine-readable. Figures:
 - ``GET /v1/quota``, a live create, ``activity list`` and ``jobs show`` with 10,000 / 100,000 prior
   jobs vs none, and for a new agent among 1,000,000 other jobs (issue #19: ≤ 1.5);
 - server memory for a 256 MiB download (≤ 64 MB above idle) and a 25 MiB upload (≤ 2.0 × the
-  file), the CLI's upload memory (issue #8: ≤ 2.5 × the file), ``assets get`` vs curl (≥ 0.8).
+  file), the CLI's upload memory (issue #8: ≤ 2.5 × the file), ``assets get`` vs curl (≥ 0.8);
+- the server's peak RSS under 8 concurrent edits of a 12000 x 4166 lossless WebP by one agent
+  (issue #14: ≤ 600 MB) and the time until all 8 are answered (≤ 10 s).
 
 Timing is machine-dependent, so this reports: a figure over its budget says ``no``, and the exit
 status is 0 unless something could not be measured at all.
@@ -43,7 +45,7 @@ from pathlib import Path
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [str(_HERE.parent), *(p for p in sys.path if Path(p or ".").resolve() != _HERE)]
 
-from bench import faces, history, load, media, startup  # noqa: E402
+from bench import edits, faces, history, load, media, startup  # noqa: E402
 from bench.procs import BenchError, mock, signup  # noqa: E402
 from bench.stats import Row, as_json, table  # noqa: E402
 
@@ -119,6 +121,8 @@ def measure(cli: str, env: Mapping[str, str], rounds: Rounds) -> list[Row]:
         _note("quota, create, activity list, jobs show vs history (builds 1,110,000 jobs)")
         rows += history.history_rows(tmp, rounds=rounds.quota, create_rounds=rounds.creates)
         rows += _media_rows(cli, env, tmp, rounds)
+        _note("8 concurrent edits of a 12000x4166 WebP")
+        rows += edits.edit_rows(tmp)
     return rows
 
 

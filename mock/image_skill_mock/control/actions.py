@@ -13,7 +13,7 @@ from image_skill_mock.clock import Clock
 from image_skill_mock.control.state import clock_state
 from image_skill_mock.errors import ApiError
 from image_skill_mock.payments import cards
-from image_skill_mock.payments.delivery import deliver
+from image_skill_mock.payments.delivery import Outbox
 from image_skill_mock.payments.sessions import session_by_id
 from image_skill_mock.settings import Settings
 from image_skill_mock.store import rows
@@ -59,8 +59,8 @@ def pay(storage: Storage, settings: Settings, body: dict[str, Any]) -> dict[str,
             "This checkout session is no longer open (already paid or expired); nothing was charged.",
         )
     cards.check_card(*TEST_CARD, now=now)
-    event = cards.pay(storage, session, now=now)
-    deliver(replace(settings, webhook_delivery_base_url=None), storage, event)  # in-process, now
+    event = cards.pay(storage, session, now=now)  # the charge, its completion owed in the outbox
+    Outbox(replace(settings, webhook_delivery_base_url=None), storage).step()  # delivered in-process, now
     with storage.reading() as conn:
         handled = rows.select_row(conn, "stripe_events", {"event_id": event["id"]})
     assert handled is not None

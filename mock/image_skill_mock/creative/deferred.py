@@ -20,7 +20,7 @@ from typing import Any, Final
 
 from image_skill_api.registry import ERRORS, JobStatus
 from image_skill_mock.clock import timestamp
-from image_skill_mock.creative import drawing, shapes
+from image_skill_mock.creative import drawing, pixels, shapes
 from image_skill_mock.creative.events import Who, job_events
 from image_skill_mock.errors import ApiError
 from image_skill_mock.http import faults
@@ -98,7 +98,8 @@ class Runner:
     def _end(self, work: drawing.Work) -> bool:
         stamp = timestamp(self.settings.clock())
         try:
-            outputs = drawing.outputs(self.storage, work, stamp=stamp)
+            with pixels.BUDGET.held(drawing.pixels_of(self.storage, work)):
+                outputs = drawing.outputs(self.storage, work, stamp=stamp)
             if work["fault"] == faults.STORAGE_FAILED:
                 raise faults.storage_failed()
         except ApiError as failure:

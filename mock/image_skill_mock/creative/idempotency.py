@@ -3,9 +3,9 @@
 ``once`` runs a request at most once per (agent, key):
 
 1. It claims the key in a transaction (a ``pending`` row with the body's fingerprint). The request
-   that claims it runs the pipeline; the job's ``record`` transaction binds the key to the job
-   (``bind``: the row becomes ``bound`` atomically with the job, its assets and its debit), and the
-   answer is stored right after (``done``).
+   that claims it runs the pipeline; the job's ``record`` transaction binds the key to the job and
+   stores the answer with it (``bind``: the row becomes ``done`` atomically with the job, its
+   assets, its debit and its answer), so no crash can leave a recorded job without its answer.
 2. The same key with the same body (fingerprint) gets that stored answer: the original job, no
    second job and no second debit. A request that arrives while the first is still running waits
    for its answer (up to ``WAIT_SECONDS``, then ``IDEMPOTENCY_KEY_IN_USE``, retryable).
@@ -13,20 +13,28 @@
 4. A refused request (policy, quota, budget, ...) releases its claim: nothing was recorded, so the
    key can be used again (the same body is refused the same way).
 
-A ``pending`` claim older than ``STALE_SECONDS`` (its server died mid-request, before any job was
-recorded) is taken over. An anonymous dry run stores nothing, so its key is ignored.
+After a crash (the server killed at any point of a keyed create) a retry is answered at once:
+
+- a ``pending`` claim that no request of this server process holds (``_running``: its server died
+  before any job was recorded, so nothing was debited) is taken over: the retry runs the request;
+- a key ``bound`` to a recorded job whose answer was not stored (a database written before answers
+  were stored with their job) is answered from that job (``recover``): no second job, no second debit.
+
+An anonymous dry run stores nothing, so its key is ignored.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Final
 
 from image_skill_api.registry import ErrorCode
+from image_skill_mock import crashpoints
 from image_skill_mock.clock import timestamp
 from image_skill_mock.errors import ApiError
 from image_skill_mock.store import rows
@@ -35,7 +43,11 @@ from image_skill_mock.store.database import Connection, Storage
 TABLE: Final = "idempotency_keys"
 WAIT_SECONDS: Final = 60.0
 POLL_SECONDS: Final = 0.02
-STALE_SECONDS: Final = 120
+
+#: The (agent, key) claims requests of this server process hold: a ``pending`` row not in it was
+#: left by a server that died mid-request.
+_running: set[tuple[str, str]] = set()
+_running_lock = threading.Lock()
 
 
 def fingerprint(body: dict[str, Any]) -> str:
@@ -45,16 +57,20 @@ def fingerprint(body: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _orphaned(row: dict[str, Any]) -> bool:
+    """A ``pending`` claim no request of this process holds: its server died before recording a job."""
+    with _running_lock:
+        return row["state"] == "pending" and (row["agent_id"], row["idempotency_key"]) not in _running
+
+
 def _claim(storage: Storage, agent_id: str, key: str, print_: str, now: datetime) -> dict[str, Any] | None:
     """None when this request now holds the key, else the row that holds it."""
     where = {"agent_id": agent_id, "idempotency_key": key}
     with storage.transaction() as conn:
         row = rows.select_row(conn, TABLE, where)
-        if row is not None and row["state"] == "pending":
-            claimed = datetime.fromisoformat(row["created_at"].replace("Z", "+00:00"))
-            if now - claimed > timedelta(seconds=STALE_SECONDS):
-                rows.delete_rows(conn, TABLE, where)
-                row = None
+        if row is not None and _orphaned(row):
+            rows.delete_rows(conn, TABLE, where)
+            row = None
         if row is not None:
             return row
         rows.insert_row(
@@ -63,6 +79,8 @@ def _claim(storage: Storage, agent_id: str, key: str, print_: str, now: datetime
             {**where, "fingerprint": print_, "state": "pending", "job_id": None, "response_json": None,
              "created_at": timestamp(now)},
         )  # fmt: skip
+        with _running_lock:  # inside the transaction: no other claim can read the row before this
+            _running.add((agent_id, key))
     return None
 
 
@@ -74,8 +92,10 @@ def once(
     work: Callable[[], dict[str, Any]],
     *,
     now: Callable[[], datetime],
+    recover: Callable[[str], dict[str, Any]],
 ) -> dict[str, Any]:
-    """``work()``'s answer, computed at most once for this agent and key."""
+    """``work()``'s answer, computed at most once for this agent and key (``recover(job_id)``: the
+    answer of a job recorded without its answer)."""
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
         held = _claim(storage, agent_id, key, body_fingerprint, now())
@@ -90,6 +110,8 @@ def once(
         if held["response_json"]:
             answer: dict[str, Any] = json.loads(held["response_json"])
             return answer
+        if held["state"] == "bound" and held["job_id"]:
+            return recover(str(held["job_id"]))
         if time.monotonic() >= deadline:
             raise ApiError(
                 ErrorCode.IDEMPOTENCY_KEY_IN_USE,
@@ -98,23 +120,30 @@ def once(
         time.sleep(POLL_SECONDS)
     where = {"agent_id": agent_id, "idempotency_key": key}
     try:
+        crashpoints.reach(crashpoints.CREATE_CLAIMED)
         answer = work()
     except BaseException:
         with storage.transaction() as conn:  # nothing was recorded: the key is free again
             rows.delete_rows(conn, TABLE, {**where, "state": "pending"})
         raise
-    with storage.transaction() as conn:
+    finally:
+        with _running_lock:
+            _running.discard((agent_id, key))
+    with storage.transaction() as conn:  # a request that recorded nothing (``bind`` stores the rest)
         rows.update_rows(
             conn,
             TABLE,
-            where,
+            {**where, "state": "pending"},
             {"state": "done", "response_json": json.dumps(answer, separators=(",", ":"))},
         )
     return answer
 
 
-def bind(conn: Connection, agent_id: str, key: str, job_id: str) -> None:
-    """Inside the job's own transaction: the key now names this job."""
+def bind(conn: Connection, agent_id: str, key: str, job_id: str, answer: dict[str, Any]) -> None:
+    """Inside the job's own transaction: the key now names this job, and holds its answer."""
     rows.update_rows(
-        conn, TABLE, {"agent_id": agent_id, "idempotency_key": key}, {"state": "bound", "job_id": job_id}
+        conn,
+        TABLE,
+        {"agent_id": agent_id, "idempotency_key": key},
+        {"state": "done", "job_id": job_id, "response_json": json.dumps(answer, separators=(",", ":"))},
     )

@@ -31,17 +31,19 @@ The prompt is never echoed in any message.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Final
 
 from image_skill_api.registry import ErrorCode
-from image_skill_mock import defects, ids, suggested
+from image_skill_mock import crashpoints, defects, ids, suggested
 from image_skill_mock.clock import timestamp
 from image_skill_mock.creative import (
     catalog,
     deferred,
     drawing,
     idempotency,
+    pixels,
     pricing,
     references,
     selection,
@@ -61,6 +63,9 @@ from image_skill_mock.store.assets import NewAsset, insert_asset
 from image_skill_mock.store.jobs import insert_job
 
 POLICY_DENY_MARKER: Final = "[policy-test:deny]"
+
+#: A job's answer, from the quota its recording left.
+Answer = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 # ------------------------------------------------------------------------ refusals
@@ -222,13 +227,20 @@ def describe(
 
 
 def record(
-    run: Run, job: dict[str, Any], outputs: list[NewAsset], *, debit: int, work: drawing.Work | None = None
+    run: Run,
+    job: dict[str, Any],
+    outputs: list[NewAsset],
+    *,
+    debit: int,
+    answer: Answer,
+    work: drawing.Work | None = None,
 ) -> dict[str, Any]:
-    """Store the job, its outputs and its debit at once (nothing for an anonymous dry run); its quota.
-    A queued job (``work``) stores its work instead of outputs, and its events when it ends."""
+    """Store the job, its outputs, its debit and its answer (``answer(quota)``, bound to the request's
+    idempotency key) at once (nothing for an anonymous dry run); the answer. A queued job (``work``)
+    stores its work instead of outputs, and its events when it ends."""
     usage_event_id = ids.new_id("UsageEventId") if debit else None
     if run.agent is None:
-        return shapes.job_quota(debit, None, usage_event_id)
+        return answer(shapes.job_quota(debit, None, usage_event_id))
     agent_id, counts, day = run.agent.agent_id, not run.request.dry_run, ledger.day_of(run.now)
     admit = ledger.admit_job(run.agent, debit=debit, counts_toward_daily_cap=counts)
     try:
@@ -248,7 +260,9 @@ def record(
                     credits=defects.debit(run.call.settings.defects, debit),  # as asked, unless a test defect
                     created_at=job["created_at"],
                 )
-            left = ledger.credits_of(conn, agent_id)
+            answered = answer(
+                shapes.job_quota(debit, ledger.spendable(ledger.credits_of(conn, agent_id)), usage_event_id)
+            )
             if work is not None:
                 deferred.admit(conn, {**work, "usage_event_id": usage_event_id}, run.now, run.call.settings)
             ended = [] if work else job_events(Who.of(run), job, outputs, usage_event_id, debit)
@@ -256,12 +270,12 @@ def record(
             for item in events:
                 activity.add(conn, item)
             if run.request.idempotency_key:  # the request's key, bound to the job it recorded
-                idempotency.bind(conn, agent_id, run.request.idempotency_key, job["job_id"])
+                idempotency.bind(conn, agent_id, run.request.idempotency_key, job["job_id"], answered)
     except ledger.DailyJobLimitReached:
         raise _daily_limit_exceeded(run.agent, run.now) from None
     except ledger.InsufficientCredits:
         raise _quota_exceeded("Not enough credits remain for this job.") from None
-    return shapes.job_quota(debit, ledger.spendable(left), usage_event_id)
+    return answered
 
 
 def _stored(run: Run, events: list[activity.Event]) -> list[activity.Event]:
@@ -325,18 +339,45 @@ def run(call: Call, request: CreativeRequest) -> dict[str, Any]:
         request.fingerprint,
         lambda: _steps(this),
         now=call.now,
+        recover=lambda job_id: _recovered(this, job_id),
     )
 
 
 def _steps(this: Run) -> dict[str, Any]:
     screen(this)
     planned = plan(this)
-    check_quota(this, planned)
+    check_quota(this, planned)  # before any image is touched
     job_id, stamp = ids.new_id("JobId"), timestamp(this.now)
     queued = this.executes and this.call.settings.job_latency_ms > 0
-    work = drawing.work_of(this, planned, job_id) if queued else None
-    outputs = [] if queued else render(this, planned, job_id=job_id, stamp=stamp)
-    job = describe(this, planned, outputs, job_id=job_id, stamp=stamp, queued=queued)
-    debit = planned.price.credits if this.executes else 0
-    quota = record(this, job, outputs, debit=debit, work=work)
-    return respond(this, planned, job, quota)
+    work = drawing.work_of(this, planned, job_id) if this.agent and this.executes else None
+    share = drawing.pixels_of(this.call.storage, work) if work and not queued else 0
+    with pixels.BUDGET.held(share):  # a queued job is drawn later, within the budget (``deferred``)
+        if share:
+            check_quota(this, planned)  # again: requests that held the budget before may have spent it
+        outputs = [] if queued else render(this, planned, job_id=job_id, stamp=stamp)
+        crashpoints.reach(crashpoints.CREATE_RENDERED)
+        job = describe(this, planned, outputs, job_id=job_id, stamp=stamp, queued=queued)
+        debit = planned.price.credits if this.executes else 0
+        answer = record(
+            this,
+            job,
+            outputs,
+            debit=debit,
+            answer=lambda quota: respond(this, planned, job, quota),
+            work=work if queued else None,
+        )
+    crashpoints.reach(crashpoints.CREATE_RECORDED)
+    return answer
+
+
+def _recovered(this: Run, job_id: str) -> dict[str, Any]:
+    """The answer of a job recorded without its answer (a database from before answers were stored
+    with their job, whose server died in between): the same request planned again (deterministic)
+    and the job as recorded, with the balance its debit left. Nothing is rendered or debited."""
+    assert this.agent is not None, "only an agent's keyed request is recorded"
+    job = this.call.storage.job(this.agent.agent_id, job_id)
+    if job is None:
+        raise ApiError(ErrorCode.NOT_FOUND, "The job this idempotency key recorded was not found.")
+    planned = plan(this)
+    debit, usage_event_id, balance = ledger.after_job(this.call.storage, this.agent, job_id)
+    return respond(this, planned, job, shapes.job_quota(debit, balance, usage_event_id))

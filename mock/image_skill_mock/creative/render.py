@@ -11,6 +11,8 @@ import io
 
 from PIL import Image, ImageDraw, ImageFilter
 
+from image_skill_mock.creative.pixels import decode
+
 _DRAW_LONG_EDGE = 256
 
 
@@ -96,10 +98,9 @@ def render_edit_png(
     """An edit of ``source`` at ``width`` x ``height``: the input, repainted with the prompt's picture
     (``render_png``) at ``EDIT_STRENGTH`` and the references' colours (a swatch band). With a mask
     (white: edit, black: keep; resized to the output), pixels outside it are the input's, unchanged.
-    Deterministic: identical bytes for identical inputs, prompt, seed and size."""
-    with Image.open(io.BytesIO(source)) as opened:
-        opened.draft("RGB", (width, height))
-        base = opened.convert("RGB")
+    Deterministic: identical bytes for identical inputs, prompt, seed and size. The input and mask
+    are decoded at the size drawn (``pixels.decode``; ``pixels.Undecodable`` when they are not whole)."""
+    base = decode(source, (width, height))
     if base.size != (width, height):
         base = base.resize((width, height), Image.Resampling.LANCZOS)
     digest = hashlib.sha256(source).hexdigest()
@@ -109,8 +110,7 @@ def render_edit_png(
         painted = Image.blend(base, p.convert("RGB"), EDIT_STRENGTH)
     edited = _swatches(painted, colours)
     if mask is not None:
-        with Image.open(io.BytesIO(mask)) as opened_mask:
-            region = opened_mask.convert("L")
+        region = decode(mask, (width, height), "L")
         if region.size != (width, height):
             region = region.resize((width, height), Image.Resampling.NEAREST)
         region = region.point(lambda value: 255 if value >= 128 else 0)

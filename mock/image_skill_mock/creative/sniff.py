@@ -95,17 +95,3 @@ def measure(data: bytes | memoryview, mime_type: str, *, max_side: int, max_pixe
     if width < 1 or height < 1:
         raise Unreadable("empty image")
     return Measured(width, height)
-
-
-def dominant_colour(data: bytes) -> tuple[int, int, int]:
-    """The most frequent colour of an image (after reducing it to 64 x 64 and 8 colours)."""
-    from PIL import Image
-
-    with Image.open(io.BytesIO(data)) as image:
-        image.draft("RGB", (128, 128))
-        small = image.convert("RGB").resize((64, 64), Image.Resampling.NEAREST)
-    counts = small.quantize(colors=8).convert("RGB").getcolors(64 * 64) or [(1, (0, 0, 0))]
-    _, colour = max(counts, key=lambda item: (item[0], str(item[1])))
-    assert isinstance(colour, tuple), "an RGB image's colours are (r, g, b) tuples"
-    red, green, blue = colour
-    return (int(red), int(green), int(blue))

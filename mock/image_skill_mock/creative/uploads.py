@@ -8,6 +8,9 @@ re-sniffed from the bytes (``sniff.sniff``: bytes of no supported type are refus
 extension) and its width and height are re-measured from the image's own header
 (``sniff.measure``), bounded by the spec's ``x-image-skill-limits`` (``upload_max_side_px``,
 ``upload_max_pixels``).
+It is then decoded whole once (``prove``, within ``pixels.BUDGET``): a truncated or corrupt image is
+``INPUT_POLICY_DENIED``, and a large one is stored with its working copy (``pixels.PREVIEW_LONG_EDGE``),
+which edits decode instead.
 
 An upload is one ``completed`` job of operation ``upload`` (capability ``UPLOAD_CAPABILITY_ID``)
 holding the asset: it debits nothing and does not count toward the daily job cap. The job, the
@@ -29,7 +32,7 @@ from typing import Any, Final
 from image_skill_api.registry import ActivityEventType, ErrorCode
 from image_skill_mock import ids
 from image_skill_mock.clock import timestamp
-from image_skill_mock.creative import pricing, shapes, sniff
+from image_skill_mock.creative import pixels, pricing, shapes, sniff
 from image_skill_mock.errors import ApiError
 from image_skill_mock.http import validation
 from image_skill_mock.http.call import Call
@@ -38,6 +41,7 @@ from image_skill_mock.ledger import activity
 from image_skill_mock.ledger.credits import day_of
 from image_skill_mock.store.assets import NewAsset, StoredAsset, insert_asset
 from image_skill_mock.store.jobs import insert_job
+from image_skill_mock.store.previews import insert_preview
 
 #: The capability id an upload job reports (uploads run no model).
 UPLOAD_CAPABILITY_ID: Final = "is.image.upload.v1"
@@ -84,7 +88,7 @@ def inspect(data: bytes | memoryview) -> tuple[str, sniff.Measured]:
     bounds = validation.limits()
     max_side, max_pixels = int(bounds["upload_max_side_px"]), int(bounds["upload_max_pixels"])
     try:
-        return mime_type, sniff.measure(data, mime_type, max_side=max_side, max_pixels=max_pixels)
+        size = sniff.measure(data, mime_type, max_side=max_side, max_pixels=max_pixels)
     except sniff.TooLarge:
         raise _policy(
             f"The image is larger than uploads accept (at most {max_side} px a side and"
@@ -92,6 +96,20 @@ def inspect(data: bytes | memoryview) -> tuple[str, sniff.Measured]:
         ) from None
     except sniff.Unreadable:
         raise _policy(f"The bytes are not a decodable {mime_type} image; nothing was stored.") from None
+    return mime_type, size
+
+
+def prove(data: bytes | memoryview, mime_type: str, size: sniff.Measured) -> bytes | None:
+    """Decode the image whole once, within the pixel budget: its working copy (None when it is
+    small), or INPUT_POLICY_DENIED when it is truncated or corrupt."""
+    try:
+        with pixels.BUDGET.held(size.width * size.height):
+            return pixels.prove(data)
+    except pixels.Undecodable:
+        raise _policy(
+            f"The bytes are not a whole, decodable {mime_type} image (truncated or corrupt);"
+            " nothing was stored."
+        ) from None
 
 
 def _declared(call: Call, declared: str, sniffed: str) -> str:
@@ -109,14 +127,11 @@ def upload(call: Call) -> dict[str, Any]:
     data, digest = decode(body)
     mime_type, size = inspect(data)
     declared = _declared(call, body["mime_type"], mime_type)
-    request = {
-        "source_kind": body["source_kind"],
-        "filename": body["filename"],
-        "remote_origin": body["remote_origin"],
-    }
+    request = {name: body[name] for name in ("source_kind", "filename", "remote_origin")}
     known = call.storage.uploaded_asset(agent.agent_id, body["sha256"], mime_type)
     if known is not None:
         return answer(request, known, call.base_url, declared)
+    preview = prove(data, mime_type, size)
     now = call.now()
     stamp = timestamp(now)
     job_id = ids.new_id("JobId")
@@ -160,6 +175,8 @@ def upload(call: Call) -> dict[str, Any]:
             conn, agent_id=agent.agent_id, job=job, day=day_of(now), counts_toward_daily_cap=False, debit=0
         )
         insert_asset(conn, NewAsset(meta, data))
+        if preview is not None:
+            insert_preview(conn, meta.asset_id, preview)
         activity.add(conn, uploaded)
     return answer(request, meta, call.base_url, declared)
 

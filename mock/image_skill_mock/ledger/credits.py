@@ -32,9 +32,9 @@ from image_skill_mock.clock import timestamp
 from image_skill_mock.http.auth import CLAIM_STATE, CREDENTIAL_STATUS
 from image_skill_mock.store import balances, rows
 from image_skill_mock.store.agents import Agent
-from image_skill_mock.store.credit_entries import CreditEntry
+from image_skill_mock.store.credit_entries import CreditEntry, credit_entries
 from image_skill_mock.store.database import Connection, Storage
-from image_skill_mock.store.jobs import insert_usage_event
+from image_skill_mock.store.jobs import insert_usage_event, usage_event
 
 #: The check a job's writer runs in its transaction: the agent's credits and the day's counted jobs
 #: in, a refusal raised (then nothing is written).
@@ -170,6 +170,19 @@ def balance(storage: Storage, agent: Agent, now: datetime) -> Balance:
     return Balance(
         credits=summed, jobs_today=jobs_today, job_limit=agent.daily_job_limit, resets_at=next_reset(now)
     )
+
+
+def after_job(storage: Storage, agent: Agent, job_id: str) -> tuple[int, str | None, dict[str, Any]]:
+    """A recorded job's debit, its usage event id and the balance right after it (``spendable`` of the
+    ledger's entries up to and including its debit)."""
+    with storage.reading() as conn:
+        debit = usage_event(conn, agent.agent_id, job_id)
+        entries = credit_entries(conn, agent.agent_id)
+    if debit is None:
+        return 0, None, spendable(credits(entries))
+    usage_event_id, credits_ = debit
+    upto = next((i for i, entry in enumerate(entries) if entry.source_id == usage_event_id), len(entries))
+    return credits_, usage_event_id, spendable(credits(entries[: upto + 1]))
 
 
 def admit_job(agent: Agent, *, debit: int, counts_toward_daily_cap: bool) -> Admission:

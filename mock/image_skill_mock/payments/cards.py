@@ -11,7 +11,7 @@ from image_skill_mock.errors import ApiError
 from image_skill_mock.payments import stripe_wire
 from image_skill_mock.payments.sessions import Session, attempt_status
 from image_skill_mock.payments.stripe_objects import session_object
-from image_skill_mock.store import rows
+from image_skill_mock.store import outbox, rows
 from image_skill_mock.store.database import Storage
 
 #: Stripe's test cards the mock knows: number -> None (succeeds) or the decline message.
@@ -64,7 +64,8 @@ def check_card(card_number: str, expiry: str, cvc: str, promotion_code: str, *, 
 
 
 def pay(storage: Storage, session: Session, *, now: datetime) -> dict[str, Any]:
-    """A test card succeeded: the attempt is ``processing`` and the completion event to deliver is built."""
+    """A test card succeeded: the attempt is ``processing`` and, in the same transaction, the
+    completion event it causes is owed to the webhook (the outbox ``delivery`` empties); the event."""
     with storage.transaction() as conn:
         attempt = rows.select_row(
             conn, "payment_attempts", {"checkout_session_id": session.checkout_session_id}
@@ -75,16 +76,19 @@ def pay(storage: Storage, session: Session, *, now: datetime) -> dict[str, Any]:
                 ErrorCode.CHECKOUT_SESSION_NOT_OPEN,
                 "This checkout session is no longer open (already paid or expired); nothing was charged.",
             )
+        stamp = timestamp(now)
         rows.update_rows(
             conn,
             "payment_attempts",
             {"payment_attempt_id": attempt["payment_attempt_id"]},
-            {"status": "processing", "updated_at": timestamp(now)},
+            {"status": "processing", "updated_at": stamp},
         )
         quote_row = rows.select_row(conn, "credit_quotes", {"quote_id": attempt["quote_id"]})
-    assert quote_row is not None
-    return stripe_wire.event(
-        stripe_wire.CHECKOUT_COMPLETED,
-        session_object(quote_row, attempt, paid=True),
-        created=int(now.timestamp()),
-    )
+        assert quote_row is not None
+        event = stripe_wire.event(
+            stripe_wire.CHECKOUT_COMPLETED,
+            session_object(quote_row, attempt, paid=True),
+            created=int(now.timestamp()),
+        )
+        outbox.enqueue(conn, event, attempt["payment_attempt_id"], stamp=stamp)
+    return event

@@ -8,8 +8,9 @@ redirect, the webhook endpoint, and the test-mode object lookup ``stripe trigger
   (``POST .../verify``); a trimmed or altered fragment never shows the card form. Paying posts the
   card, expiry, CVC and optional promotion code with the fragment (``POST .../confirm``), which the
   server checks again; Stripe's test cards decide the outcome (``cards.TEST_CARDS``). A declined
-  card leaves the session open. A success delivers ``checkout.session.completed`` to the webhook
-  (``delivery``), and the page polls ``POST .../state`` until the credits are granted.
+  card leaves the session open. A success owes ``checkout.session.completed`` to the webhook (the
+  outbox, written with the charge; ``delivery`` sends it until acknowledged), and the page polls
+  ``POST .../state`` until the credits are granted.
 - ``POST /webhooks/stripe``: a Stripe-format delivery, verified and handled by ``webhook.receive``.
 - ``GET /stripe/v1/payment_attempts/<payatt>``: the session, charge and disputes of one attempt, for a
   caller holding the webhook secret as its bearer (the mock's one test-mode key).
@@ -32,11 +33,12 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from image_skill_api.registry import MOCK_CHECKOUT_PATH, ErrorCode
+from image_skill_mock import crashpoints
 from image_skill_mock.errors import ApiError
 from image_skill_mock.http.envelope import ROOT_COMMAND, failure, success
 from image_skill_mock.http.limits import read_body
 from image_skill_mock.payments import cards, stripe_wire, webhook
-from image_skill_mock.payments.delivery import deliver
+from image_skill_mock.payments.delivery import Outbox
 from image_skill_mock.payments.sessions import (
     CHECKOUT_PAGE_PATH,
     Session,
@@ -85,9 +87,10 @@ def _state(session: Session) -> dict[str, Any]:
 class Checkout:
     """The routes' handlers, over one server's settings and storage."""
 
-    def __init__(self, settings: Settings, storage: Storage, trace_id: TraceId) -> None:
+    def __init__(self, settings: Settings, storage: Storage, trace_id: TraceId, outbox: Outbox) -> None:
         self.settings = settings
         self.storage = storage
+        self.outbox = outbox
         self.trace_id = trace_id
         self.base_url = settings.public_base_url.rstrip("/")
 
@@ -178,8 +181,9 @@ class Checkout:
             _field(body, "promotion_code"),
             now=self.settings.clock(),
         )
-        event = cards.pay(self.storage, session, now=self.settings.clock())
-        deliver(self.settings, self.storage, event)
+        cards.pay(self.storage, session, now=self.settings.clock())
+        crashpoints.reach(crashpoints.PAYMENT_CHARGED)
+        self.outbox.notify()
         return {**_state(session), "status": "processing"}
 
     async def confirm(self, request: Request) -> Response:
@@ -209,9 +213,10 @@ class Checkout:
         return success(ROOT_COMMAND, found, trace_id=self.trace_id(request), actor=None)
 
 
-def routes(settings: Settings, storage: Storage, trace_id: TraceId) -> list[Route]:
-    """The checkout page, the handoff redirect, the webhook and the test-mode Stripe API."""
-    return Checkout(settings, storage, trace_id).routes()
+def routes(settings: Settings, storage: Storage, trace_id: TraceId, outbox: Outbox) -> list[Route]:
+    """The checkout page, the handoff redirect, the webhook and the test-mode Stripe API (a payment's
+    webhook is owed to ``outbox``)."""
+    return Checkout(settings, storage, trace_id, outbox).routes()
 
 
 # ---------------------------------------------------------------------------- page

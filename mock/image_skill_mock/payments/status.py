@@ -1,5 +1,9 @@
 """``GET /v1/credit-purchases/status``: the durable state of a purchase behind one reference, or the
-balance (``state: balance``, the quota data) when the request names none."""
+balance (``state: balance``, the quota data) when the request names none.
+
+While a paid purchase is ``processing`` (its completion owed to the webhook, ``delivery``), its
+``next.retry_after_seconds`` is when the outbox attempts that delivery next (at least 1 s).
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,10 @@ from image_skill_api.registry import ErrorCode
 from image_skill_mock import suggested
 from image_skill_mock.errors import ApiError
 from image_skill_mock.ledger.credits import Credits, credits_of, quota_data, spendable
+from image_skill_mock.payments.delivery import retry_after
 from image_skill_mock.payments.quotes import quote_state
 from image_skill_mock.payments.sessions import after_payment, attempt_status, checkout_url, handoff_url
-from image_skill_mock.store import rows
+from image_skill_mock.store import outbox, rows
 from image_skill_mock.store.agents import Agent
 from image_skill_mock.store.database import Connection, Storage
 
@@ -24,7 +29,8 @@ REFERENCES: Final = {
     "checkout_session_id": ("payment_attempts", "checkout_session_id"),
     "receipt_id": ("receipts", "receipt_id"),
 }
-#: Seconds an agent waits between status polls while the payment is pending.
+#: Seconds an agent waits between status polls while the payment is pending (``processing``: when no
+#: delivery of its completion is owed by this server, e.g. one Stripe itself sends).
 POLL_SECONDS: Final = {"action_required": 10, "processing": 2}
 
 
@@ -39,6 +45,7 @@ class Purchase:
     events: list[dict[str, Any]]
     reversals: list[dict[str, Any]]
     credits: Credits
+    owed: outbox.Delivery | None = None  # the attempt's pending webhook delivery, if any
 
 
 def _attempt_of(conn: Connection, table: str, row: dict[str, Any]) -> dict[str, Any] | None:
@@ -67,7 +74,8 @@ def _purchase(conn: Connection, agent: Agent, table: str, row: dict[str, Any]) -
     by_receipt = {"receipt_id": receipt["receipt_id"]} if receipt else None
     events = rows.select_rows(conn, "credit_events", by_receipt, order_by="created_at") if by_receipt else []
     reversals = rows.select_rows(conn, "payment_reversals", by_receipt) if by_receipt else []
-    return Purchase(quote_row, attempt, receipt, events, reversals, credits_of(conn, agent.agent_id))
+    owed = outbox.pending_for(conn, attempt["payment_attempt_id"]) if attempt else None
+    return Purchase(quote_row, attempt, receipt, events, reversals, credits_of(conn, agent.agent_id), owed)
 
 
 def status(
@@ -117,7 +125,9 @@ def _attempt_view(attempt: dict[str, Any], attempt_status_: str | None, base_url
     }
 
 
-def _next(state: str, quote_row: dict[str, Any], view: dict[str, Any] | None) -> dict[str, Any]:
+def _next(
+    state: str, quote_row: dict[str, Any], view: dict[str, Any] | None, processing_poll: int
+) -> dict[str, Any]:
     """What the agent does next in ``state`` (poll, open the checkout, buy, or quote again)."""
     next_: dict[str, Any] = {"human_action": "none"}
     if view is not None and state == "action_required":
@@ -130,7 +140,7 @@ def _next(state: str, quote_row: dict[str, Any], view: dict[str, Any] | None) ->
             "after_payment": after_payment(view["payment_attempt_id"]),
         }
     elif view is not None and state == "processing":
-        next_ = {"retry_after_seconds": POLL_SECONDS[state], "human_action": "none"}
+        next_ = {"retry_after_seconds": processing_poll, "human_action": "none"}
     if state == "created":
         next_["after_payment"] = "buy the quote: " + suggested.buy_command(
             quote_row["quote_id"], suggested.fresh_key("buy")
@@ -141,6 +151,13 @@ def _next(state: str, quote_row: dict[str, Any], view: dict[str, Any] | None) ->
         )
         next_["after_payment"] = "nothing was charged; quote again: " + again
     return next_
+
+
+def _processing_poll(found: Purchase, now: datetime) -> int:
+    """Seconds until the owed completion is delivered next (at least 1), else the default poll."""
+    if found.owed is None:
+        return POLL_SECONDS["processing"]
+    return max(1, retry_after(found.owed.next_attempt_at, now))
 
 
 def _paid_views(found: Purchase, receipt: dict[str, Any]) -> dict[str, Any]:
@@ -183,7 +200,7 @@ def _status_shape(found: Purchase, *, now: datetime, base_url: str) -> dict[str,
         "payment_attempt": view,
         "receipt": None,
         "credit_event": None,
-        "next": _next(state, quote_row, view),
+        "next": _next(state, quote_row, view, _processing_poll(found, now)),
     }
     if found.receipt is not None:
         data.update(_paid_views(found, found.receipt))

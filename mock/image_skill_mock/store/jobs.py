@@ -113,6 +113,15 @@ def pending_work(conn: sqlite3.Connection) -> int:
     return int(row[0]) if row else 0
 
 
+def usage_event(conn: sqlite3.Connection, agent_id: str, job_id: str) -> tuple[str, int] | None:
+    """The debit a job made: its usage event id and credits, or None (a job that debited nothing)."""
+    row = conn.execute(
+        "SELECT usage_event_id, credits FROM usage_events WHERE agent_id = ? AND job_id = ?",
+        (agent_id, job_id),
+    ).fetchone()
+    return (str(row[0]), int(row[1])) if row else None
+
+
 def take_work(conn: sqlite3.Connection, job_id: str) -> bool:
     """Remove a job's work as it ends; False when another runner ended it first."""
     return conn.execute("DELETE FROM job_work WHERE job_id = ?", (job_id,)).rowcount == 1

@@ -50,6 +50,11 @@ CREATE TABLE IF NOT EXISTS job_work (
     due_at TEXT NOT NULL,
     work_json TEXT NOT NULL
 );
+-- The working copy (a PNG of at most 4096 px a side) of an upload larger than that, decoded instead.
+CREATE TABLE IF NOT EXISTS asset_previews (
+    asset_id TEXT PRIMARY KEY REFERENCES assets(asset_id),
+    bytes BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS usage_events (
     usage_event_id TEXT PRIMARY KEY,
     agent_id TEXT NOT NULL REFERENCES agents(agent_id),
@@ -152,6 +157,22 @@ CREATE TABLE IF NOT EXISTS stripe_events (
     outcome TEXT NOT NULL,
     received_at TEXT NOT NULL
 );
+
+-- The webhook outbox: each Stripe event the server itself causes (a paid checkout's completion),
+-- written in the transaction that charges, then delivered by payments.delivery until acknowledged.
+CREATE TABLE IF NOT EXISTS webhook_outbox (
+    event_id TEXT PRIMARY KEY,
+    payment_attempt_id TEXT NOT NULL,
+    event_json TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    next_attempt_at TEXT NOT NULL,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS webhook_outbox_due ON webhook_outbox(state, next_attempt_at);
+CREATE INDEX IF NOT EXISTS webhook_outbox_by_attempt ON webhook_outbox(payment_attempt_id);
 
 -- A create/edit idempotency key per agent: pending, bound to its job, then done with its answer.
 CREATE TABLE IF NOT EXISTS idempotency_keys (
