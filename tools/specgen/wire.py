@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .checks import status_exit_codes
@@ -37,12 +38,27 @@ def wire_constants(spec: dict[str, Any]) -> dict[str, Any]:
         "TELEMETRY_ELAPSED_HEADER": telemetry["elapsed_ms"]["name"],
         "TELEMETRY_ELAPSED_PATTERN": telemetry["elapsed_ms"]["pattern"],
         "TELEMETRY_OPT_OUT": tuple(spec["x-image-skill-telemetry"]["opt_out"].items()),
+        "TELEMETRY_COMMANDS": telemetry_commands(spec),
         "SECRET_SHAPES": tuple((row["name"], row["pattern"]) for row in spec["x-image-skill-secret-shapes"]),
         **{f"ACTIVITY_LIMIT_{key.upper()}": activity_limit[key] for key in ("default", "minimum", "maximum")},
         "PROVIDER_NATIVE_KEYS": provider_native_keys(spec),
         **{f"LIMIT_{constant(key)}": value for key, value in spec["x-image-skill-limits"].items()},
         "ENVELOPE_KEYS": tuple(schemas["Envelope"]["required"]),
     }
+
+
+def telemetry_commands(spec: dict[str, Any]) -> tuple[str, ...]:
+    """Every command label the service records: the operations' ``x-image-skill-command`` (in spec
+    order, each once) and then ``x-image-skill-telemetry.commands``, checked against the header's
+    pattern (a label the pattern refuses could never be recorded)."""
+    pattern = spec["x-image-skill-telemetry"]["headers"]["command"]["pattern"]
+    labels = [op["command"] for op in collect_operations(spec)]
+    labels += spec["x-image-skill-telemetry"].get("commands", [])
+    unique = tuple(dict.fromkeys(labels))
+    for label in unique:
+        if not isinstance(label, str) or not re.fullmatch(pattern, label):
+            raise SpecError(f"x-image-skill-telemetry: the command label {label!r} breaks its pattern")
+    return unique
 
 
 def provider_native_keys(spec: dict[str, Any]) -> tuple[tuple[str, dict[str, str]], ...]:

@@ -8,7 +8,9 @@
    answer is stored right after (``done``).
 2. The same key with the same body (fingerprint) gets that stored answer: the original job, no
    second job and no second debit. A request that arrives while the first is still running waits
-   for its answer (up to ``WAIT_SECONDS``, then ``IDEMPOTENCY_KEY_IN_USE``, retryable).
+   for its answer (up to ``WAIT_SECONDS``, then ``IDEMPOTENCY_KEY_IN_USE``, retryable) - on the
+   event loop, not in a worker thread: ``once`` raises ``waits.Pending`` and the endpoint runs it
+   again when the first request finishes (``waits.notify``) or after a short poll.
 3. The same key with another body is ``IDEMPOTENCY_KEY_CONFLICT``; nothing runs.
 4. A refused request (policy, quota, budget, ...) releases its claim: nothing was recorded, so the
    key can be used again (the same body is refused the same way).
@@ -21,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -29,12 +30,12 @@ from typing import Any, Final
 from image_skill_api.registry import ErrorCode
 from image_skill_mock.clock import timestamp
 from image_skill_mock.errors import ApiError
+from image_skill_mock.http import waits
 from image_skill_mock.store import rows
 from image_skill_mock.store.database import Connection, Storage
 
 TABLE: Final = "idempotency_keys"
 WAIT_SECONDS: Final = 60.0
-POLL_SECONDS: Final = 0.02
 STALE_SECONDS: Final = 120
 
 
@@ -76,11 +77,9 @@ def once(
     now: Callable[[], datetime],
 ) -> dict[str, Any]:
     """``work()``'s answer, computed at most once for this agent and key."""
-    deadline = time.monotonic() + WAIT_SECONDS
-    while True:
-        held = _claim(storage, agent_id, key, body_fingerprint, now())
-        if held is None:
-            break
+    topic = (TABLE, agent_id, key)
+    held = _claim(storage, agent_id, key, body_fingerprint, now())
+    if held is not None:
         if held["fingerprint"] != body_fingerprint:
             raise ApiError(
                 ErrorCode.IDEMPOTENCY_KEY_CONFLICT,
@@ -90,18 +89,18 @@ def once(
         if held["response_json"]:
             answer: dict[str, Any] = json.loads(held["response_json"])
             return answer
-        if time.monotonic() >= deadline:
-            raise ApiError(
-                ErrorCode.IDEMPOTENCY_KEY_IN_USE,
-                "A request with this idempotency key is still running; retry it shortly.",
-            )
-        time.sleep(POLL_SECONDS)
+        in_use = ApiError(
+            ErrorCode.IDEMPOTENCY_KEY_IN_USE,
+            "A request with this idempotency key is still running; retry it shortly.",
+        )
+        raise waits.Pending(topic, wait_seconds=WAIT_SECONDS, give_up=in_use)
     where = {"agent_id": agent_id, "idempotency_key": key}
     try:
         answer = work()
     except BaseException:
         with storage.transaction() as conn:  # nothing was recorded: the key is free again
             rows.delete_rows(conn, TABLE, {**where, "state": "pending"})
+        waits.notify(topic)
         raise
     with storage.transaction() as conn:
         rows.update_rows(
@@ -110,6 +109,7 @@ def once(
             where,
             {"state": "done", "response_json": json.dumps(answer, separators=(",", ":"))},
         )
+    waits.notify(topic)
     return answer
 
 

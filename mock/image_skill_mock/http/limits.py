@@ -14,6 +14,12 @@ from image_skill_api.registry import ErrorCode
 from image_skill_mock.errors import ApiError
 
 
+def has_body(request: Request) -> bool:
+    """Whether the request announces a body (a non-zero Content-Length, or chunked framing)."""
+    declared = request.headers.get("content-length")
+    return (declared is not None and declared.strip("0") != "") or "transfer-encoding" in request.headers
+
+
 def too_large(limit: int) -> ApiError:
     return ApiError(ErrorCode.REQUEST_TOO_LARGE, f"The request body is larger than {limit} bytes.")
 

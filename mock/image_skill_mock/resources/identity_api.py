@@ -19,3 +19,5 @@ def get_whoami(call: Call) -> dict[str, Any]:
 
 
 HANDLERS = {"createAgentSignup": create_agent_signup, "getWhoami": get_whoami}
+#: whoami reads only the authenticated agent: it runs on the event loop, no worker thread.
+INLINE = frozenset({"getWhoami"})
