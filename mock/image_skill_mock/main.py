@@ -6,6 +6,7 @@ import json
 import socket
 import sys
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -133,15 +134,20 @@ def stripe_trigger(opts: dict[str, Any]) -> int:
 
 
 def serve(opts: dict[str, Any]) -> int:
-    import uvicorn
-
+    """Run the server until SIGTERM/SIGINT. Without --db its database lives in a throwaway directory
+    that is removed when the server ends (the signal ends ``run`` normally; see ``http.server``)."""
     from image_skill_mock.app import Settings, create_app
+    from image_skill_mock.http import server
 
     port = _int(opts, "--port", 0)
     public = _public_base_url(opts["--public-base-url"]) if opts["--public-base-url"] else None
-    with tempfile.TemporaryDirectory(prefix="image-skill-mock-") as tmp:
-        db_path = Path(opts["--db"]) if opts["--db"] else Path(tmp) / "mock.sqlite3"
-        sock = listening_socket(opts["--host"], port)
+    with ExitStack() as stack:
+        if opts["--db"]:
+            db_path = Path(opts["--db"])
+        else:
+            db_path = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="image-skill-mock-")))
+            db_path /= "mock.sqlite3"
+        sock = stack.enter_context(listening_socket(opts["--host"], port))
         host, bound_port = sock.getsockname()[:2]
         shown = f"[{host}]" if ":" in host else host
         base_url = f"http://{shown}:{bound_port}"
@@ -157,17 +163,9 @@ def serve(opts: dict[str, Any]) -> int:
             quote_ttl_seconds=_int(opts, "--quote-ttl", 1),
         )
         app = create_app(settings)
-
-        class Server(uvicorn.Server):
-            async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-                await super().startup(sockets=sockets)
-                if not self.should_exit:
-                    ready = {"base_url": base_url, "webhook_secret": settings.webhook_secret}
-                    print(json.dumps(ready), flush=True)
-
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
-        Server(config).run(sockets=[sock])
-        app.state.storage.close()
+        stack.callback(app.state.storage.close)
+        ready = {"base_url": base_url, "webhook_secret": settings.webhook_secret}
+        server.run(app, sock, lambda: print(json.dumps(ready), flush=True))
     return 0
 
 

@@ -152,4 +152,3 @@ def test_a_trace_id_belongs_to_the_agent_that_first_used_it(api: Api) -> None:
     assert event["exit_code"] == 0
     assert api.request("GET", "/v1/quota", token=first, headers=_headers())["ok"]
     assert _log(api)[0]["requests"] == 2
-
