@@ -46,4 +46,5 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(routes=routes, exception_handlers=handlers, middleware=[recorder])
     app.router.redirect_slashes = False  # a redirect would be built from the untrusted Host header
     app.state.storage = storage
+    app.state.pipeline = pipeline
     return app
