@@ -16,7 +16,10 @@ also writes it machine-readable. Figures:
 - ``GET /v1/quota`` and a live create with 10,000 / 100,000 prior jobs vs none, and quota for a new
   agent among 100,000 other jobs (issue #19: ≤ 1.5);
 - server memory for a 256 MiB download (≤ 64 MB above idle) and a 25 MiB upload (≤ 2.0 × the
-  file), the CLI's upload memory (issue #8: ≤ 2.5 × the file), ``assets get`` vs curl (≥ 0.8).
+  file), the CLI's upload memory (issue #8: ≤ 2.5 × the file), ``assets get`` vs curl (≥ 0.8);
+- under hostile load (issue #14): ``/healthz`` p99 while 45 clients send unauthenticated 93 KB
+  feedback bodies (≤ 100 ms), and the server's peak RSS with six unauthenticated 36 MiB uploads at
+  once (≤ 300 MB).
 
 Timing is machine-dependent, so this reports: a figure over its budget says ``no``, and the exit
 status is 0 unless something could not be measured at all.
@@ -41,7 +44,7 @@ from pathlib import Path
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [str(_HERE.parent), *(p for p in sys.path if Path(p or ".").resolve() != _HERE)]
 
-from bench import history, load, media, startup  # noqa: E402
+from bench import history, hostile, load, media, startup  # noqa: E402
 from bench.procs import BenchError, mock, signup  # noqa: E402
 from bench.stats import Row, as_json, table  # noqa: E402
 
@@ -115,6 +118,9 @@ def measure(cli: str, env: Mapping[str, str], rounds: Rounds) -> list[Row]:
         _note("quota and create vs history (builds 110,000 jobs)")
         rows += history.history_rows(tmp, rounds=rounds.quota, create_rounds=rounds.creates)
         rows += _media_rows(cli, env, tmp, rounds)
+        _note("healthz under hostile load; memory under unauthenticated uploads")
+        with mock(tmp / "hostile.sqlite3") as server:
+            rows += hostile.hostile_rows(server)
     return rows
 
 

@@ -30,6 +30,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
@@ -52,7 +53,11 @@ Handler = Callable[[Call], Any]
 
 def trace_id_of(request: Request) -> str:
     """The request's trace id when it is a well-formed one, else a new one."""
-    incoming = request.headers.get(TRACE_ID_HEADER, "")
+    return _trace_id(request.headers)
+
+
+def _trace_id(headers: Headers) -> str:
+    incoming = headers.get(TRACE_ID_HEADER, "")
     return incoming if _TRACE.match(incoming) else ids.new_trace_id()
 
 
@@ -66,16 +71,17 @@ def _checked_params(operation_id: str, given: tuple[tuple[str, tuple[tuple[str, 
     return validation.validate_params(operation_id, sources["path"], sources["query"], sources["header"])
 
 
-def _params(operation_id: str, path: Mapping[str, str], request: Request) -> dict[str, Any]:
+def _params(operation_id: str, path: Mapping[str, str], request: Request, headers: Headers) -> dict[str, Any]:
     """The validated query parameters: only the values the spec names are looked at (and remembered)."""
+    names = _param_names(operation_id)
     sources: dict[str, Mapping[str, str]] = {
         "path": path,
-        "query": request.query_params,
-        "header": request.headers,
+        "query": request.query_params if names["query"] else {},
+        "header": headers,
     }
     given = tuple(
-        (location, tuple((name, sources[location][name]) for name in names if name in sources[location]))
-        for location, names in _param_names(operation_id).items()
+        (where, tuple((name, sources[where][name]) for name in wanted if name in sources[where]))
+        for where, wanted in names.items()
     )
     return dict(_checked_params(operation_id, given))
 
@@ -104,9 +110,9 @@ class Pipeline:
         self.auth = Authenticator(storage)
         self.admission = admission
 
-    async def _agent(self, op: Operation, request: Request) -> Any:
+    async def _agent(self, op: Operation, request: Request, headers: Headers) -> Any:
         """The authenticated agent (None for an anonymous call the operation allows)."""
-        authorization = request.headers.get("authorization")
+        authorization = headers.get("authorization")
         if op.auth and (authorization or not op.auth_optional):
             return await self.auth.authenticate(authorization)
         if authorization and not op.auth and telemetry.describes_a_run(request.scope):
@@ -127,16 +133,18 @@ class Pipeline:
                 body.raw = await limits.read_body(call.request, body.bound)
             return await run_in_threadpool(_work, call, handler, body.take(), content_type)
 
-    async def run(self, op: Operation, handler: Handler, inline: bool, request: Request, call: Call) -> Any:
+    async def run(self, op: Operation, handler: Handler, inline: bool, call: Call, headers: Headers) -> Any:
         """The handler's data for one request (``call`` is filled in on the way)."""
-        call.fault = await faults.before_handler(self.settings.faults, request.headers.get(faults.HEADER))
-        agent = await self._agent(op, request)
+        request = call.request
+        if self.settings.faults:
+            call.fault = await faults.before_handler(True, headers.get(faults.HEADER))
+        agent = await self._agent(op, request, headers)
         if agent is not None:
             telemetry.attribute(request.scope, agent.agent_id)
             if op.auth:
                 call.agent, call.actor = agent, actor_of(agent)
-        body = _Body(request, op, call)
-        call.query = _params(op.operation_id, call.path, request)
+        body = _Body(headers, op, call)
+        call.query = _params(op.operation_id, call.path, request, headers)
         if inline:
             await limits.read_body(request, body.bound)
             return handler(call)
@@ -160,11 +168,11 @@ class _Body:
     limit otherwise), the admission key (the agent, else the peer address) and, once read, its bytes,
     validated on the first attempt only."""
 
-    def __init__(self, request: Request, op: Operation, call: Call) -> None:
+    def __init__(self, headers: Headers, op: Operation, call: Call) -> None:
         bound = validation.schemas_for(op.operation_id).max_body_bytes
         self.bound = bound if call.agent else min(bound, LIMIT_MAX_ANONYMOUS_BODY_BYTES)
-        self.present = limits.has_body(request)
-        client = request.client.host if request.client else "unknown"
+        self.present = limits.has_body(headers)
+        client = call.request.client.host if call.request.client else "unknown"
         self.key = call.agent.agent_id if call.agent else f"anonymous {client}"
         self.raw: bytes | None = None if self.present else b""
         self._taken = False
@@ -183,11 +191,12 @@ def endpoint(
     settings = pipeline.settings
 
     async def serve(request: Request) -> Response:
-        trace_id = trace_id_of(request)
+        headers = request.headers
+        trace_id = _trace_id(headers)
         path = {k: str(v) for k, v in request.path_params.items()}
         call = Call(request, op, settings, pipeline.storage, trace_id, path, {}, None)
         try:
-            data = await pipeline.run(op, handler, inline, request, call)
+            data = await pipeline.run(op, handler, inline, call, headers)
             response = success(
                 op.command, data, trace_id=trace_id, actor=call.actor, status=op.success_status
             )
