@@ -49,16 +49,14 @@ def wire_constants(spec: dict[str, Any]) -> dict[str, Any]:
 
 def telemetry_commands(spec: dict[str, Any]) -> tuple[str, ...]:
     """Every command label the service records: the operations' ``x-image-skill-command`` (in spec
-    order, each once) and then ``x-image-skill-telemetry.commands``, checked against the header's
-    pattern (a label the pattern refuses could never be recorded)."""
+    order, each once) and then ``x-image-skill-telemetry.commands``, each of those checked against the
+    header's pattern (a label the pattern refuses could never be recorded)."""
     pattern = spec["x-image-skill-telemetry"]["headers"]["command"]["pattern"]
-    labels = [op["command"] for op in collect_operations(spec)]
-    labels += spec["x-image-skill-telemetry"].get("commands", [])
-    unique = tuple(dict.fromkeys(labels))
-    for label in unique:
+    extra = spec["x-image-skill-telemetry"].get("commands", [])
+    for label in extra:
         if not isinstance(label, str) or not re.fullmatch(pattern, label):
             raise SpecError(f"x-image-skill-telemetry: the command label {label!r} breaks its pattern")
-    return unique
+    return tuple(dict.fromkeys([*(op["command"] for op in collect_operations(spec)), *extra]))
 
 
 def provider_native_keys(spec: dict[str, Any]) -> tuple[tuple[str, dict[str, str]], ...]:
