@@ -31,7 +31,7 @@ TEST_DEPS = [
 @nox.session
 def tests(session: nox.Session) -> None:
     """Every test: unit, property (hypothesis), conformance (schemathesis) and end to end."""
-    session.install("-e", ".[mock]", *TEST_DEPS, *CODEGEN_DEPS)
+    session.install("-e", ".[mock,conformance]", *TEST_DEPS, *CODEGEN_DEPS)
     session.run("pytest", "-n", "2", *session.posargs)
 
 
@@ -64,9 +64,13 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict on the CLI and the mock."""
-    session.install("-e", ".[mock]", "mypy==2.4.1", "types-requests", "types-jsonschema")
-    session.run("mypy", "--strict", "cli/image_skill", "mock/image_skill_mock")
+    """mypy --strict on the CLI, the mock and the conformance kit."""
+    session.install(
+        "-e", ".[mock,conformance]", "mypy==2.4.1", "types-requests", "types-jsonschema", "types-PyYAML"
+    )
+    session.run(
+        "mypy", "--strict", "cli/image_skill", "mock/image_skill_mock", "conformance/image_skill_conformance"
+    )
 
 
 @nox.session

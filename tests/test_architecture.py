@@ -293,3 +293,19 @@ def test_an_f_string_import_depends_on_its_literal_prefix(tmp_path: Path) -> Non
 
 def test_a_cycle_through_importlib_is_found(tmp_path: Path) -> None:
     assert _cycles(_graph(_plant(tmp_path, CYCLE))) == [["fakepkg.a", "fakepkg.b", "fakepkg.c"]]
+
+
+def test_the_conformance_kit_imports_neither_the_cli_nor_the_mock() -> None:
+    """The kit talks HTTP to servers and runs clients as subprocesses: only ``image_skill_api`` facts."""
+    kit = ROOT / "conformance" / "image_skill_conformance"
+    offenders = []
+    for path in sorted(kit.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            offenders += [
+                f"{path.name}: {n}" for n in names if n.split(".")[0] in ("image_skill", "image_skill_mock")
+            ]
+    assert len(list(kit.rglob("*.py"))) > 5
+    assert offenders == []

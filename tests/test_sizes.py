@@ -19,13 +19,7 @@ MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 
 #: ``path`` (a module) or ``path::qualified.name`` (a function) -> why it is still over the limit.
-ALLOWED: dict[str, str] = {
-    "cli/image_skill/guide.py::build": "125 lines: issue 13 item 3 (becomes readable steps)",
-    "cli/image_skill/main.py::main": "68 lines: issue 13 item 3",
-    "cli/image_skill/media.py": "443 lines: issue 13 item 4 (remote fetch moves to the transport package)",
-    "cli/image_skill/transport.py": "524 lines: issue 13 item 4 (the transport becomes a small package)",
-    "cli/image_skill/transport.py::Transport._download": "78 lines: issue 13 item 4 (downloads module)",
-}
+ALLOWED: dict[str, str] = {}
 
 
 def _functions(node: ast.AST, prefix: str = "") -> Iterator[tuple[str, int]]:

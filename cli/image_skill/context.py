@@ -17,7 +17,7 @@ from typing import Any, Protocol, TextIO
 
 from image_skill import auth, baseurl, config, telemetry
 from image_skill.auth import Credential
-from image_skill.commands.index import PROGRAM
+from image_skill.command_table import PROGRAM
 from image_skill.envelope import new_trace_id
 from image_skill_api.operations import Client
 
@@ -94,7 +94,7 @@ class Context:
             if self.client_factory is not None:
                 self._client = self.client_factory(self)
             else:
-                from image_skill.transport import Transport
+                from image_skill.transport.api import Transport
 
                 read_timeout = config.read_timeout(self.env)
                 self._client = Transport(

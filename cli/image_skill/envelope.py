@@ -2,9 +2,10 @@
 
 ``CliError`` is raised for failures the CLI decides itself (bad arguments, no token, files,
 transport); its exit code and default recovery come from the spec's error registry.
-``ApiError`` carries an ``ok: false`` envelope the server sent, with the exit code it maps to.
-``Refusal`` is a failure decided from argv alone, before a command runs (a usage error, a command
-this release does not build): plain values, so ``main`` answers it without importing anything heavy.
+``ServerError`` carries an ``ok: false`` envelope the server sent, with the exit code it maps to.
+``Refusal`` is a failure built from plain values, so ``main`` answers it without importing anything
+heavy: one decided from argv alone, before a command runs (a usage error, a command this release
+does not build), or a run that did not finish (``unexpected``).
 
 Cheap to import: the registry is read through its plain-value tables (``image_skill_api.constants``);
 ``ErrorCode`` is only a type here.
@@ -12,7 +13,7 @@ Cheap to import: the registry is read through its plain-value tables (``image_sk
 
 from __future__ import annotations
 
-from image_skill_api.constants import ERROR_EXIT_CODES, ERROR_RECOVERIES, ERROR_RETRYABLE
+from image_skill_api.constants import ERROR_EXIT_CODES, ERROR_RECOVERIES, ERROR_RETRYABLE, ErrorCodes
 from image_skill_api.envelope import envelope, new_trace_id
 
 TYPE_CHECKING = False  # mypy treats this name as typing.TYPE_CHECKING; importing typing costs start-up time
@@ -22,7 +23,16 @@ if TYPE_CHECKING:
 
     from image_skill_api.registry import ErrorCode
 
-__all__ = ["ApiError", "CliError", "Refusal", "error_object", "failure", "new_trace_id", "relabel", "success"]
+__all__ = [
+    "CliError",
+    "Refusal",
+    "ServerError",
+    "error_object",
+    "failure",
+    "new_trace_id",
+    "relabel",
+    "success",
+]
 
 
 def error_object(
@@ -65,7 +75,7 @@ class CliError(Exception):
         return error_object(self.code, self.message, recovery=self.recovery, retryable=self.retryable)
 
 
-class ApiError(Exception):
+class ServerError(Exception):
     """The server answered with an ``ok: false`` envelope."""
 
     def __init__(self, envelope: dict[str, Any], exit_code: int) -> None:
@@ -75,7 +85,7 @@ class ApiError(Exception):
 
 
 class Refusal:
-    """A failure decided from argv alone: a registered error ``code`` (plain), its message, the label of
+    """A failure from plain values: a registered error ``code`` (plain), its message, the label of
     the command it refuses (``None``: the command word's) and a suggested command."""
 
     __slots__ = ("code", "command", "message", "suggested_command")
@@ -96,6 +106,14 @@ class Refusal:
         recovery = {"suggested_command": self.suggested_command} if self.suggested_command else None
         error = error_object(self.code, self.message, recovery=recovery)
         return envelope(ok=False, command=self.command or command, trace_id=trace_id, error=error)
+
+
+def unexpected(*, interrupted: bool = False) -> Refusal:
+    """The failure of a run that did not finish: INTERRUPTED (Ctrl-C, SIGTERM during a download), else
+    INTERNAL_ERROR (a bug: rerun with IMAGE_SKILL_DEBUG=1 to see it)."""
+    if interrupted:
+        return Refusal(ErrorCodes.INTERRUPTED, "Interrupted before the command finished.")
+    return Refusal(ErrorCodes.INTERNAL_ERROR, "The CLI failed unexpectedly; rerun with IMAGE_SKILL_DEBUG=1.")
 
 
 def success(

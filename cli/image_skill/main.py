@@ -14,8 +14,8 @@ from __future__ import annotations
 import sys
 
 from image_skill.argv import HELP_FLAGS, base_url_flag, command_word, unknown_option, wants_help
-from image_skill.commands.index import COMMANDS, GLOBAL_OPTIONS, help_command, load_command, load_usage
-from image_skill.commands.index import word_label as _word_label
+from image_skill.command_table import COMMANDS, GLOBAL_OPTIONS, help_command, load_usage
+from image_skill.command_table import word_label as _word_label
 
 TYPE_CHECKING = False  # mypy treats this name as typing.TYPE_CHECKING; importing typing costs start-up time
 if TYPE_CHECKING:
@@ -43,27 +43,15 @@ def main(
 
     env = os.environ if env is None else env
     stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
-    if argv[:1] in (["--version"], ["-V"], ["version"]) and set(argv[1:]) <= {"--json"}:
-        from image_skill.commands.version import fast_envelope
-
-        _emit(stdout, fast_envelope(), secrets=None)
+    fast = _fast_answer(argv)
+    if fast is not None:
+        _emit(stdout, fast, secrets=None)
         return 0
     if argv[:1] in (["--version"], ["-V"]):
         argv = ["version", *argv[1:]]
-    if [a for a in argv if a != "--json"] in HELP_ARGV:
-        from image_skill.commands.help import fast_envelope as help_envelope
-
-        _emit(stdout, help_envelope(), secrets=None)
-        return 0
-
     from image_skill.envelope import new_trace_id
 
-    word = command_word(argv)
-    label = _word_label(word)
-    if word is None and wants_help(argv):
-        argv, word = ["help", *argv], "help"
-    if word == "help":  # help is the command list (or one command's usage), whatever the flags
-        argv = [a for a in argv if a not in HELP_FLAGS]
+    word, label, argv = _route(argv)
     trace_id = new_trace_id()
     ctx: Context | None = None
     allow_token = False
@@ -98,6 +86,31 @@ def main(
     known = ctx.resolved_token() if ctx else None
     _emit(stdout, envelope, secrets=None if allow_token else [known] if known else [])
     return code
+
+
+def _fast_answer(argv: list[str]) -> dict[str, Any] | None:
+    """The envelope of ``--version`` or of the command list, built from constants alone; else None."""
+    if argv[:1] in (["--version"], ["-V"], ["version"]) and set(argv[1:]) <= {"--json"}:
+        from image_skill.commands.version import fast_envelope
+
+        return fast_envelope()
+    if [a for a in argv if a != "--json"] in HELP_ARGV:
+        from image_skill.commands.help import fast_envelope as help_envelope
+
+        return help_envelope()
+    return None
+
+
+def _route(argv: list[str]) -> tuple[str | None, str, list[str]]:
+    """The command word, the label of a failure before the command chooses its own, and the argv
+    to parse (``image-skill --help <args>`` is ``help``, which ignores help flags)."""
+    word = command_word(argv)
+    label = _word_label(word)
+    if word is None and wants_help(argv):
+        argv, word = ["help", *argv], "help"
+    if word == "help":  # help is the command list (or one command's usage), whatever the flags
+        argv = [a for a in argv if a not in HELP_FLAGS]
+    return word, label, argv
 
 
 def usage_error(word: str) -> Refusal:
@@ -153,7 +166,8 @@ def parse(word: str, argv: list[str]) -> dict[str, Any] | Refusal:
 def _run(ctx: Context, word: str, argv: list[str]) -> tuple[dict[str, Any], int, bool]:
     """Parse ``argv`` into the Context and the command's options, and run the command:
     (envelope, exit code, whether the envelope may show the token)."""
-    from image_skill.envelope import ApiError, CliError, Refusal, failure, relabel
+    from image_skill.commands import load
+    from image_skill.envelope import CliError, Refusal, ServerError, failure, relabel
 
     parsed = parse(word, argv)
     if isinstance(parsed, Refusal):
@@ -161,10 +175,10 @@ def _run(ctx: Context, word: str, argv: list[str]) -> tuple[dict[str, Any], int,
     ctx.api_base_url_flag = parsed.get("--api-base-url")
     ctx.token_stdin = bool(parsed.get("--token-stdin"))
     try:
-        return execute(ctx, load_command(COMMANDS[word]), parsed), 0, bool(parsed.get("--show-token"))
+        return execute(ctx, load(COMMANDS[word]), parsed), 0, bool(parsed.get("--show-token"))
     except CliError as exc:
         return failure(ctx.command, exc, trace_id=ctx.trace_id), exc.exit_code, False
-    except ApiError as exc:
+    except ServerError as exc:
         return relabel(exc.envelope, ctx.command), exc.exit_code, False
 
 
@@ -181,16 +195,10 @@ def _unexpected(
     ctx: Context | None, label: str, trace_id: str, *, interrupted: bool = False
 ) -> tuple[dict[str, Any], int]:
     """INTERRUPTED (Ctrl-C, SIGTERM during a download) or INTERNAL_ERROR: an envelope, never a traceback."""
-    from image_skill.envelope import CliError, failure
-    from image_skill_api.registry import ErrorCode
+    from image_skill.envelope import unexpected
 
-    if interrupted:
-        error = CliError(ErrorCode.INTERRUPTED, "Interrupted before the command finished.")
-    else:
-        error = CliError(
-            ErrorCode.INTERNAL_ERROR, "The CLI failed unexpectedly; rerun with IMAGE_SKILL_DEBUG=1."
-        )
-    return failure(ctx.command if ctx else label, error, trace_id=trace_id), error.exit_code
+    error = unexpected(interrupted=interrupted)
+    return error.envelope(ctx.command if ctx else label, trace_id=trace_id), error.exit_code
 
 
 def _emit(stdout: TextIO, envelope: Mapping[str, Any], *, secrets: list[str] | None) -> None:

@@ -6,11 +6,8 @@ one of (``classify``):
 - an asset id (the spec's ``AssetId`` pattern, and no file of that name exists: write
   ``./image_x.png`` to mean a file) or an owned media URL (``https://media.image-skill.com/a/<id>.<ext>``
   or ``<api base>/media/a/<id>.<ext>``): used as it is, nothing is uploaded;
-- an ``http(s)`` URL: fetched by the CLI itself (the server never fetches URLs) with a fresh
-  session that never carries the agent's token nor ``.netrc`` credentials; a URL with user info
-  is refused; at most ``MAX_REDIRECTS`` redirects (each checked again), at most
-  ``MAX_UPLOAD_BYTES`` bytes, within one total time limit (``IMAGE_SKILL_HTTP_TIMEOUT_SECONDS``);
-  the bytes are spooled to a temporary file, never held in memory;
+- an ``http(s)`` URL without user info: fetched by the CLI itself (``transport.fetch``: no token,
+  bounded redirects, size and time), spooled to a temporary file;
 - anything else is a local path (a regular file).
 
 The MIME type is sniffed from the first bytes (PNG, JPEG, WebP, GIF, AVIF), never taken from a
@@ -30,12 +27,11 @@ import json
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from image_skill.envelope import CliError
 from image_skill.validate import invalid, matches
@@ -48,8 +44,6 @@ from image_skill_api.sniffing import SNIFF_BYTES, sniff  # the one sniffer, shar
 if TYPE_CHECKING:
     from image_skill.context import Context
 
-#: Redirects a remote fetch follows (each target is checked like the first URL).
-MAX_REDIRECTS: Final = 5
 #: Bytes read (and base64-encoded) at a time; a multiple of 3, so the blocks concatenate.
 BLOCK: Final = 3 * (1 << 16)
 SUPPORTED: Final = "PNG, JPEG, WebP, GIF or AVIF"
@@ -227,87 +221,28 @@ def read_local(path: str, *, what: str, noun: str) -> Source:
 
 
 def fetch_remote(url: str, *, timeout: float, what: str, noun: str) -> Source:
-    """Download an http(s) URL into a temporary file (see the module doc for the limits)."""
-    import requests
-
-    from image_skill.transport import _chunks, _deadline, _Expired, _sigterm_interrupts, _TooLarge
+    """An http(s) URL fetched into a temporary file (``transport.fetch``) and sniffed."""
+    from image_skill.transport.fetch import Remote, fetch
+    from image_skill.transport.streaming import TooLarge
 
     origin, filename = check_url(url, what, noun)
-    session = requests.Session()
-    session.trust_env = False  # no .netrc credentials; proxies are read explicitly below
-    session.headers.update({"accept": "image/*", "user-agent": "image-skill-upload"})
-    fd, tmp_name = tempfile.mkstemp(prefix=".image-skill-upload.", suffix=".part")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as out, _deadline(timeout) as deadline, _sigterm_interrupts():
-            response = _open(session, url, timeout, what, noun)
-            with response:
-                digest = hashlib.sha256()
-                head, size = b"", 0
-                for chunk in _chunks(response, deadline, MAX_UPLOAD_BYTES):
-                    if len(head) < SNIFF_BYTES:
-                        head += chunk[: SNIFF_BYTES - len(head)]
-                        if len(head) >= SNIFF_BYTES and sniff(head) is None:
-                            raise denied_type(what)
-                    out.write(chunk)
-                    digest.update(chunk)
-                    size += len(chunk)
-        mime_type = sniff(head)
-        if mime_type is None or size == 0:
+
+    def check_head(head: bytes) -> None:
+        if sniff(head) is None:
             raise denied_type(what)
-        return Source("remote_url", filename, origin, mime_type, size, digest.hexdigest(), tmp, True)
-    except (_Expired, requests.exceptions.Timeout):
-        tmp.unlink(missing_ok=True)
-        raise CliError(
-            ErrorCode.TIMEOUT,
-            f"{what}: the remote image did not arrive within {timeout:g} s; nothing was uploaded.",
-            recovery={"retry_after_seconds": 1},
-        ) from None
-    except _TooLarge:
-        tmp.unlink(missing_ok=True)
-        raise _too_large(what) from None
-    except requests.exceptions.RequestException:
-        tmp.unlink(missing_ok=True)
-        raise _fetch_failed(
-            f"{what}: the remote image could not be fetched (the connection failed)."
-        ) from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    finally:
-        session.close()
 
-
-def _fetch_failed(message: str, *, retryable: bool = True) -> CliError:
-    return CliError(ErrorCode.SOURCE_FETCH_FAILED, message, retryable=retryable)
-
-
-def _open(session: Any, url: str, timeout: float, what: str, noun: str) -> Any:
-    """The final response of ``url``, following at most MAX_REDIRECTS redirects (each URL checked)."""
-    import requests
-
-    for _ in range(MAX_REDIRECTS + 1):
-        check_url(url, what, noun)
-        proxies = requests.utils.get_environ_proxies(url)
-        response = session.get(
-            url, timeout=(5.0, timeout), stream=True, allow_redirects=False, proxies=proxies
-        )
-        if response.is_redirect:
-            target = urljoin(url, response.headers.get("location", ""))
-            response.close()
-            url = target
-            continue
-        if response.status_code != 200:
-            status = response.status_code
-            response.close()
-            raise _fetch_failed(
-                f"{what}: the remote server answered HTTP {status}; nothing was uploaded.",
-                retryable=status >= 500,
-            )
-        return response
-    raise _fetch_failed(
-        f"{what}: the remote URL redirected more than {MAX_REDIRECTS} times.", retryable=False
+    remote = Remote(
+        url, what, timeout, MAX_UPLOAD_BYTES, SNIFF_BYTES, lambda hop: check_url(hop, what, noun), check_head
     )
+    try:
+        fetched = fetch(remote)
+    except TooLarge:
+        raise _too_large(what) from None
+    mime_type = sniff(fetched.head)
+    if mime_type is None or fetched.size == 0:
+        fetched.path.unlink(missing_ok=True)
+        raise denied_type(what)
+    return Source("remote_url", filename, origin, mime_type, fetched.size, fetched.sha256, fetched.path, True)
 
 
 def read_source(ref: PathRef | UrlRef, *, timeout: float, what: str, noun: str) -> Source:

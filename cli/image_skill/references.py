@@ -1,4 +1,4 @@
-"""The reference flags of ``create`` and ``edit`` -> the body's ``references[]`` (cli.md, design.md §4).
+"""The reference flags of ``create`` and ``edit`` -> the body's ``references[]`` (the contract, cli.md).
 
 Grammar (each IMAGE is an asset id, an owned media URL, a local path or an http(s) URL; the part
 after the LAST ``@`` is the flag's suffix, so a file whose name holds ``@`` is written with an

@@ -2,7 +2,7 @@
 
 Where the spec's error registry already suggests a command, the constant is that recovery (read from
 the registry's plain-value table), so the CLI, the server and the guide hand out the same line.
-Cheap to import (``shlex`` and the wire constants).
+Cheap to import (``shlex`` and the generated registry; no HTTP).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import shlex
 
 from image_skill_api.constants import ERROR_RECOVERIES, OPERATION_COMMANDS, ErrorCodes
+from image_skill_api.registry import PAYMENT_METHOD_ID_VALUES
 
 
 def _registry_recovery(code: str) -> str:
@@ -34,3 +35,7 @@ MODELS_COMMAND = _registry_recovery(ErrorCodes.CAPABILITY_DENIED)
 CREATE_MODELS_COMMAND = "image-skill models list --available --operation image.generate --json"
 #: How to hand a token over standard input (the contract's example).
 STDIN_HANDOFF_COMMAND = "printf '%s\\n' \"$IMAGE_SKILL_TOKEN\" | image-skill usage quota --token-stdin --json"
+#: The payment rail a quote uses unless told otherwise: the spec's first (today its only) one.
+DEFAULT_PAYMENT_METHOD = PAYMENT_METHOD_ID_VALUES[0]
+#: The pack a suggested quote names when the server names none (the contract's example pack).
+DEFAULT_PACK_ID = "starter-500"

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar, overload
 
-from image_skill.commands.index import help_command
+from image_skill.command_table import help_command
 from image_skill.envelope import CliError
 from image_skill_api.registry import ID_PATTERNS, ErrorCode
 

@@ -36,6 +36,7 @@ class Operation(NamedTuple):
     auth: bool  # it takes a bearer token (its `security` names a scheme)
     auth_optional: bool  # ... and also runs without one (its `security` also lists `{}`)
     idempotent: bool  # sending it twice has the effect of once: safe to retry after any failure
+    keyed: bool  # its request body takes an `idempotency_key`: sent again with the same key, it runs once
     path_params: tuple[str, ...]
     query_params: tuple[str, ...]
     success_status: int
@@ -56,7 +57,7 @@ class Client(Protocol):
 
 OPERATIONS: Final[dict[str, Operation]] = {
     "getHealth": Operation(
-        "getHealth", "GET", "/healthz", "image-skill doctor", False, False, True, (), (), 200
+        "getHealth", "GET", "/healthz", "image-skill doctor", False, False, True, False, (), (), 200
     ),
     "createAgentSignup": Operation(
         "createAgentSignup",
@@ -66,15 +67,16 @@ OPERATIONS: Final[dict[str, Operation]] = {
         False,
         False,
         False,
+        False,
         (),
         (),
         201,
     ),
     "getWhoami": Operation(
-        "getWhoami", "GET", "/v1/whoami", "image-skill whoami", True, False, True, (), (), 200
+        "getWhoami", "GET", "/v1/whoami", "image-skill whoami", True, False, True, False, (), (), 200
     ),
     "getQuota": Operation(
-        "getQuota", "GET", "/v1/quota", "image-skill usage quota", True, False, True, (), (), 200
+        "getQuota", "GET", "/v1/quota", "image-skill usage quota", True, False, True, False, (), (), 200
     ),
     "listPaymentMethods": Operation(
         "listPaymentMethods",
@@ -84,6 +86,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         False,
         False,
         True,
+        False,
         (),
         (),
         200,
@@ -96,6 +99,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         False,
         False,
         True,
+        False,
         (),
         ("available", "executable", "catalog_only", "operation", "provider"),
         200,
@@ -108,6 +112,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         False,
         False,
         True,
+        False,
         ("model_id",),
         (),
         200,
@@ -120,6 +125,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         False,
         False,
         True,
+        False,
         (),
         (),
         200,
@@ -132,15 +138,26 @@ OPERATIONS: Final[dict[str, Operation]] = {
         False,
         False,
         True,
+        False,
         ("capability_id",),
         (),
         200,
     ),
     "createImage": Operation(
-        "createImage", "POST", "/v1/create", "image-skill create", True, True, False, (), (), 200
+        "createImage", "POST", "/v1/create", "image-skill create", True, True, False, True, (), (), 200
     ),
     "getJob": Operation(
-        "getJob", "GET", "/v1/jobs/{job_id}", "image-skill jobs show", True, False, True, ("job_id",), (), 200
+        "getJob",
+        "GET",
+        "/v1/jobs/{job_id}",
+        "image-skill jobs show",
+        True,
+        False,
+        True,
+        False,
+        ("job_id",),
+        (),
+        200,
     ),
     "getAsset": Operation(
         "getAsset",
@@ -150,6 +167,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         True,
         False,
         True,
+        False,
         ("asset_id",),
         (),
         200,
@@ -162,6 +180,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         False,
         False,
         True,
+        False,
         (),
         (),
         200,
@@ -174,6 +193,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         True,
         False,
         False,
+        True,
         (),
         (),
         201,
@@ -186,6 +206,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         True,
         False,
         False,
+        True,
         (),
         (),
         201,
@@ -198,15 +219,16 @@ OPERATIONS: Final[dict[str, Operation]] = {
         True,
         False,
         True,
+        False,
         (),
         ("quote_id", "payment_attempt_id", "checkout_session_id", "receipt_id"),
         200,
     ),
     "uploadAsset": Operation(
-        "uploadAsset", "POST", "/v1/upload", "image-skill upload", True, False, False, (), (), 201
+        "uploadAsset", "POST", "/v1/upload", "image-skill upload", True, False, False, False, (), (), 201
     ),
     "editImage": Operation(
-        "editImage", "POST", "/v1/edit", "image-skill edit", True, False, False, (), (), 200
+        "editImage", "POST", "/v1/edit", "image-skill edit", True, False, False, True, (), (), 200
     ),
     "listActivity": Operation(
         "listActivity",
@@ -216,6 +238,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         True,
         False,
         True,
+        False,
         (),
         ("limit", "subject"),
         200,
@@ -228,6 +251,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         True,
         False,
         True,
+        False,
         ("ref",),
         (),
         200,
@@ -238,6 +262,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         "/v1/feedback",
         "image-skill feedback create",
         True,
+        False,
         False,
         False,
         (),

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from docopt import docopt
 
+from image_skill_mock import defects
 from image_skill_mock.settings import (
     DAILY_JOBS,
     DEFAULT_HOST,
@@ -161,11 +162,12 @@ def serve(opts: dict[str, Any]) -> int:
             webhook_secret=_webhook_secret(opts["--webhook-secret"]),
             webhook_delivery_base_url=base_url,
             quote_ttl_seconds=_int(opts, "--quote-ttl", 1),
+            defects=opts.get(defects.FLAG, frozenset()),
         )
         app = create_app(settings)
         stack.callback(app.state.storage.close)
         ready = {"base_url": base_url, "webhook_secret": settings.webhook_secret}
-        server.run(app, sock, lambda: print(json.dumps(ready), flush=True))
+        server.run(defects.wrap(app, settings.defects), sock, lambda: print(json.dumps(ready), flush=True))
     return 0
 
 
@@ -241,7 +243,9 @@ def telemetry(db_path: Path) -> int:
 
 
 def run() -> None:
-    opts = docopt(USAGE, argv=sys.argv[1:])
+    argv, defect_names = defects.split_argv(sys.argv[1:])  # test-only, undocumented: see ``defects``
+    opts = docopt(USAGE, argv=argv)
+    opts[defects.FLAG] = defect_names
     if opts["--version"]:
         print(version())
         raise SystemExit(0)

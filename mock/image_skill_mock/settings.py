@@ -52,3 +52,5 @@ class Settings:
     webhook_delivery_base_url: str | None = None
     #: How long a credit quote can be bought (``serve --quote-ttl``).
     quote_ttl_seconds: int = QUOTE_TTL_SECONDS
+    #: Deliberate defects for the conformance kit's tests (``serve --defect NAME``; see ``defects``).
+    defects: frozenset[str] = frozenset()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ from image_skill.auth import Credential
 from image_skill.config import DEFAULT_READ_TIMEOUT
 from image_skill.envelope import new_trace_id
 from image_skill.main import main
-from image_skill.transport import Transport
+from image_skill.transport.api import Transport
 
 from .output_rules import check_output
 
@@ -44,7 +45,7 @@ def envelope(data: Any = None, *, ok: bool = True, error: dict[str, Any] | None 
 class Reply:
     """One scripted reply. ``declared_length`` -1 sends no content-length (the body ends at close);
     ``dribble`` sends the body one byte every that many seconds (``dribble_head``: the status line
-    and headers too)."""
+    and headers too); ``drop`` closes the connection once the request is read, with no answer."""
 
     status: int = 200
     body: bytes | dict[str, Any] = field(default_factory=envelope)
@@ -53,6 +54,7 @@ class Reply:
     declared_length: int | None = None
     dribble: float = 0.0
     dribble_head: bool = False
+    drop: bool = False
 
 
 @dataclass
@@ -95,6 +97,10 @@ def _handler(script: Script, stop: threading.Event) -> type[BaseHTTPRequestHandl
                 Seen(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
             )
             reply = script.next(self.command, path)
+            if reply.drop:
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
             if reply.delay:
                 stop.wait(reply.delay)
             raw = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()

@@ -3,7 +3,7 @@
 ``command(ctx, *argv)`` runs a command the way ``main`` does after parsing (docopt reads ``argv``
 with the command's usage; ``main.execute`` labels the run, turns the reading into the command's
 typed options and runs them), but returns the envelope or raises the command's ``CliError`` /
-``ApiError`` instead of printing it.
+``ServerError`` instead of printing it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import io
 from pathlib import Path
 from typing import Any
 
-from image_skill.commands.index import COMMANDS, load_command
+from image_skill.command_table import COMMANDS
+from image_skill.commands import load
 from image_skill.context import Context
 from image_skill.envelope import Refusal
 from image_skill.main import execute, parse
@@ -64,4 +65,4 @@ def command(ctx: Context, *argv: str) -> dict[str, Any]:
     """The envelope of ``image-skill <argv>`` run with ``ctx`` (argv must match the command's usage)."""
     parsed = parse(argv[0], list(argv))
     assert not isinstance(parsed, Refusal), argv
-    return execute(ctx, load_command(COMMANDS[argv[0]]), parsed)
+    return execute(ctx, load(COMMANDS[argv[0]]), parsed)

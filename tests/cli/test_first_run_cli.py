@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import pytest
 
-from image_skill.commands.index import COMMANDS, load_usage
+from image_skill.command_table import COMMANDS, load_usage
 from image_skill.envelope import Refusal
 from image_skill.main import parse
 from image_skill.suggestions import SIGNUP_COMMAND, STDIN_HANDOFF_COMMAND

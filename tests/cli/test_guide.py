@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from image_skill.envelope import ApiError, CliError
+from image_skill.envelope import CliError, ServerError
 from image_skill.suggestions import SIGNUP_COMMAND
 from image_skill_api.registry import ErrorCode, ExitCode
 
@@ -88,7 +88,11 @@ def test_guide_ready_to_create() -> None:
             id="no-daily-jobs-left",
         ),
         pytest.param(
-            {"getQuota": ApiError(envelope(ok=False, error={"code": "AUTH_TOKEN_INVALID"}), ExitCode.AUTH)},
+            {
+                "getQuota": ServerError(
+                    envelope(ok=False, error={"code": "AUTH_TOKEN_INVALID"}), ExitCode.AUTH
+                )
+            },
             {},
             "auth_required",
             None,

@@ -24,7 +24,7 @@ import pytest
 
 import image_skill
 from image_skill.envelope import CliError
-from image_skill.transport import derive_exit_code
+from image_skill.transport.api import derive_exit_code
 from image_skill_api import operations as ops
 from image_skill_api import registry
 from image_skill_api.registry import EXIT_CODE_HEADER, ErrorCode, ExitCode

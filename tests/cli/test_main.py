@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 import image_skill
-from image_skill.commands.index import COMMANDS
+from image_skill.command_table import COMMANDS
 from image_skill_api.registry import ErrorCode, ExitCode
 
 from .conftest import Run

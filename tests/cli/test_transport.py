@@ -5,18 +5,21 @@ It is built with plain values (``conftest.transport``), as ``Context.client`` bu
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from image_skill.envelope import ApiError, CliError
-from image_skill.transport import derive_exit_code
+from image_skill.envelope import CliError, ServerError
+from image_skill.transport.api import derive_exit_code
 from image_skill_api import operations as ops
 from image_skill_api.registry import EXIT_CODE_HEADER, ErrorCode, ExitCode
 
-from .conftest import TOKEN, Reply, Script, envelope, transport
+from .conftest import TOKEN, Reply, Run, Script, envelope, transport
 
 ERROR = {"code": "QUOTA_EXCEEDED", "message": "no credits", "retryable": False}
 
@@ -32,15 +35,89 @@ def test_get_is_retried_on_503_then_succeeds(http: tuple[str, Script]) -> None:
     assert slept == [0.2, 0.4]
 
 
-def test_post_is_not_retried_on_503(http: tuple[str, Script]) -> None:
+#: A keyed POST of each kind (its operation takes an idempotency key, and the body carries one).
+KEYED = [
+    pytest.param("create_image", "/v1/create", {"prompt": "x", "idempotency_key": "key-001"}, id="create"),
+    pytest.param(
+        "edit_image", "/v1/edit", {"input_asset_id": "asset_in", "idempotency_key": "key-001"}, id="edit"
+    ),
+]
+
+
+def test_an_unkeyed_post_is_not_retried_on_503(http: tuple[str, Script]) -> None:
     base, script = http
     script.on("POST", "/v1/create", Reply(503, b"busy"))
-    client, _ = transport(base)
+    client, slept = transport(base)
     with pytest.raises(CliError) as caught:
-        ops.create_image(client, {"prompt": "x"})
+        ops.create_image(client, {"prompt": "x"})  # no idempotency_key: sending it again could run it twice
     assert caught.value.code is ErrorCode.HOSTED_API_NON_JSON_RESPONSE
     assert caught.value.retryable is True
     assert len(script.seen) == 1
+    assert slept == []
+
+
+def test_an_unkeyed_post_whose_answer_was_lost_is_not_retried(http: tuple[str, Script]) -> None:
+    base, script = http
+    script.on("POST", "/v1/feedback", Reply(drop=True))
+    client, _ = transport(base)
+    with pytest.raises(CliError) as caught:
+        ops.create_feedback(client, {"title": "t", "body": "b"})
+    assert caught.value.code is ErrorCode.HOSTED_API_REQUEST_FAILED
+    assert len(script.seen) == 1
+
+
+@pytest.mark.parametrize(("send", "path", "body"), KEYED)
+def test_a_keyed_post_answered_by_a_5xx_is_retried_once_with_the_same_key(
+    http: tuple[str, Script], send: str, path: str, body: dict[str, Any]
+) -> None:
+    base, script = http
+    script.on("POST", path, Reply(502, b"<html>bad gateway</html>"), Reply(200, envelope({"job_id": "j"})))
+    client, slept = transport(base)
+    assert getattr(ops, send)(client, body)["data"] == {"job_id": "j"}
+    assert [json.loads(seen.body) for seen in script.seen] == [body, body]
+    assert slept == [0.2]
+
+
+@pytest.mark.parametrize(("send", "path", "body"), KEYED)
+def test_a_keyed_post_whose_answer_was_lost_is_retried_once_with_the_same_key(
+    http: tuple[str, Script], send: str, path: str, body: dict[str, Any]
+) -> None:
+    base, script = http
+    script.on("POST", path, Reply(drop=True), Reply(200, envelope({"job_id": "j"})))
+    client, _ = transport(base)
+    assert getattr(ops, send)(client, body)["data"] == {"job_id": "j"}
+    assert [json.loads(seen.body)["idempotency_key"] for seen in script.seen] == ["key-001", "key-001"]
+
+
+@pytest.mark.parametrize(("send", "path", "body"), KEYED)
+def test_a_keyed_post_is_retried_only_once(
+    http: tuple[str, Script], send: str, path: str, body: dict[str, Any]
+) -> None:
+    base, script = http
+    failed = {"code": "INTERNAL_ERROR", "message": "boom", "retryable": True}
+    script.on("POST", path, Reply(500, envelope(ok=False, error=failed)))
+    client, _ = transport(base)
+    with pytest.raises(ServerError) as caught:
+        getattr(ops, send)(client, body)
+    assert caught.value.exit_code == ExitCode.PROVIDER
+    assert len(script.seen) == 2
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["create", "--prompt", "p"], ["edit", "--input-asset-id", "asset_in", "--prompt", "p"]],
+    ids=["create", "edit"],
+)
+def test_create_and_edit_are_sent_once_more_with_their_key_after_a_5xx(
+    http: tuple[str, Script], run_cli: Callable[..., Run], argv: list[str]
+) -> None:
+    base, script = http
+    script.on("POST", f"/v1/{argv[0]}", Reply(503, b"busy"), Reply(200, envelope({"job_id": "j"})))
+    result = run_cli(
+        *argv, "--idempotency-key", "run-001", "--api-base-url", base, env={"IMAGE_SKILL_TOKEN": TOKEN}
+    )
+    assert result.code == ExitCode.OK, result.envelope
+    assert [json.loads(seen.body)["idempotency_key"] for seen in script.seen] == ["run-001", "run-001"]
 
 
 def test_non_envelope_json_is_rejected(http: tuple[str, Script]) -> None:
@@ -61,7 +138,7 @@ def test_error_envelope_uses_the_exit_code_header(http: tuple[str, Script]) -> N
         Reply(400, envelope(ok=False, error=ERROR), {EXIT_CODE_HEADER: str(ExitCode.QUOTA.value)}),
     )
     client, _ = transport(base)
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(ServerError) as caught:
         ops.get_quota(client)
     assert caught.value.exit_code == ExitCode.QUOTA
 
@@ -142,7 +219,7 @@ def test_a_netrc_entry_for_the_api_host_never_replaces_or_adds_credentials(
 def test_path_parameters_are_quoted(http: tuple[str, Script]) -> None:
     base, script = http
     client, _ = transport(base)
-    with pytest.raises(ApiError):
+    with pytest.raises(ServerError):
         ops.get_model(client, "a/b?c")
     assert script.seen[0].path == "/v1/models/a%2Fb%3Fc"
 

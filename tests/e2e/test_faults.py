@@ -5,6 +5,7 @@ Each fault's exit code reaches the agent; nothing is debited or half-written."""
 from __future__ import annotations
 
 import http.client
+import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,8 +28,9 @@ HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding
 
 
 @contextmanager
-def fault_proxy(fault: str) -> Iterator[str]:
-    """An HTTP proxy (``http://127.0.0.1:PORT``) forwarding every request with the fault header."""
+def fault_proxy(fault: str, seen: list[tuple[str, str, bytes]] | None = None) -> Iterator[str]:
+    """An HTTP proxy (``http://127.0.0.1:PORT``) forwarding every request with the fault header;
+    each request's (method, path, body) is appended to ``seen`` when given."""
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:
@@ -37,6 +39,8 @@ def fault_proxy(fault: str) -> Iterator[str]:
         def _forward(self) -> None:
             target = urlsplit(self.path)
             body = self.rfile.read(int(self.headers.get("content-length") or 0))
+            if seen is not None:
+                seen.append((self.command, target.path, body))
             headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
             headers[faults.HEADER] = fault
             conn = http.client.HTTPConnection(target.hostname or "127.0.0.1", target.port or 80, timeout=60)
@@ -117,6 +121,39 @@ def test_a_server_error_is_exit_7(faulty_cli: Cli) -> None:
         result = faulty_cli("whoami", env=_through(proxy))
     assert result.exit_code == ExitCode.PROVIDER
     assert result.error["code"] == ErrorCode.INTERNAL_ERROR
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["create", "--prompt", PROMPT],
+        ["edit", "--input-asset-id", "asset_faulty-input", "--prompt", PROMPT],
+    ],
+    ids=["create", "edit"],
+)
+def test_a_keyed_post_answered_by_a_5xx_is_sent_once_more_with_the_same_key(
+    faulty_cli: Cli, argv: list[str]
+) -> None:
+    seen: list[tuple[str, str, bytes]] = []
+    with fault_proxy(faults.SERVER_ERROR, seen) as proxy:
+        result = faulty_cli(*argv, "--idempotency-key", "retry-key-001", env=_through(proxy))
+    assert result.exit_code == ExitCode.PROVIDER
+    assert result.error["code"] == ErrorCode.INTERNAL_ERROR
+    assert [(method, path) for method, path, _ in seen] == [("POST", f"/v1/{argv[0]}")] * 2
+    posts = [json.loads(body) for _, _, body in seen]
+    assert [post["idempotency_key"] for post in posts] == ["retry-key-001", "retry-key-001"]
+    assert posts[0] == posts[1]
+
+
+def test_an_unkeyed_post_answered_by_a_5xx_is_not_sent_again(faulty_cli: Cli) -> None:
+    seen: list[tuple[str, str, bytes]] = []
+    with fault_proxy(faults.SERVER_ERROR, seen) as proxy:
+        result = faulty_cli(
+            "feedback", "create", "--title", "t", "--body", "b", "--dedupe-key", "k2", env=_through(proxy)
+        )
+    assert result.exit_code == ExitCode.PROVIDER
+    assert result.error["code"] == ErrorCode.INTERNAL_ERROR
+    assert [(method, path) for method, path, _ in seen] == [("POST", "/v1/feedback")]
 
 
 def test_a_slow_answer_past_the_read_timeout_is_exit_8(faulty_cli: Cli) -> None:

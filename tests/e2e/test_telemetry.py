@@ -144,7 +144,7 @@ def test_the_telemetry_command_prints_json_lines_and_refuses_a_missing_db(cli: C
 def test_every_command_label_is_a_label_the_service_records() -> None:
     import re
 
-    from image_skill.commands.index import LABELS
+    from image_skill.command_table import LABELS
     from image_skill_api.constants import OPERATION_COMMANDS, TELEMETRY_COMMAND_PATTERN, TELEMETRY_COMMANDS
 
     labels = [*OPERATION_COMMANDS.values(), *LABELS.values()]

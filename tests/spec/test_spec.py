@@ -180,7 +180,7 @@ def test_every_auth_recovery_is_the_one_signup_template() -> None:
 
 
 def test_every_registry_recovery_command_is_a_command_line_the_cli_parses() -> None:
-    from image_skill.commands.index import COMMANDS
+    from image_skill.command_table import COMMANDS
     from image_skill.envelope import Refusal
     from image_skill.main import parse
 

@@ -9,9 +9,10 @@ from .templates import render
 
 PY_TYPES = {"boolean": "bool", "integer": "int", "number": "float", "string": "str"}
 #: Methods whose requests may be sent twice with the effect of once (RFC 9110 §9.2.2): a client may
-#: retry them after any failure. A POST is not; an operation whose request carries an idempotency key
-#: would be marked idempotent here too.
+#: retry them after any failure. A POST is not; one whose body schema has an ``idempotency_key``
+#: property is ``keyed`` instead (sent again with the same key, it has the effect of once).
 IDEMPOTENT_METHODS = ("GET", "HEAD", "OPTIONS", "PUT", "DELETE")
+IDEMPOTENCY_KEY = "idempotency_key"
 
 
 def auth_facts(security: list[dict[str, Any]]) -> dict[str, bool]:
@@ -45,6 +46,8 @@ def collect_operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
                     "command": op["x-image-skill-command"],
                     **auth_facts(op.get("security", spec.get("security")) or []),
                     "idempotent": method.upper() in IDEMPOTENT_METHODS,
+                    "keyed": body_ref is not None
+                    and IDEMPOTENCY_KEY in spec["components"]["schemas"][body_ref].get("properties", {}),
                     "path_params": tuple(p["name"] for p in params if p["in"] == "path"),
                     "query_params": tuple(p["name"] for p in params if p["in"] == "query"),
                     "query_types": {

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from image_skill.commands.index import LABELS
+from image_skill.command_table import LABELS
 from image_skill.context import Context
 from image_skill.envelope import CliError, relabel
 from image_skill.validate import invalid, matches, output_exists, utf8_text

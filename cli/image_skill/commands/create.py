@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from image_skill.context import Context
-from image_skill.envelope import ApiError, CliError, relabel, success
+from image_skill.envelope import CliError, ServerError, relabel, success
 from image_skill.spending import Spend, fill, parse_spend
 from image_skill.validate import invalid, positive_int, require, utf8_text
 from image_skill_api import operations as ops
@@ -28,7 +28,7 @@ from image_skill_api.constants import CREATE_REQUEST_MAX_ESTIMATED_USD_PER_IMAGE
 from image_skill_api.constants import CREATE_REQUEST_OUTPUT_COUNT_MAXIMUM as MAX_OUTPUTS
 from image_skill_api.constants import CREATE_REQUEST_OUTPUT_COUNT_MINIMUM as MIN_OUTPUTS
 from image_skill_api.constants import CREATE_REQUEST_PROMPT_MAX_LENGTH as MAX_PROMPT
-from image_skill_api.registry import ErrorCode, ExitCode
+from image_skill_api.registry import ExitCode
 
 if TYPE_CHECKING:
     from image_skill_api.models import CreateRequest, Envelope
@@ -154,29 +154,18 @@ def request(opts: Create, prompt: str, asset_ids: Mapping[str, str] | None = Non
 #: Exit codes of failures after which the request may have reached the server (upstream, timeout,
 #: storage): their recovery reruns the create with the same idempotency key.
 UNCERTAIN_EXIT_CODES = (ExitCode.PROVIDER, ExitCode.TIMEOUT, ExitCode.STORAGE)
-#: Transport failures of the CLI's own after which one retry with the same key is safe.
-RETRIED_CLI_CODES = (ErrorCode.HOSTED_API_REQUEST_FAILED, ErrorCode.HOSTED_API_NON_JSON_RESPONSE)
-RETRY_DELAY_SECONDS = 0.5
 
 
 def send_create(ctx: Context, opts: Create, body: CreateRequest) -> Envelope:
-    """POST the create; once more with the same idempotency key when the connection failed or a 5xx
-    came back (the server answers a repeated key with the original job: nothing is charged twice).
-    A failure that may have reached the server carries the key in its recovery."""
+    """POST the create (the transport sends a keyed POST once more, with the same key, after a lost
+    answer or a 5xx). A failure that may have reached the server carries the key in its recovery."""
     try:
-        try:
-            return ops.create_image(ctx.client, body)
-        except (CliError, ApiError) as exc:
-            if not _worth_one_retry(exc):
-                raise
-            ctx.hint("the create did not get an answer; retrying once with the same idempotency key...")
-            ctx.sleep(RETRY_DELAY_SECONDS)
-            return ops.create_image(ctx.client, body)
+        return ops.create_image(ctx.client, body)
     except CliError as exc:
         if exc.exit_code in UNCERTAIN_EXIT_CODES:
             exc.recovery = {**(exc.recovery or {}), **_rerun(opts)}
         raise
-    except ApiError as exc:
+    except ServerError as exc:
         if exc.exit_code in UNCERTAIN_EXIT_CODES and isinstance(exc.envelope.get("error"), dict):
             error = exc.envelope["error"]
             exc.envelope = {
@@ -184,13 +173,6 @@ def send_create(ctx: Context, opts: Create, body: CreateRequest) -> Envelope:
                 "error": {**error, "recovery": {**(error.get("recovery") or {}), **_rerun(opts)}},
             }
         raise
-
-
-def _worth_one_retry(exc: CliError | ApiError) -> bool:
-    if isinstance(exc, CliError):
-        return exc.code in RETRIED_CLI_CODES and exc.retryable
-    error = exc.envelope.get("error")
-    return exc.exit_code == ExitCode.PROVIDER and isinstance(error, dict) and error.get("retryable") is True
 
 
 def _rerun(opts: Create) -> dict[str, Any]:

@@ -5,7 +5,7 @@ checked against the spec before anything is sent. Payment credentials never pass
 (``image_skill.usages.credits.reject_argv`` refuses their flags before parsing).
 
 - ``quote``: ``--credits`` and/or ``--pack`` (they must agree when both are given),
-  ``--payment-method`` (default ``stripe_checkout``), ``--idempotency-key`` (generated as
+  ``--payment-method`` (default: the spec's first rail), ``--idempotency-key`` (generated as
   ``quote-<epoch ms>-<8 hex>`` when omitted, and reported in ``warnings`` so a retry can reuse it).
 - ``buy``: ``--provider stripe``, ``--quote-id`` and ``--idempotency-key`` are required; a missing one
   is INVALID_ARGUMENTS whose recovery is the command with it filled in (a fresh key for the key).
@@ -19,15 +19,15 @@ server gives either (each stands in for the other); ``checkout_url`` is passed t
 
 from __future__ import annotations
 
-import secrets
 import shlex
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from image_skill.context import Context
 from image_skill.envelope import CliError, relabel
+from image_skill.spending import new_idempotency_key
+from image_skill.suggestions import DEFAULT_PACK_ID, DEFAULT_PAYMENT_METHOD
 from image_skill.validate import invalid, positive_int, require
 from image_skill_api import operations as ops
 from image_skill_api.constants import CREDIT_QUOTE_REQUEST_CREDITS_MAXIMUM as MAX_CREDITS
@@ -53,11 +53,6 @@ REFERENCES = {
     "--receipt-id": ("receipt_id", "ReceiptId"),
 }
 KEY_GENERATED = "IDEMPOTENCY_KEY_GENERATED"
-
-
-def new_key(prefix: str) -> str:
-    """A fresh idempotency key: ``<prefix>-<epoch ms>-<8 hex>``."""
-    return f"{prefix}-{int(time.time() * 1000)}-{secrets.token_hex(4)}"
 
 
 @dataclass(frozen=True)
@@ -120,7 +115,7 @@ def _quote(opts: Mapping[str, Any]) -> Quote:
     pack_id = opts["--pack"]
     if pack_id is not None and not _is_pack_id(pack_id):
         raise invalid("credits", "--pack is not a pack id (see `image-skill credits packs list`).")
-    method = _method(opts["--payment-method"] or PAYMENT_METHOD_ID_VALUES[0])
+    method = _method(opts["--payment-method"] or DEFAULT_PAYMENT_METHOD)
     if credits is None and pack_id is None:
         raise CliError(
             ErrorCode.INVALID_ARGUMENTS,
@@ -132,7 +127,7 @@ def _quote(opts: Mapping[str, Any]) -> Quote:
         )
     key = opts["--idempotency-key"]
     generated = key is None
-    key = new_key("quote") if key is None else require("IdempotencyKey", key, "credits")
+    key = new_idempotency_key("quote") if key is None else require("IdempotencyKey", key, "credits")
     return Quote(credits, pack_id, method, key, generated)
 
 
@@ -157,20 +152,22 @@ def _buy(opts: Mapping[str, Any]) -> Buy:
         raise _missing(
             "--quote-id",
             "credits buy needs --quote-id: the quote_id of `image-skill credits quote`.",
-            ["credits", "quote", "--pack", "starter-500", "--payment-method", "stripe_checkout"],
+            ["credits", "quote", "--pack", DEFAULT_PACK_ID, "--payment-method", DEFAULT_PAYMENT_METHOD],
         )
     filled = ["credits", "buy", "--provider", "stripe", "--quote-id", quote_id]
     if provider is None or provider not in PROVIDERS:
         why = "needs --provider stripe" if provider is None else "supports only --provider stripe"
         raise _missing(
-            "--provider", f"credits buy {why}.", [*filled, "--idempotency-key", key or new_key("buy")]
+            "--provider",
+            f"credits buy {why}.",
+            [*filled, "--idempotency-key", key or new_idempotency_key("buy")],
         )
     if key is None:
         raise _missing(
             "--idempotency-key",
             "credits buy needs --idempotency-key (a non-secret key you choose, so a retry cannot create a"
             " second checkout); the suggested command carries a fresh one.",
-            [*filled, "--idempotency-key", new_key("buy")],
+            [*filled, "--idempotency-key", new_idempotency_key("buy")],
         )
     return Buy(quote_id, key)
 
@@ -256,7 +253,15 @@ def _check_pack_credits(ctx: Context, pack_id: str, credits: int) -> None:
     packs = ops.list_credit_packs(ctx.client)["data"]["packs"]
     pack = next((p for p in packs if p.get("pack_id") == pack_id), None)
     if pack is not None and pack.get("credits") != credits:
-        argv = ["image-skill", "credits", "quote", "--pack", pack_id, "--payment-method", "stripe_checkout"]
+        argv = [
+            "image-skill",
+            "credits",
+            "quote",
+            "--pack",
+            pack_id,
+            "--payment-method",
+            DEFAULT_PAYMENT_METHOD,
+        ]
         raise CliError(
             ErrorCode.INVALID_ARGUMENTS,
             f"Pack {pack_id} is {pack.get('credits')} credits, not {credits}: give one of them.",

@@ -19,7 +19,7 @@ from typing import Any
 
 from image_skill import __version__, telemetry
 from image_skill.context import Context
-from image_skill.envelope import ApiError, CliError, success
+from image_skill.envelope import CliError, ServerError, success
 from image_skill.suggestions import SIGNUP_COMMAND
 from image_skill_api import operations as ops
 from image_skill_api.registry import ERRORS, ErrorCode
@@ -47,7 +47,7 @@ def _hosted_api(ctx: Context) -> dict[str, Any]:
             raise
         reachable = exc.code not in UNREACHABLE
         return {"ok": False, "reachable": reachable, "error": str(exc.code), "detail": exc.message}
-    except ApiError as exc:
+    except ServerError as exc:
         error = exc.envelope.get("error") or {}
         code = str(error.get("code") or ErrorCode.HOSTED_API_REQUEST_FAILED)
         detail = f"the API answered with {code}: {error.get('message')}"

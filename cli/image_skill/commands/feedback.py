@@ -1,6 +1,6 @@
 """image-skill feedback create: structured feedback into hosted product memory (needs a token).
 
-Every flag of the contract and design.md, with design.md's defaults (type ``user_feedback``,
+Every flag of the contract, with these defaults for what is not given (type ``user_feedback``,
 severity and confidence ``medium``, next state ``watch``, surface ``cli``). ``--title`` and
 ``--body`` at least (the contract's minimum; the API itself accepts either). Values are checked
 against the spec's ``FeedbackRequest`` before anything is sent - enumerations, lengths, counts, the

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from image_skill.commands.index import LABELS
+from image_skill.command_table import LABELS
 from image_skill.context import Context
 from image_skill.envelope import CliError, relabel
 from image_skill.validate import positive_int, require

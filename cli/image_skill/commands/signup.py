@@ -15,7 +15,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from image_skill import config
-from image_skill.commands.index import help_command
+from image_skill.command_table import help_command
 from image_skill.context import Context
 from image_skill.envelope import CliError
 from image_skill.suggestions import SIGNUP_ARGV

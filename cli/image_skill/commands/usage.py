@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from image_skill.commands.index import LABELS
+from image_skill.command_table import LABELS
 from image_skill.context import Context
 from image_skill.envelope import relabel
 from image_skill_api import operations as ops

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from image_skill import __version__
-from image_skill.commands.index import LABELS
+from image_skill.command_table import LABELS
 from image_skill.envelope import new_trace_id, success
 
 TYPE_CHECKING = False  # mypy treats this name as typing.TYPE_CHECKING; importing typing costs start-up time

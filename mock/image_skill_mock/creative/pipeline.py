@@ -35,7 +35,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from image_skill_api.registry import ErrorCode
-from image_skill_mock import ids, suggested
+from image_skill_mock import defects, ids, suggested
 from image_skill_mock.clock import timestamp
 from image_skill_mock.creative import catalog, idempotency, pricing, references, selection, shapes, sniff
 from image_skill_mock.creative.events import job_events
@@ -274,7 +274,7 @@ def record(run: Run, job: dict[str, Any], outputs: list[NewAsset], *, debit: int
                     usage_event_id=usage_event_id,
                     agent_id=agent_id,
                     job_id=job["job_id"],
-                    credits=debit,
+                    credits=defects.debit(run.call.settings.defects, debit),  # as asked, unless a test defect
                     created_at=job["created_at"],
                 )
             entries = credit_entries(conn, agent_id)

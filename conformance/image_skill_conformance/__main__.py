@@ -1,0 +1,3 @@
+from image_skill_conformance.main import run
+
+run()
