@@ -25,6 +25,7 @@ TEST_DEPS = [
     "openapi-spec-validator>=0.7",
     "httpx>=0.27",
     "selenium>=4.20,<5",  # tests/browser: the checkout page in the system's headless Chromium
+    "hatchling>=1.25",  # tests/e2e/test_container.py builds the wheel the Containerfile installs, offline
 ]
 
 
@@ -66,7 +67,13 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the CLI, the mock and the conformance kit."""
     session.install(
-        "-e", ".[mock,conformance]", "mypy==2.4.1", "types-requests", "types-jsonschema", "types-PyYAML"
+        "-e",
+        ".[mock,conformance]",
+        "mypy==2.4.1",
+        "types-requests",
+        "types-jsonschema",
+        "types-PyYAML",
+        "pytest>=8",
     )
     session.run(
         "mypy", "--strict", "cli/image_skill", "mock/image_skill_mock", "conformance/image_skill_conformance"

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 SKIP_REASON = "pass --contract=PATH to check against the contract document"
+UPSTREAM_SKIP_REASON = "pass --contract-upstream=PATH to check against the 0.1.70 contract document"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -24,22 +25,37 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="the Image Skill CLI contract document (cli.md), as --contract=PATH; tests marked `contract` "
         "compare against it",
     )
+    parser.addoption(
+        "--contract-upstream",
+        metavar="PATH",
+        default=None,
+        help="the 0.1.70 text of the contract (upstream-0.1.70/cli.md), as --contract-upstream=PATH; tests "
+        "marked `contract_upstream` compare against it",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "contract: compares against the document given by --contract=PATH")
-    path = config.getoption("--contract")
-    if path is not None and not Path(path).is_file():
-        raise pytest.UsageError(f"--contract={path}: no such file")
+    config.addinivalue_line(
+        "markers", "contract_upstream: compares against the document given by --contract-upstream=PATH"
+    )
+    for option in ("--contract", "--contract-upstream"):
+        path = config.getoption(option)
+        if path is not None and not Path(path).is_file():
+            raise pytest.UsageError(f"{option}={path}: no such file")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if config.getoption("--contract") is not None:
-        return
-    skip = pytest.mark.skip(reason=SKIP_REASON)
-    for item in items:
-        if item.get_closest_marker("contract") is not None:
-            item.add_marker(skip)
+    for option, marker, reason in (
+        ("--contract", "contract", SKIP_REASON),
+        ("--contract-upstream", "contract_upstream", UPSTREAM_SKIP_REASON),
+    ):
+        if config.getoption(option) is not None:
+            continue
+        skip = pytest.mark.skip(reason=reason)
+        for item in items:
+            if item.get_closest_marker(marker) is not None:
+                item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
@@ -47,4 +63,12 @@ def contract_text(pytestconfig: pytest.Config) -> str:
     """The contract document's text (only for tests marked ``contract``)."""
     path = pytestconfig.getoption("--contract")
     assert path is not None, "mark the test `contract` so it is skipped without --contract"
+    return Path(path).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def contract_upstream_text(pytestconfig: pytest.Config) -> str:
+    """The 0.1.70 contract document's text (only for tests marked ``contract_upstream``)."""
+    path = pytestconfig.getoption("--contract-upstream")
+    assert path is not None, "mark the test `contract_upstream` so it is skipped without --contract-upstream"
     return Path(path).read_text(encoding="utf-8")

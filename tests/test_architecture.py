@@ -8,7 +8,8 @@ literal name (or a name assigned a literal in the same file); an f-string counts
 the module its literal prefix names (``f"pkg.commands.{name}"`` depends on ``pkg.commands``).
 
 The mock's layers, top down: ``main`` -> ``app`` (the composition root) -> ``resources`` (one module
-per spec tag) -> the features (``creative``, ``payments``, ``ledger``) -> ``http`` (the wire) ->
+per spec tag) -> the features (``creative``, ``payments``, ``ledger``, ``control``, ``documents``) ->
+``http`` (the wire) ->
 ``store`` (SQLite) -> the kernel (``ids``, ``clock``).
 """
 
@@ -26,7 +27,7 @@ PACKAGES = {
     "image_skill_mock": ROOT / "mock" / "image_skill_mock",
 }
 MOCK = "image_skill_mock"
-FEATURES = ("creative", "payments", "ledger")
+FEATURES = ("creative", "payments", "ledger", "control", "documents")
 
 
 def _module_name(package: str, root: Path, path: Path) -> str:

@@ -1,7 +1,7 @@
 """Where a run's token comes from, and the one refusal when an operation needs one that is missing.
 
-The token flows one way: its sources (``--token-stdin`` > ``IMAGE_SKILL_TOKEN`` > the config saved
-for this base URL) -> ``resolve`` -> the ``Context`` (which resolves once, when first asked) -> the
+The token flows one way: its sources (``--token-stdin`` > ``IMAGE_SKILL_TOKEN`` > the config's
+profile of this base URL) -> ``resolve`` -> the ``Context`` (which resolves once, when first asked) -> the
 transport (which asks only for operations that take a token) -> the ``authorization`` header.
 A token saved for another base URL is never used. Commands do not check for a token themselves:
 the transport refuses an operation whose ``auth`` needs one with ``missing`` (AUTH_REQUIRED, the
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import NamedTuple, TextIO
 
 from image_skill import config
-from image_skill.baseurl import aimed, normalize
+from image_skill.baseurl import aimed
 from image_skill.envelope import CliError
 from image_skill.suggestions import STDIN_HANDOFF_COMMAND
 from image_skill.validate import header_token
@@ -50,13 +50,8 @@ def resolve(
         return Credential(header_token(line, "--token-stdin"), "flag")
     if env.get("IMAGE_SKILL_TOKEN"):
         return Credential(header_token(env["IMAGE_SKILL_TOKEN"].strip(), "IMAGE_SKILL_TOKEN"), "env")
-    saved = config.load(config_path)
-    token = saved.get("token")
-    if not isinstance(token, str) or not token:
-        return Credential(None, "none")
-    if normalize(str(saved.get("api_base_url", ""))) != base_url:
-        return Credential(None, "config_other_base_url")
-    return Credential(header_token(token, "the saved config"), "config")
+    token, source = config.token_for(config.load(config_path), base_url)  # this base URL's profile only
+    return Credential(None if token is None else header_token(token, "the saved config"), source)
 
 
 def missing(source: str) -> CliError:
@@ -68,4 +63,4 @@ def missing(source: str) -> CliError:
             "No agent token: sign up (replace the placeholders of the suggested command), "
             "or pass IMAGE_SKILL_TOKEN or --token-stdin."
         )
-    return CliError(ErrorCode.AUTH_REQUIRED, message)
+    return CliError(ErrorCode.AUTH_REQUIRED, message, recovery={"auth_state": "missing"})

@@ -42,7 +42,9 @@ COMMANDS: dict[str, str] = {
     "help": "help",
     "version": "version",
     "doctor": "doctor",
+    "trust": "trust",
     "signup": "signup",
+    "claim": "claim",
     "whoami": "whoami",
     "usage": "usage",
     "quota": "usage",
@@ -62,6 +64,7 @@ COMMANDS: dict[str, str] = {
 LABELS: dict[str, str] = {
     "help": "image-skill help",
     "version": "image-skill version",
+    "trust": "image-skill trust",
     "quota": "image-skill quota",  # the alias of `image-skill usage quota`
     "create --guide": "image-skill create --guide",  # listed by help; it answers as `image-skill create`
     "jobs wait": "image-skill jobs wait",
@@ -72,7 +75,9 @@ LABELS: dict[str, str] = {
 LISTING: tuple[tuple[str, str, bool], ...] = (
     (LABELS["create --guide"], "The first safe next command for a prompt (never mutates).", True),
     (OPS["getHealth"], "Check the hosted API, config, auth, output directory and telemetry.", True),
+    (LABELS["trust"], "A no-auth, no-spend evidence packet for choosing Image Skill.", True),
     (OPS["createAgentSignup"], "Create a restricted agent identity and save its token.", True),
+    (OPS["createAgentClaim"], "Attach a durable contact inbox to the agent (after signup).", True),
     (OPS["getWhoami"], "Show the authenticated actor, organization, claim state and grants.", True),
     (OPS["getQuota"], "Credits, daily jobs and reset windows before spending.", True),
     (LABELS["quota"], f"Alias of `{OPS['getQuota']}`.", True),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TextIO
@@ -23,11 +24,15 @@ from image_skill_api.operations import Client
 
 
 class ApiClient(Client, Protocol):
-    """The generated ``Client`` protocol plus owned-media downloads."""
+    """The generated ``Client`` protocol plus owned-media downloads and per-call time bounds."""
 
     def download(
         self, url: str, dest: Path, *, overwrite: bool, expected_sha256: str | None = None
     ) -> dict[str, Any]: ...
+
+    def bounded(self, seconds: float) -> AbstractContextManager[None]:
+        """Calls made inside take at most ``seconds`` each (a caller's own deadline)."""
+        ...
 
 
 @dataclass

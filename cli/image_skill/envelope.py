@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CliError",
+    "Interrupted",
     "Refusal",
     "ServerError",
     "error_object",
@@ -59,8 +60,11 @@ class CliError(Exception):
         *,
         recovery: dict[str, Any] | None = None,
         retryable: bool | None = None,
+        shows_token: bool = False,
     ) -> None:
         super().__init__(message)
+        #: Whether its envelope may print a token (a signup whose save failed: the token's one showing).
+        self.shows_token = shows_token
         self.code = code
         self.message = message
         error = error_object(code, message, recovery=recovery, retryable=retryable)
@@ -84,33 +88,60 @@ class ServerError(Exception):
         self.exit_code = exit_code
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a keyed request that may have reached the server: ``recovery`` reruns it with the
+    same key (``keyed.send``); ``main`` answers INTERRUPTED with it."""
+
+    def __init__(self, recovery: dict[str, Any]) -> None:
+        super().__init__()
+        self.recovery = recovery
+
+
 class Refusal:
     """A failure from plain values: a registered error ``code`` (plain), its message, the label of
-    the command it refuses (``None``: the command word's) and a suggested command."""
+    the command it refuses (``None``: the command word's) and a suggested command (or a whole
+    ``recovery``)."""
 
-    __slots__ = ("code", "command", "message", "suggested_command")
+    __slots__ = ("code", "command", "message", "recovery", "suggested_command")
 
     def __init__(
-        self, code: str, message: str, *, command: str | None = None, suggested_command: str | None = None
+        self,
+        code: str,
+        message: str,
+        *,
+        command: str | None = None,
+        suggested_command: str | None = None,
+        recovery: Mapping[str, Any] | None = None,
     ) -> None:
         self.code = code
         self.message = message
         self.command = command
         self.suggested_command = suggested_command
+        self.recovery = recovery
 
     @property
     def exit_code(self) -> int:
         return ERROR_EXIT_CODES[self.code]
 
     def envelope(self, command: str, *, trace_id: str) -> dict[str, Any]:
-        recovery = {"suggested_command": self.suggested_command} if self.suggested_command else None
+        recovery = dict(self.recovery or {})
+        if self.suggested_command:
+            recovery["suggested_command"] = self.suggested_command
         error = error_object(self.code, self.message, recovery=recovery)
         return envelope(ok=False, command=self.command or command, trace_id=trace_id, error=error)
 
 
-def unexpected(*, interrupted: bool = False) -> Refusal:
-    """The failure of a run that did not finish: INTERRUPTED (Ctrl-C, SIGTERM during a download), else
+def unexpected(*, interrupted: bool = False, recovery: Mapping[str, Any] | None = None) -> Refusal:
+    """The failure of a run that did not finish: INTERRUPTED (Ctrl-C, SIGTERM during a download; with
+    ``recovery``: a keyed request that may have reached the server, rerun safely with its key), else
     INTERNAL_ERROR (a bug: rerun with IMAGE_SKILL_DEBUG=1 to see it)."""
+    if interrupted and recovery:
+        message = (
+            "Interrupted while the request was in flight: it may have reached the server. Rerun it with"
+            " the same idempotency key (the suggested command): the server answers with the original"
+            " result and never acts or charges twice."
+        )
+        return Refusal(ErrorCodes.INTERRUPTED, message, recovery=recovery)
     if interrupted:
         return Refusal(ErrorCodes.INTERRUPTED, "Interrupted before the command finished.")
     return Refusal(ErrorCodes.INTERNAL_ERROR, "The CLI failed unexpectedly; rerun with IMAGE_SKILL_DEBUG=1.")
@@ -122,7 +153,7 @@ def success(
     *,
     trace_id: str,
     actor: Any = None,
-    warnings: list[dict[str, str]] | None = None,
+    warnings: list[str] | None = None,
 ) -> dict[str, Any]:
     return envelope(
         ok=True, command=command, trace_id=trace_id, actor=actor, data=data, warnings=warnings or ()

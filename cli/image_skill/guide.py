@@ -13,6 +13,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
+from image_skill.compat import spendable
 from image_skill.context import Context
 from image_skill.envelope import CliError, ServerError
 from image_skill.suggestions import (
@@ -153,12 +154,12 @@ def _check_account(ctx: Context, found: Findings) -> None:
         found.blocked.append(("auth_required", "The token was rejected; sign up again."))
         return
     found.check("auth", True, f"token from {source}")
-    remaining = quota["limits"]["remaining_credits"]
+    remaining = spendable(quota.get("limits")) or 0  # preview plus payment-backed (compat.spendable)
     jobs_left = quota["daily_jobs"]["remaining"]
     needed = (found.cost or {}).get("credits_required") or 0
     ok = remaining >= needed and jobs_left > 0
     detail = f"{remaining} credits, {jobs_left} jobs left today; this create needs {needed} credits"
-    found.check("quota", ok, detail, remaining_credits=remaining, daily_jobs_remaining=jobs_left)
+    found.check("quota", ok, detail, total_remaining_credits=remaining, daily_jobs_remaining=jobs_left)
     if not ok:
         found.credits_short = remaining < needed
         found.blocked.append(("quota_required", "Not enough credits or daily jobs for this create."))
@@ -199,7 +200,7 @@ def _answer(ctx: Context, found: Findings, prompt: str, model: str | None) -> di
     model_flag = ["--model", str(model_id)] if model else []
     next_command, after_next = _next_steps(ctx, found, stage, prompt, model_flag)
     inspect = _cmd(ctx, "models", "show", str(model_id), "--json") if model_id else None
-    return {
+    answer = {
         "schema": SCHEMA,
         "stage": stage,
         "ready": stage == READY,
@@ -218,3 +219,10 @@ def _answer(ctx: Context, found: Findings, prompt: str, model: str | None) -> di
         },
         "mutation": dict(MUTATION),
     }
+    from image_skill import guide_fields
+
+    guide_again = _cmd(ctx, "create", "--guide", "--prompt", prompt, "--json")
+    placeholder = PLACEHOLDER_PROMPT if stage == "prompt_required" else None
+    source = ctx.credential().source
+    guide_fields.extend(answer, source=source, prompt_placeholder=placeholder, guide_again=guide_again)
+    return answer

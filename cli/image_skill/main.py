@@ -72,8 +72,9 @@ def main(
             envelope, code, allow_token = _run(ctx, word, argv)
         else:
             envelope, code = answer or _unexpected(ctx, label, trace_id)
-    except KeyboardInterrupt:
-        envelope, code = _unexpected(ctx, label, trace_id, interrupted=True)
+    except KeyboardInterrupt as interrupt:  # a keyed request's carries its safe rerun (``keyed.send``)
+        recovery = getattr(interrupt, "recovery", None)
+        envelope, code = _unexpected(ctx, label, trace_id, interrupted=True, recovery=recovery)
     except Exception:
         if env.get("IMAGE_SKILL_DEBUG") == "1":
             import traceback
@@ -177,7 +178,7 @@ def _run(ctx: Context, word: str, argv: list[str]) -> tuple[dict[str, Any], int,
     try:
         return execute(ctx, load(COMMANDS[word]), parsed), 0, bool(parsed.get("--show-token"))
     except CliError as exc:
-        return failure(ctx.command, exc, trace_id=ctx.trace_id), exc.exit_code, False
+        return failure(ctx.command, exc, trace_id=ctx.trace_id), exc.exit_code, exc.shows_token
     except ServerError as exc:
         return relabel(exc.envelope, ctx.command), exc.exit_code, False
 
@@ -192,12 +193,17 @@ def execute(ctx: Context, command: ModuleType, parsed: Mapping[str, Any]) -> dic
 
 
 def _unexpected(
-    ctx: Context | None, label: str, trace_id: str, *, interrupted: bool = False
+    ctx: Context | None,
+    label: str,
+    trace_id: str,
+    *,
+    interrupted: bool = False,
+    recovery: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, Any], int]:
     """INTERRUPTED (Ctrl-C, SIGTERM during a download) or INTERNAL_ERROR: an envelope, never a traceback."""
     from image_skill.envelope import unexpected
 
-    error = unexpected(interrupted=interrupted)
+    error = unexpected(interrupted=interrupted, recovery=recovery)
     return error.envelope(ctx.command if ctx else label, trace_id=trace_id), error.exit_code
 
 

@@ -283,14 +283,29 @@ class UploadBody(Mapping[str, Any]):
         return len(self._prefix) + 4 * ((self.size + 2) // 3) + 2
 
     def open_stream(self) -> BodyStream:
-        return BodyStream(self._prefix, self.path, self.size, self.encoded_length)
+        return BodyStream(self._prefix, self.path, self.size, self.encoded_length, self.fields["sha256"])
+
+
+def source_changed() -> CliError:
+    return CliError(
+        ErrorCode.UPLOAD_SOURCE_CHANGED,
+        "The file changed during upload (its size or bytes are not what was read before); the upload"
+        " was abandoned before its body was complete, so nothing was stored. Upload it again once"
+        " nothing is writing to it.",
+    )
 
 
 class BodyStream:
-    """The JSON body, produced block by block: prefix, base64 of the file, ``"}``."""
+    """The JSON body, produced block by block: prefix, base64 of the file, ``"}``.
 
-    def __init__(self, prefix: bytes, path: Path, size: int, length: int) -> None:
-        self._parts = self._generate(prefix, path, size)
+    The file is hashed as it streams: if it is not the ``size`` bytes of ``sha256`` read before
+    (it shrank, grew or was rewritten), ``UPLOAD_SOURCE_CHANGED`` is raised before the closing
+    bytes, so the server never receives a complete body (a ``CliError``, not an ``OSError``, which
+    the HTTP stack would report as a broken connection).
+    """
+
+    def __init__(self, prefix: bytes, path: Path, size: int, length: int, sha256: str | None = None) -> None:
+        self._parts = self._generate(prefix, path, size, sha256)
         self._buffer = b""
         self._offset = 0  # how much of ``_buffer`` was read already (no copy per read)
         self._length = length
@@ -299,15 +314,21 @@ class BodyStream:
         return self._length
 
     @staticmethod
-    def _generate(prefix: bytes, path: Path, size: int) -> Iterator[bytes]:
+    def _generate(prefix: bytes, path: Path, size: int, sha256: str | None) -> Iterator[bytes]:
         yield prefix
         sent = 0
-        with path.open("rb") as handle:
-            while sent < size and (block := handle.read(min(BLOCK, size - sent))):
-                sent += len(block)
-                yield base64.b64encode(block)
-        if sent != size:
-            raise OSError("the file changed while it was being uploaded")
+        digest = hashlib.sha256()
+        try:
+            with path.open("rb") as handle:
+                while sent < size and (block := handle.read(min(BLOCK, size - sent))):
+                    sent += len(block)
+                    digest.update(block)
+                    yield base64.b64encode(block)
+                grew = bool(handle.read(1))
+        except OSError:
+            raise source_changed() from None
+        if sent != size or grew or (sha256 is not None and digest.hexdigest() != sha256):
+            raise source_changed()
         yield b'"}'
 
     def read(self, amount: int = -1) -> bytes:

@@ -18,7 +18,7 @@ def _registry_recovery(code: str) -> str:
     return command
 
 
-#: The one signup an agent is pointed at (AUTH_REQUIRED, AUTH_TOKEN_INVALID, doctor, the guide).
+#: The one signup an agent is pointed at (AUTH_REQUIRED, doctor, the guide).
 #: AGENT_CONTACT_EMAIL, AGENT_NAME and RUNTIME are placeholders the agent replaces
 #: (``image-skill signup --help`` says with what).
 SIGNUP_COMMAND = _registry_recovery(ErrorCodes.AUTH_REQUIRED)

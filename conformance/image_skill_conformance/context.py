@@ -103,7 +103,8 @@ class Context:
         quota = require_ok(self.api.call("getQuota", token=token))
         events = require_ok(self.api.call("listActivity", token=token, query={"limit": 1}))["events"]
         return Snapshot(
-            credits=int(quota["limits"]["remaining_credits"]),
+            # what a job can spend: the total (remaining_credits is the preview part only)
+            credits=int(quota["limits"].get("total_remaining_credits", quota["limits"]["remaining_credits"])),
             jobs_used=int(quota["daily_jobs"]["used"]),
             newest_event=events[0]["event_id"] if events else None,
         )

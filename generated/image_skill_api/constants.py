@@ -24,6 +24,7 @@ TELEMETRY_OPT_OUT = (("IMAGE_SKILL_TELEMETRY", "off"), ("DO_NOT_TRACK", "1"))
 TELEMETRY_COMMANDS = (
     "image-skill doctor",
     "image-skill signup --agent",
+    "image-skill claim request",
     "image-skill whoami",
     "image-skill usage quota",
     "image-skill credits methods",
@@ -43,6 +44,16 @@ TELEMETRY_COMMANDS = (
     "image-skill activity list",
     "image-skill activity show",
     "image-skill feedback create",
+    "image-skill-mock state reset",
+    "image-skill-mock state export",
+    "image-skill-mock state import",
+    "image-skill-mock clock show",
+    "image-skill-mock clock advance",
+    "image-skill-mock faults list",
+    "image-skill-mock faults add",
+    "image-skill-mock faults clear",
+    "image-skill-mock journal",
+    "image-skill-mock pay",
     "image-skill help",
     "image-skill version",
     "image-skill quota",
@@ -90,11 +101,17 @@ LIMIT_REFERENCE_MIN_SIDE_PX = 300
 LIMIT_REFERENCE_MIN_ASPECT = "0.40"
 LIMIT_REFERENCE_MAX_ASPECT = "2.50"
 ENVELOPE_KEYS = ("ok", "command", "trace_id", "actor", "data", "warnings", "error")
+MOCK_CONTROL_PATH_PREFIX = "/_mock/"
+MOCK_CONTROL_TOKEN_HEADER = "x-image-skill-mock-control-token"
+MOCK_CONTROL_VERSION_HEADER = "x-image-skill-mock-version"
+MOCK_STATE_FORMAT = "image-skill-mock-state"
+MOCK_STATE_VERSION = 1
 
 # The CLI label of each operation (`x-image-skill-command`), by operationId.
 OPERATION_COMMANDS = {
     "getHealth": "image-skill doctor",
     "createAgentSignup": "image-skill signup --agent",
+    "createAgentClaim": "image-skill claim request",
     "getWhoami": "image-skill whoami",
     "getQuota": "image-skill usage quota",
     "listPaymentMethods": "image-skill credits methods",
@@ -114,6 +131,16 @@ OPERATION_COMMANDS = {
     "listActivity": "image-skill activity list",
     "getActivity": "image-skill activity show",
     "createFeedback": "image-skill feedback create",
+    "resetMockState": "image-skill-mock state reset",
+    "exportMockState": "image-skill-mock state export",
+    "importMockState": "image-skill-mock state import",
+    "getMockClock": "image-skill-mock clock show",
+    "advanceMockClock": "image-skill-mock clock advance",
+    "listMockFaultRules": "image-skill-mock faults list",
+    "addMockFaultRule": "image-skill-mock faults add",
+    "clearMockFaultRules": "image-skill-mock faults clear",
+    "listMockJournal": "image-skill-mock journal",
+    "payMockCheckout": "image-skill-mock pay",
 }
 
 
@@ -147,12 +174,13 @@ class ErrorCodes:
     REQUEST_TIMEOUT = "REQUEST_TIMEOUT"
     REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
     MOCK_EXTRA_NOT_INSTALLED = "MOCK_EXTRA_NOT_INSTALLED"
+    MOCK_CONTROL_FORBIDDEN = "MOCK_CONTROL_FORBIDDEN"
+    MOCK_CONTROL_REQUEST_INVALID = "MOCK_CONTROL_REQUEST_INVALID"
     NOT_FOUND = "NOT_FOUND"
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     JOB_CANCELED = "JOB_CANCELED"
     INTERRUPTED = "INTERRUPTED"
     AUTH_REQUIRED = "AUTH_REQUIRED"
-    AUTH_TOKEN_INVALID = "AUTH_TOKEN_INVALID"
     CAPABILITY_DENIED = "CAPABILITY_DENIED"
     QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
     DAILY_JOB_LIMIT_EXCEEDED = "DAILY_JOB_LIMIT_EXCEEDED"
@@ -173,6 +201,7 @@ class ErrorCodes:
     OUTPUT_EXISTS = "OUTPUT_EXISTS"
     OUTPUT_WRITE_FAILED = "OUTPUT_WRITE_FAILED"
     OUTPUT_NOT_REGULAR_FILE = "OUTPUT_NOT_REGULAR_FILE"
+    UPLOAD_SOURCE_CHANGED = "UPLOAD_SOURCE_CHANGED"
     PUBLIC_CLI_CONFIG_WRITE_FAILED = "PUBLIC_CLI_CONFIG_WRITE_FAILED"
 
 
@@ -202,12 +231,13 @@ ERROR_EXIT_CODES = {
     "REQUEST_TIMEOUT": 1,
     "REQUEST_TOO_LARGE": 2,
     "MOCK_EXTRA_NOT_INSTALLED": 2,
+    "MOCK_CONTROL_FORBIDDEN": 3,
+    "MOCK_CONTROL_REQUEST_INVALID": 2,
     "NOT_FOUND": 1,
     "METHOD_NOT_ALLOWED": 1,
     "JOB_CANCELED": 1,
     "INTERRUPTED": 1,
     "AUTH_REQUIRED": 3,
-    "AUTH_TOKEN_INVALID": 3,
     "CAPABILITY_DENIED": 4,
     "QUOTA_EXCEEDED": 5,
     "DAILY_JOB_LIMIT_EXCEEDED": 5,
@@ -228,6 +258,7 @@ ERROR_EXIT_CODES = {
     "OUTPUT_EXISTS": 9,
     "OUTPUT_WRITE_FAILED": 9,
     "OUTPUT_NOT_REGULAR_FILE": 9,
+    "UPLOAD_SOURCE_CHANGED": 9,
     "PUBLIC_CLI_CONFIG_WRITE_FAILED": 9,
 }
 ERROR_RETRYABLE = {
@@ -256,12 +287,13 @@ ERROR_RETRYABLE = {
     "REQUEST_TIMEOUT": True,
     "REQUEST_TOO_LARGE": False,
     "MOCK_EXTRA_NOT_INSTALLED": False,
+    "MOCK_CONTROL_FORBIDDEN": False,
+    "MOCK_CONTROL_REQUEST_INVALID": False,
     "NOT_FOUND": False,
     "METHOD_NOT_ALLOWED": False,
     "JOB_CANCELED": False,
     "INTERRUPTED": True,
     "AUTH_REQUIRED": False,
-    "AUTH_TOKEN_INVALID": False,
     "CAPABILITY_DENIED": False,
     "QUOTA_EXCEEDED": False,
     "DAILY_JOB_LIMIT_EXCEEDED": True,
@@ -282,6 +314,7 @@ ERROR_RETRYABLE = {
     "OUTPUT_EXISTS": False,
     "OUTPUT_WRITE_FAILED": False,
     "OUTPUT_NOT_REGULAR_FILE": False,
+    "UPLOAD_SOURCE_CHANGED": False,
     "PUBLIC_CLI_CONFIG_WRITE_FAILED": False,
 }
 TYPE_CHECKING = False  # mypy reads this as typing.TYPE_CHECKING; importing typing costs start-up time
@@ -313,15 +346,14 @@ ERROR_RECOVERIES: "dict[str, dict[str, Any]]" = {
     "REQUEST_TIMEOUT": {},
     "REQUEST_TOO_LARGE": {"suggested_command": "image-skill help --json"},
     "MOCK_EXTRA_NOT_INSTALLED": {"suggested_command": "pip install 'image-skill[mock]'"},
+    "MOCK_CONTROL_FORBIDDEN": {},
+    "MOCK_CONTROL_REQUEST_INVALID": {},
     "NOT_FOUND": {},
     "METHOD_NOT_ALLOWED": {},
     "JOB_CANCELED": {},
     "INTERRUPTED": {},
     "AUTH_REQUIRED": {
-        "suggested_command": "image-skill signup --agent --agent-contact AGENT_CONTACT_EMAIL --agent-name AGENT_NAME --runtime RUNTIME --save --json"
-    },
-    "AUTH_TOKEN_INVALID": {
-        "suggested_command": "image-skill signup --agent --agent-contact AGENT_CONTACT_EMAIL --agent-name AGENT_NAME --runtime RUNTIME --save --json"
+        "suggested_command": "image-skill signup --agent --agent-name AGENT_NAME --runtime RUNTIME --json"
     },
     "CAPABILITY_DENIED": {"suggested_command": "image-skill models list --available --json"},
     "QUOTA_EXCEEDED": {"suggested_command": "image-skill credits methods --json"},
@@ -343,6 +375,7 @@ ERROR_RECOVERIES: "dict[str, dict[str, Any]]" = {
     "OUTPUT_EXISTS": {"required_flag": "--overwrite"},
     "OUTPUT_WRITE_FAILED": {},
     "OUTPUT_NOT_REGULAR_FILE": {"required_flag": "--output"},
+    "UPLOAD_SOURCE_CHANGED": {},
     "PUBLIC_CLI_CONFIG_WRITE_FAILED": {
         "suggested_command": 'export IMAGE_SKILL_CONFIG_PATH="$PWD/.image-skill/config.json"'
     },
@@ -356,6 +389,7 @@ SIGNUP_REQUEST_AGENT_NAME_MIN_LENGTH = 1
 SIGNUP_REQUEST_AGENT_NAME_MAX_LENGTH = 80
 SIGNUP_REQUEST_RUNTIME_MIN_LENGTH = 1
 SIGNUP_REQUEST_RUNTIME_MAX_LENGTH = 80
+CLAIM_REQUEST_CONTACT_MAX_LENGTH = 254
 REFERENCE_INDEX_MINIMUM = 0
 REFERENCE_INDEX_MAXIMUM = 9
 REFERENCE_REFERENCE_INDEX_MINIMUM = 0
@@ -393,3 +427,11 @@ FEEDBACK_REQUEST_SOURCE_MAX_LENGTH = 80
 FEEDBACK_REQUEST_SURFACE_MIN_ITEMS = 1
 FEEDBACK_REQUEST_SURFACE_MAX_ITEMS = 10
 FEEDBACK_REQUEST_EVIDENCE_MAX_ITEMS = 20
+MOCK_CLOCK_ADVANCE_REQUEST_SECONDS_MINIMUM = 0
+MOCK_CLOCK_ADVANCE_REQUEST_SECONDS_MAXIMUM = 315360000
+MOCK_FAULT_RULE_REQUEST_TIMES_MINIMUM = 1
+MOCK_FAULT_RULE_REQUEST_TIMES_MAXIMUM = 1000000
+MOCK_FAULT_RULE_REQUEST_PROBABILITY_MINIMUM = 0
+MOCK_FAULT_RULE_REQUEST_PROBABILITY_MAXIMUM = 1
+MOCK_FAULT_RULE_REQUEST_AFTER_MINIMUM = 0
+MOCK_FAULT_RULE_REQUEST_AFTER_MAXIMUM = 1000000

@@ -81,6 +81,12 @@ A namespaced model id, `<provider>.<model>`.
 """
 
 
+ModelReference: TypeAlias = str
+"""
+A model id, a known alias of one (`nano-banana`), or `default` (the hosted default create model).
+"""
+
+
 CapabilityId: TypeAlias = str
 """
 A capability id, `is.image.<generate|edit>.<name>.v<N>`.
@@ -91,11 +97,6 @@ Timestamp: TypeAlias = str
 """
 RFC 3339 UTC timestamp with millisecond precision (`2026-05-08T20:00:00.000Z`).
 """
-
-
-class EnvelopeWarning(TypedDict):
-    code: str
-    message: str
 
 
 ClaimState: TypeAlias = Literal["unclaimed", "claim_pending", "claimed"]
@@ -120,6 +121,22 @@ class Recovery(TypedDict):
     idempotency_key: NotRequired[IdempotencyKey]
     """
     The idempotency key a failed request carried; resending the same request with it cannot act (or charge) twice.
+    """
+    inspect_commands: NotRequired[list[str]]
+    """
+    Read-only commands that show what a failed spending request did (`jobs show`, `activity list --subject`, `usage quota`). A non-retryable failure recovers by inspection, never by a rerun.
+    """
+    stdin: NotRequired[str]
+    """
+    What `suggested_command` reads from standard input, when it reads anything (a create's or edit's rerun: the original prompt, exactly as sent).
+    """
+    token: NotRequired[str]
+    """
+    Only on a `signup` whose token could not be saved after the agent was created: the new agent's token, shown this once so the identity is never lost. Store it at once (`IMAGE_SKILL_TOKEN`, or a writable config).
+    """
+    auth_state: NotRequired[Literal["missing", "invalid"]]
+    """
+    `AUTH_REQUIRED` only: `missing` when no token was sent (or none is usable for this base URL), `invalid` when the token sent is malformed, unknown or revoked.
     """
 
 
@@ -149,12 +166,13 @@ ErrorCode: TypeAlias = Literal[
     "REQUEST_TIMEOUT",
     "REQUEST_TOO_LARGE",
     "MOCK_EXTRA_NOT_INSTALLED",
+    "MOCK_CONTROL_FORBIDDEN",
+    "MOCK_CONTROL_REQUEST_INVALID",
     "NOT_FOUND",
     "METHOD_NOT_ALLOWED",
     "JOB_CANCELED",
     "INTERRUPTED",
     "AUTH_REQUIRED",
-    "AUTH_TOKEN_INVALID",
     "CAPABILITY_DENIED",
     "QUOTA_EXCEEDED",
     "DAILY_JOB_LIMIT_EXCEEDED",
@@ -175,6 +193,7 @@ ErrorCode: TypeAlias = Literal[
     "OUTPUT_EXISTS",
     "OUTPUT_WRITE_FAILED",
     "OUTPUT_NOT_REGULAR_FILE",
+    "UPLOAD_SOURCE_CHANGED",
     "PUBLIC_CLI_CONFIG_WRITE_FAILED",
 ]
 """
@@ -192,44 +211,39 @@ class HealthData(TypedDict):
     time: NotRequired[Timestamp]
 
 
-class SignupRequest1(TypedDict):
-    agent_contact: str
-    """
-    A durable, email-shaped contact inbox for the restricted agent identity.
-    """
-    human_email: NotRequired[str]
-    """
-    Compatibility alias of `agent_contact`.
-    """
-    agent_name: str
-    runtime: NotRequired[str]
-    return_token: NotRequired[bool]
-    """
-    Return the raw token once in `data.token`.
-    """
-
-
-class SignupRequest2(TypedDict):
-    agent_contact: NotRequired[str]
-    """
-    A durable, email-shaped contact inbox for the restricted agent identity.
-    """
-    human_email: str
-    """
-    Compatibility alias of `agent_contact`.
-    """
-    agent_name: str
-    runtime: NotRequired[str]
-    return_token: NotRequired[bool]
-    """
-    Return the raw token once in `data.token`.
-    """
-
-
-SignupRequest: TypeAlias = SignupRequest1 | SignupRequest2
+DiscoverySource: TypeAlias = str
 """
-Send `agent_contact` (or its older name `human_email`), not both.
+Where the agent discovered Image Skill (self-reported, optional, first-touch), a channel slug such as `clawhub`, `skills-sh` or `npm`.
 """
+
+
+class ClaimRequest(TypedDict):
+    contact: str
+    """
+    An email-shaped durable contact inbox (agent-owned, else an operator, team or sponsor inbox).
+    """
+
+
+class Activity(TypedDict):
+    recorded: Literal[False]
+    reason: str
+
+
+class ClaimData(TypedDict):
+    state: Literal["attached", "unchanged"]
+    """
+    `unchanged` when the agent already had this contact; `attached` when it had none or another (replaced).
+    """
+    contact: str
+    """
+    The contact, redacted (its first character and its domain).
+    """
+    claim_state: ClaimState
+    claim_request_state: Literal["requested"]
+    activity: Activity
+    """
+    Whether the request was written to the activity ledger (it is not; the registry has no type for it).
+    """
 
 
 TokenClass: TypeAlias = Literal["restricted_agent"]
@@ -269,10 +283,17 @@ class Token1(TypedDict):
 class Limits(TypedDict):
     remaining_credits: int
     """
-    Preview plus payment-backed credits available now.
+    The preview (free) credits left; not the whole balance.
     """
     preview_remaining_credits: int
+    """
+    Alias of `remaining_credits`.
+    """
     payment_backed_remaining_credits: int
+    total_remaining_credits: int
+    """
+    Preview plus payment-backed credits available now (what a job can spend).
+    """
     consumed_credits: NotRequired[int]
     """
     Credits debited so far by completed jobs.
@@ -300,6 +321,11 @@ class QuotaData(TypedDict):
     token_status: Literal["active"]
     credit_unit_usd: float
     limits: Limits
+    """
+    The spendable balance is `remaining_credits + payment_backed_remaining_credits`, also sent
+    as `total_remaining_credits`.
+
+    """
     daily_jobs: DailyJobs
     reset_windows: list[ResetWindow]
 
@@ -368,20 +394,10 @@ class Economics(TypedDict):
     estimated_usd_per_image: float | None
 
 
-class ModelSummary(TypedDict):
-    id: ModelId
-    display_name: str
-    provider: Provider
-    capability_id: CapabilityId
-    status: ModelStatus
-    operation: Operation
-    supports: list[Literal["create", "edit"]]
-    """
-    `["create"]` or `["edit"]`.
-    """
-    execution: Execution
-    economics: Economics
-    latency_class: NotRequired[Literal["fast", "standard", "slow"]]
+class ModelLifecycle(TypedDict):
+    state: Literal["active", "deprecated", "retired"]
+    retired_at: Timestamp | None
+    redirects_to: ModelId | None
 
 
 class Input(TypedDict):
@@ -448,11 +464,24 @@ class Summary(TypedDict):
     first_actionable_model_ids: list[ModelId]
     recommended_filter_commands: list[str]
     full_catalog_flags: list[str]
+    default_model_id: NotRequired[ModelId]
+    query: NotRequired[str | None]
+    """
+    The `query` the rows were matched against.
+    """
+    details: NotRequired[bool]
+    """
+    Whether rows are full `Model`s.
+    """
+    aliases: NotRequired[dict[str, ModelId]]
+    """
+    Every alias `models show` resolves, and the model it names.
+    """
 
 
-class ModelListData(TypedDict):
-    models: list[ModelSummary]
-    summary: Summary
+class Resolved(TypedDict):
+    requested: ModelReference
+    via: Literal["id", "alias", "default"]
 
 
 class Capability(TypedDict):
@@ -544,6 +573,12 @@ class Output1(TypedDict):
     expected_min_short_edge: NotRequired[int | None]
 
 
+class LifecycleRedirect(TypedDict):
+    requested_model_id: ModelId
+    model_id: ModelId
+    retired_at: Timestamp | None
+
+
 class Selection(TypedDict):
     policy: Literal[
         "hosted_default_create_v1", "hosted_default_edit_v1", "explicit_model", "explicit_provider"
@@ -554,6 +589,10 @@ class Selection(TypedDict):
     capability: Capability1
     model_parameters: ModelParameters1
     output: Output1
+    lifecycle_redirect: NotRequired[LifecycleRedirect | None]
+    """
+    Set when the requested model is retired and its successor ran instead.
+    """
 
 
 class Asset(TypedDict):
@@ -575,6 +614,18 @@ class Asset(TypedDict):
     sha256: NotRequired[str]
     created_at: NotRequired[Timestamp]
     source: NotRequired[Literal["hosted_metadata"]]
+    seed_used: NotRequired[int | None]
+    """
+    The seed a generated output was drawn with (the given `model_parameters.seed` plus the output's index, else the one the server drew); present on every output of a create or edit, null for an uploaded asset.
+    """
+
+
+class InputAsset(TypedDict):
+    role: Literal["input", "mask", "reference"]
+    asset_id: AssetId
+    mime_type: Literal["image/png", "image/jpeg", "image/webp", "image/gif", "image/avif"]
+    width: int | None
+    height: int | None
 
 
 class Safety1(TypedDict):
@@ -585,7 +636,12 @@ class JobQuota(TypedDict):
     consumed_credits: int
     remaining_credits: int | None
     """
-    The caller's balance after this request; null for an anonymous dry run.
+    The preview (free) credits left.
+    """
+    payment_backed_remaining_credits: int | None
+    total_remaining_credits: int | None
+    """
+    Preview plus payment-backed credits left.
     """
     usage_event_id: NotRequired[UsageEventId | None]
 
@@ -618,12 +674,16 @@ class Request(TypedDict):
 
 
 class Request1(TypedDict):
+    job_id: JobId
+
+
+class Request2(TypedDict):
     reference: str
     reference_type: Literal["asset_id", "owned_url"]
 
 
 class AssetData(TypedDict):
-    request: Request1
+    request: Request2
     asset: Asset
 
 
@@ -773,7 +833,12 @@ class CreditEvent(TypedDict):
 
 class Limits1(TypedDict):
     remaining_credits: NotRequired[int]
+    """
+    The preview (free) credits left.
+    """
+    preview_remaining_credits: NotRequired[int]
     payment_backed_remaining_credits: NotRequired[int]
+    total_remaining_credits: NotRequired[int]
 
 
 class CreditPurchaseStatusData(TypedDict):
@@ -786,9 +851,17 @@ class CreditPurchaseStatusData(TypedDict):
     credit_event: CreditEvent | None
     limits: NotRequired[Limits1]
     """
-    The updated hosted limits once credits were granted.
+    The updated hosted limits once credits were granted, with the meanings of `QuotaData.limits`.
     """
     next: CheckoutNext
+
+
+class CreditBalanceData(QuotaData):
+    state: Literal["balance"]
+    reference: None
+    """
+    No purchase reference was given.
+    """
 
 
 UploadMimeType: TypeAlias = Literal["image/png", "image/jpeg", "image/webp", "image/gif", "image/avif"]
@@ -816,7 +889,7 @@ class UploadRequest(TypedDict):
     """
 
 
-class Request2(TypedDict):
+class Request3(TypedDict):
     source_kind: Literal["local_path", "remote_url"]
     filename: str
     remote_origin: str | None
@@ -829,12 +902,19 @@ class Policy(TypedDict):
 class Upload(TypedDict):
     bytes: int
     mime_type: UploadMimeType
+    """
+    The type sniffed from the bytes (the one stored).
+    """
+    declared_mime_type: UploadMimeType
+    """
+    The type the request declared (it may differ from `mime_type`).
+    """
     sha256: str
     policy: Policy
 
 
 class UploadData(TypedDict):
-    request: Request2
+    request: Request3
     asset: Asset
     upload: Upload
 
@@ -955,7 +1035,7 @@ class ActivityEvent(TypedDict):
     """
 
 
-class Request3(TypedDict):
+class Request4(TypedDict):
     reference: NotRequired[str]
     limit: NotRequired[int]
     subject: NotRequired[str | None]
@@ -964,7 +1044,7 @@ class Request3(TypedDict):
 class ActivityData(TypedDict):
     events: list[ActivityEvent]
     source: Literal["hosted_activity_ledger"]
-    request: NotRequired[Request3]
+    request: NotRequired[Request4]
     """
     The reference or filters this answer is for.
     """
@@ -996,33 +1076,9 @@ A product surface feedback is about (`cli`, `docs`, `api`, ...).
 EvidenceItem: TypeAlias = str
 
 
-class FeedbackRequest1(TypedDict):
+class FeedbackRequest(TypedDict):
     type: FeedbackType
     title: str
-    body: NotRequired[str]
-    severity: FeedbackSeverity
-    confidence: FeedbackConfidence
-    next_state: FeedbackNextState
-    command: NotRequired[str]
-    expected: NotRequired[str]
-    actual: NotRequired[str]
-    friction: NotRequired[str]
-    proof_needed: NotRequired[str]
-    strategic_reason: NotRequired[str]
-    dedupe_key: NotRequired[str]
-    source: NotRequired[str]
-    trace_id: NotRequired[TraceId]
-    surface: list[FeedbackSurface]
-    evidence: NotRequired[list[EvidenceItem]]
-    allow_weak_signal: NotRequired[bool]
-    """
-    Accept feedback that has only a title or body and no structured evidence.
-    """
-
-
-class FeedbackRequest2(TypedDict):
-    type: FeedbackType
-    title: NotRequired[str]
     body: str
     severity: FeedbackSeverity
     confidence: FeedbackConfidence
@@ -1040,11 +1096,8 @@ class FeedbackRequest2(TypedDict):
     evidence: NotRequired[list[EvidenceItem]]
     allow_weak_signal: NotRequired[bool]
     """
-    Accept feedback that has only a title or body and no structured evidence.
+    Accept feedback that has only a title and body and no structured evidence.
     """
-
-
-FeedbackRequest: TypeAlias = FeedbackRequest1 | FeedbackRequest2
 
 
 class FeedbackData(TypedDict):
@@ -1059,6 +1112,169 @@ class FeedbackData(TypedDict):
     quality_guidance: NotRequired[list[str]]
     """
     Server-side hints that would make the feedback more actionable.
+    """
+
+
+class MockResetRequest(TypedDict):
+    agent_id: NotRequired[AgentId]
+    """
+    Reset only this agent's rows (and its journal entries); without it, everything.
+    """
+
+
+class MockResetData(TypedDict):
+    scope: Literal["all", "agent"]
+    agent_id: AgentId | None
+    deleted_rows: int
+
+
+class MockClockData(TypedDict):
+    now: Timestamp
+    frozen: bool
+    """
+    The clock stands still (`serve --clock=frozen:...`) and moves only when advanced.
+    """
+    advanced_seconds: float
+    """
+    How far the clock was moved forward in all.
+    """
+
+
+class MockClockAdvanceRequest(TypedDict):
+    seconds: float
+
+
+class MockStateBytes(TypedDict):
+    base64: str
+
+
+MockStateSection: TypeAlias = dict[str, list[dict[str, str | float | MockStateBytes | None]]]
+"""
+Table name -> its rows in insertion order, each column -> value.
+"""
+
+
+class MockStateDocument(TypedDict):
+    format: Literal["image-skill-mock-state"]
+    version: Literal[1]
+    api_version: str
+    exported_at: Timestamp
+    clock: MockClockData
+    agents: MockStateSection
+    credits: MockStateSection
+    jobs: MockStateSection
+    assets: MockStateSection
+    quotes: MockStateSection
+    payments: MockStateSection
+    activity: MockStateSection
+    feedback: MockStateSection
+    other: MockStateSection
+
+
+class MockImportData(TypedDict):
+    version: int
+    rows: dict[str, int]
+    """
+    Table name -> how many rows were loaded.
+    """
+    clock: MockClockData
+
+
+class MockFaultRuleRequest(TypedDict):
+    operation: NotRequired[str]
+    """
+    The operationId whose requests the rule applies to (e.g. `createImage`).
+    """
+    fault: (
+        Literal[
+            "provider_failed",
+            "provider_timeout",
+            "storage_failed",
+            "feedback_storage_failed",
+            "server_error",
+            "slow",
+        ]
+        | str
+    )
+    """
+    A fault NAME of the `x-image-skill-mock-fault` header (`slow:MS` waits MS ms, at most 30000).
+    """
+    times: NotRequired[int]
+    probability: NotRequired[float]
+    after: NotRequired[int]
+
+
+class MockFaultRuleData(TypedDict):
+    rule_id: int
+    operation: str | None
+    fault: str
+    times: int | None
+    probability: float
+    after: int
+    seen: int
+    """
+    Matching requests the rule has seen (those skipped by `after` included).
+    """
+    fired: int
+    created_at: Timestamp
+
+
+class MockFaultRuleList(TypedDict):
+    rules: list[MockFaultRuleData]
+
+
+class MockFaultRulesClearedData(TypedDict):
+    cleared: int
+
+
+class MockLedgerDelta(TypedDict):
+    credits: int
+    """
+    Credits granted minus credits debited.
+    """
+    jobs: int
+    assets: int
+    activity_events: int
+
+
+class MockJournalEntry(TypedDict):
+    seq: int
+    at: Timestamp
+    trace_id: TraceId | None
+    method: str
+    operation: str | None
+    """
+    The operationId the request reached (null for the media, checkout and webhook routes).
+    """
+    route: str | None
+    """
+    The path template it matched (never the path itself, which may hold a capability).
+    """
+    agent_id: AgentId | None
+    status: int
+    exit_code: int
+    ms: int
+    delta: dict[AgentId, MockLedgerDelta]
+    """
+    Agent id -> what the request added to that agent's ledger (agents it left alone are absent).
+    """
+
+
+class MockJournalData(TypedDict):
+    entries: list[MockJournalEntry]
+
+
+class MockPayRequest(TypedDict):
+    payment_attempt_id: PaymentAttemptId
+
+
+class MockPayData(TypedDict):
+    payment_attempt_id: PaymentAttemptId
+    checkout_session_id: CheckoutSessionId
+    event_id: str
+    outcome: str
+    """
+    What the completion webhook did (`fulfilled`, `duplicate`, ...).
     """
 
 
@@ -1079,6 +1295,24 @@ class Error(TypedDict):
     recovery: NotRequired[Recovery]
 
 
+class SignupRequest(TypedDict):
+    agent_contact: NotRequired[str]
+    """
+    A durable, email-shaped contact inbox for the restricted agent identity.
+    """
+    human_email: NotRequired[str]
+    """
+    Compatibility alias of `agent_contact`.
+    """
+    agent_name: str
+    runtime: NotRequired[str]
+    return_token: NotRequired[bool]
+    """
+    Return the raw token once in `data.token`.
+    """
+    discovery_source: NotRequired[DiscoverySource]
+
+
 class Storage(TypedDict):
     server: Literal["hashed"]
     token_class: TokenClass
@@ -1089,7 +1323,15 @@ class SignupData(TypedDict):
     """
     The raw token, only when `return_token` was true; it is never shown again.
     """
-    human_email: str
+    human_email: str | None
+    """
+    The contact inbox (older name); null for an anonymous signup.
+    """
+    agent_contact: NotRequired[str | None]
+    """
+    The contact inbox; null for an anonymous signup.
+    """
+    discovery_source: NotRequired[str | None]
     agent_name: str
     runtime: str
     storage: Storage
@@ -1109,6 +1351,15 @@ class WhoamiData(TypedDict):
     claim_state: ClaimState
     token: Token1
     grants: Grants
+    authenticated: NotRequired[Literal[True]]
+    token_status: NotRequired[Literal["active"]]
+    """
+    Same as `token.status`.
+    """
+    token_created_at: NotRequired[Timestamp | None]
+    """
+    When the active token was created (same as `token.created_at`), null when unknown.
+    """
 
 
 class PaymentMethodsData(TypedDict):
@@ -1119,6 +1370,46 @@ class PaymentMethodsData(TypedDict):
     packs_endpoint: str
     status_endpoint: str
     methods: list[PaymentMethod]
+
+
+class ModelSummary(TypedDict):
+    id: ModelId
+    display_name: str
+    provider: Provider
+    capability_id: CapabilityId
+    status: ModelStatus
+    operation: Operation
+    supports: list[Literal["create", "edit"]]
+    """
+    `["create"]` or `["edit"]`.
+    """
+    execution: Execution
+    economics: Economics
+    latency_class: NotRequired[Literal["fast", "standard", "slow"]]
+    default: bool
+    """
+    True on the one row of the hosted default create model (what `models show default` resolves to).
+    """
+    lifecycle: ModelLifecycle
+    aliases: NotRequired[list[ModelReference]]
+    """
+    Other names `models show` resolves to this model (migration aliases).
+    """
+    show_command: str
+    """
+    The command that shows this model's full schema.
+    """
+    estimated_usd_per_image: NotRequired[float | None]
+    """
+    Same as `economics.estimated_usd_per_image` (flat, for sorting).
+    """
+    credits_required: NotRequired[int | None]
+    """
+    Same as `economics.credit_pricing.credits_required` for one output.
+    """
+    task_tags: NotRequired[list[str]]
+    max_outputs_per_request: NotRequired[int]
+    max_resolution_class: NotRequired[str | None]
 
 
 class Output(TypedDict):
@@ -1152,8 +1443,14 @@ class Model(ModelSummary):
     migration_hints: list[str]
 
 
+class ModelListData(TypedDict):
+    models: list[ModelSummary]
+    summary: Summary
+
+
 class ModelData(TypedDict):
     model: Model
+    resolved: NotRequired[Resolved]
 
 
 class Job(TypedDict):
@@ -1180,6 +1477,10 @@ class CreativeData(TypedDict):
     job_id: JobId | None
     status: JobStatus
     dry_run: NotRequired[bool]
+    input_assets: list[InputAsset]
+    """
+    The assets the job read, in order: an edit's `input`, then its `mask`, then each `reference`; empty for a plain create.
+    """
     capability: Capability1
     assets: list[Asset]
     cost: Cost
@@ -1191,6 +1492,11 @@ class CreativeData(TypedDict):
 
 
 class JobData(TypedDict):
+    request: Request1
+    status: JobStatus
+    state: JobStatus
+    assets: list[Asset]
+    cost: Cost
     job: Job
 
 
@@ -1209,9 +1515,12 @@ class Envelope(TypedDict):
     """
     The command's result; null on error.
     """
-    warnings: list[EnvelopeWarning]
+    warnings: list[str]
     """
-    Non-fatal notices (always an array).
+    Non-fatal notices for a human or an agent to read (always an array of strings). A fact
+    an agent must act on is also in `data` (e.g. `data.idempotency_key_generated`), never
+    only in a warning. Clients accept older servers' `{code, message}` objects too.
+
     """
     error: Error | None
     """

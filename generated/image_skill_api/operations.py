@@ -17,10 +17,16 @@ if TYPE_CHECKING:
     from .models import (
         Envelope,
         CheckoutSessionRequest,
+        ClaimRequest,
         CreateRequest,
         CreditQuoteRequest,
         EditRequest,
         FeedbackRequest,
+        MockClockAdvanceRequest,
+        MockFaultRuleRequest,
+        MockPayRequest,
+        MockResetRequest,
+        MockStateDocument,
         SignupRequest,
         UploadRequest,
     )
@@ -72,6 +78,19 @@ OPERATIONS: Final[dict[str, Operation]] = {
         (),
         201,
     ),
+    "createAgentClaim": Operation(
+        "createAgentClaim",
+        "POST",
+        "/v1/agent-claims",
+        "image-skill claim request",
+        True,
+        False,
+        False,
+        False,
+        (),
+        (),
+        200,
+    ),
     "getWhoami": Operation(
         "getWhoami", "GET", "/v1/whoami", "image-skill whoami", True, False, True, False, (), (), 200
     ),
@@ -101,7 +120,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         True,
         False,
         (),
-        ("available", "executable", "catalog_only", "operation", "provider"),
+        ("available", "executable", "catalog_only", "operation", "provider", "query", "details"),
         200,
     ),
     "getModel": Operation(
@@ -269,6 +288,136 @@ OPERATIONS: Final[dict[str, Operation]] = {
         (),
         201,
     ),
+    "resetMockState": Operation(
+        "resetMockState",
+        "POST",
+        "/_mock/reset",
+        "image-skill-mock state reset",
+        False,
+        False,
+        False,
+        False,
+        (),
+        (),
+        200,
+    ),
+    "exportMockState": Operation(
+        "exportMockState",
+        "GET",
+        "/_mock/state/export",
+        "image-skill-mock state export",
+        False,
+        False,
+        True,
+        False,
+        (),
+        (),
+        200,
+    ),
+    "importMockState": Operation(
+        "importMockState",
+        "POST",
+        "/_mock/state/import",
+        "image-skill-mock state import",
+        False,
+        False,
+        False,
+        False,
+        (),
+        (),
+        200,
+    ),
+    "getMockClock": Operation(
+        "getMockClock",
+        "GET",
+        "/_mock/clock",
+        "image-skill-mock clock show",
+        False,
+        False,
+        True,
+        False,
+        (),
+        (),
+        200,
+    ),
+    "advanceMockClock": Operation(
+        "advanceMockClock",
+        "POST",
+        "/_mock/clock/advance",
+        "image-skill-mock clock advance",
+        False,
+        False,
+        False,
+        False,
+        (),
+        (),
+        200,
+    ),
+    "listMockFaultRules": Operation(
+        "listMockFaultRules",
+        "GET",
+        "/_mock/faults",
+        "image-skill-mock faults list",
+        False,
+        False,
+        True,
+        False,
+        (),
+        (),
+        200,
+    ),
+    "addMockFaultRule": Operation(
+        "addMockFaultRule",
+        "POST",
+        "/_mock/faults",
+        "image-skill-mock faults add",
+        False,
+        False,
+        False,
+        False,
+        (),
+        (),
+        201,
+    ),
+    "clearMockFaultRules": Operation(
+        "clearMockFaultRules",
+        "DELETE",
+        "/_mock/faults",
+        "image-skill-mock faults clear",
+        False,
+        False,
+        True,
+        False,
+        (),
+        (),
+        200,
+    ),
+    "listMockJournal": Operation(
+        "listMockJournal",
+        "GET",
+        "/_mock/journal",
+        "image-skill-mock journal",
+        False,
+        False,
+        True,
+        False,
+        (),
+        ("trace_id", "agent_id", "limit"),
+        200,
+    ),
+    "payMockCheckout": Operation(
+        "payMockCheckout",
+        "POST",
+        "/_mock/payments/pay",
+        "image-skill-mock pay",
+        False,
+        False,
+        False,
+        False,
+        (),
+        (),
+        200,
+    ),
 }
 
 
@@ -280,6 +429,11 @@ def get_health(client: Client) -> Envelope:
 def create_agent_signup(client: Client, body: SignupRequest) -> Envelope:
     """POST /v1/agent-signups - Sign up a restricted agent (`image-skill signup --agent`)."""
     return client.call(OPERATIONS["createAgentSignup"], body=body)
+
+
+def create_agent_claim(client: Client, body: ClaimRequest) -> Envelope:
+    """POST /v1/agent-claims - Attach a contact inbox to the agent (`image-skill claim request`)."""
+    return client.call(OPERATIONS["createAgentClaim"], body=body)
 
 
 def get_whoami(client: Client) -> Envelope:
@@ -305,6 +459,8 @@ def list_models(
     catalog_only: bool | None = None,
     operation: str | None = None,
     provider: str | None = None,
+    query: str | None = None,
+    details: bool | None = None,
 ) -> Envelope:
     """GET /v1/models - List models (`image-skill models list`)."""
     return client.call(
@@ -317,6 +473,8 @@ def list_models(
                 ("catalog_only", catalog_only),
                 ("operation", operation),
                 ("provider", provider),
+                ("query", query),
+                ("details", details),
             )
             if v is not None
         },
@@ -425,3 +583,66 @@ def get_activity(client: Client, ref: str) -> Envelope:
 def create_feedback(client: Client, body: FeedbackRequest) -> Envelope:
     """POST /v1/feedback - Leave product feedback (`image-skill feedback create`)."""
     return client.call(OPERATIONS["createFeedback"], body=body)
+
+
+def reset_mock_state(client: Client, body: MockResetRequest) -> Envelope:
+    """POST /_mock/reset - Reset the mock's state (`image-skill-mock state reset`)."""
+    return client.call(OPERATIONS["resetMockState"], body=body)
+
+
+def export_mock_state(client: Client) -> Envelope:
+    """GET /_mock/state/export - Export the mock's state (`image-skill-mock state export`)."""
+    return client.call(OPERATIONS["exportMockState"])
+
+
+def import_mock_state(client: Client, body: MockStateDocument) -> Envelope:
+    """POST /_mock/state/import - Import a state document (`image-skill-mock state import`)."""
+    return client.call(OPERATIONS["importMockState"], body=body)
+
+
+def get_mock_clock(client: Client) -> Envelope:
+    """GET /_mock/clock - Show the mock's clock (`image-skill-mock clock show`)."""
+    return client.call(OPERATIONS["getMockClock"])
+
+
+def advance_mock_clock(client: Client, body: MockClockAdvanceRequest) -> Envelope:
+    """POST /_mock/clock/advance - Move the mock's clock forward (`image-skill-mock clock advance`)."""
+    return client.call(OPERATIONS["advanceMockClock"], body=body)
+
+
+def list_mock_fault_rules(client: Client) -> Envelope:
+    """GET /_mock/faults - List the fault rules (`image-skill-mock faults list`)."""
+    return client.call(OPERATIONS["listMockFaultRules"])
+
+
+def add_mock_fault_rule(client: Client, body: MockFaultRuleRequest) -> Envelope:
+    """POST /_mock/faults - Add a fault rule (`image-skill-mock faults add`)."""
+    return client.call(OPERATIONS["addMockFaultRule"], body=body)
+
+
+def clear_mock_fault_rules(client: Client) -> Envelope:
+    """DELETE /_mock/faults - Clear the fault rules (`image-skill-mock faults clear`)."""
+    return client.call(OPERATIONS["clearMockFaultRules"])
+
+
+def list_mock_journal(
+    client: Client, *, trace_id: str | None = None, agent_id: str | None = None, limit: int | None = None
+) -> Envelope:
+    """GET /_mock/journal - The request journal (`image-skill-mock journal`)."""
+    return client.call(
+        OPERATIONS["listMockJournal"],
+        query={
+            k: v
+            for k, v in (
+                ("trace_id", trace_id),
+                ("agent_id", agent_id),
+                ("limit", limit),
+            )
+            if v is not None
+        },
+    )
+
+
+def pay_mock_checkout(client: Client, body: MockPayRequest) -> Envelope:
+    """POST /_mock/payments/pay - Pay an open checkout as the card form would (`image-skill-mock pay`)."""
+    return client.call(OPERATIONS["payMockCheckout"], body=body)

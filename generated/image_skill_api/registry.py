@@ -61,6 +61,11 @@ from .constants import LIMIT_REFERENCE_MIN_SIDE_PX as LIMIT_REFERENCE_MIN_SIDE_P
 from .constants import LIMIT_REFERENCE_MIN_ASPECT as LIMIT_REFERENCE_MIN_ASPECT
 from .constants import LIMIT_REFERENCE_MAX_ASPECT as LIMIT_REFERENCE_MAX_ASPECT
 from .constants import ENVELOPE_KEYS as ENVELOPE_KEYS
+from .constants import MOCK_CONTROL_PATH_PREFIX as MOCK_CONTROL_PATH_PREFIX
+from .constants import MOCK_CONTROL_TOKEN_HEADER as MOCK_CONTROL_TOKEN_HEADER
+from .constants import MOCK_CONTROL_VERSION_HEADER as MOCK_CONTROL_VERSION_HEADER
+from .constants import MOCK_STATE_FORMAT as MOCK_STATE_FORMAT
+from .constants import MOCK_STATE_VERSION as MOCK_STATE_VERSION
 
 
 class ExitCode(IntEnum):
@@ -148,12 +153,13 @@ class ErrorCode(StrEnum):
     REQUEST_TIMEOUT = "REQUEST_TIMEOUT"
     REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
     MOCK_EXTRA_NOT_INSTALLED = "MOCK_EXTRA_NOT_INSTALLED"
+    MOCK_CONTROL_FORBIDDEN = "MOCK_CONTROL_FORBIDDEN"
+    MOCK_CONTROL_REQUEST_INVALID = "MOCK_CONTROL_REQUEST_INVALID"
     NOT_FOUND = "NOT_FOUND"
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     JOB_CANCELED = "JOB_CANCELED"
     INTERRUPTED = "INTERRUPTED"
     AUTH_REQUIRED = "AUTH_REQUIRED"
-    AUTH_TOKEN_INVALID = "AUTH_TOKEN_INVALID"
     CAPABILITY_DENIED = "CAPABILITY_DENIED"
     QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
     DAILY_JOB_LIMIT_EXCEEDED = "DAILY_JOB_LIMIT_EXCEEDED"
@@ -174,6 +180,7 @@ class ErrorCode(StrEnum):
     OUTPUT_EXISTS = "OUTPUT_EXISTS"
     OUTPUT_WRITE_FAILED = "OUTPUT_WRITE_FAILED"
     OUTPUT_NOT_REGULAR_FILE = "OUTPUT_NOT_REGULAR_FILE"
+    UPLOAD_SOURCE_CHANGED = "UPLOAD_SOURCE_CHANGED"
     PUBLIC_CLI_CONFIG_WRITE_FAILED = "PUBLIC_CLI_CONFIG_WRITE_FAILED"
 
 
@@ -363,6 +370,20 @@ ERRORS: Final[dict[ErrorCode, ErrorSpec]] = {
         {"suggested_command": "pip install 'image-skill[mock]'"},
         "`image-skill-mock` needs the `[mock]` extra (starlette, uvicorn, pillow, jsonschema), which is not installed.",
     ),
+    ErrorCode.MOCK_CONTROL_FORBIDDEN: ErrorSpec(
+        ExitCode.AUTH,
+        403,
+        False,
+        {},
+        "The mock's control API (`/_mock/`) refused the request: the server was given `--control-token` and the request's `x-image-skill-mock-control-token` is missing or wrong, or it has none and the request did not come from a loopback address.",
+    ),
+    ErrorCode.MOCK_CONTROL_REQUEST_INVALID: ErrorSpec(
+        ExitCode.INVALID_ARGUMENTS,
+        422,
+        False,
+        {},
+        "A well-formed control request that does not fit this mock: a state document with a table or column it does not have, or a row that breaks a constraint or refers to a missing row (nothing was imported); a fault rule for an operation the API does not have; a clock moved past the year 9000.",
+    ),
     ErrorCode.NOT_FOUND: ErrorSpec(
         ExitCode.GENERIC_FAILURE, 404, False, {}, "No such resource is visible to the caller."
     ),
@@ -383,19 +404,8 @@ ERRORS: Final[dict[ErrorCode, ErrorSpec]] = {
         ExitCode.AUTH,
         401,
         False,
-        {
-            "suggested_command": "image-skill signup --agent --agent-contact AGENT_CONTACT_EMAIL --agent-name AGENT_NAME --runtime RUNTIME --save --json"
-        },
-        "The command needs a token and none was given (or the saved one belongs to another base URL).",
-    ),
-    ErrorCode.AUTH_TOKEN_INVALID: ErrorSpec(
-        ExitCode.AUTH,
-        401,
-        False,
-        {
-            "suggested_command": "image-skill signup --agent --agent-contact AGENT_CONTACT_EMAIL --agent-name AGENT_NAME --runtime RUNTIME --save --json"
-        },
-        "The token is malformed, unknown or revoked.",
+        {"suggested_command": "image-skill signup --agent --agent-name AGENT_NAME --runtime RUNTIME --json"},
+        "The command needs a valid token: none was given (or the saved one belongs to another base URL), or the one given is malformed, unknown or revoked; `recovery.auth_state` (`missing` or `invalid`) says which. Older servers sent `AUTH_TOKEN_INVALID` for an invalid token; clients read it as this code.",
     ),
     ErrorCode.CAPABILITY_DENIED: ErrorSpec(
         ExitCode.CAPABILITY_DENIED,
@@ -512,6 +522,13 @@ ERRORS: Final[dict[ErrorCode, ErrorSpec]] = {
         False,
         {"required_flag": "--output"},
         "The output path exists but is not a regular file (a directory where the file should go, a device, FIFO, socket, dangling symlink or a symlink to any of these); `--overwrite` replaces only regular files (a symlink to one is replaced itself, never its target), so it was left untouched. Choose another --output.",
+    ),
+    ErrorCode.UPLOAD_SOURCE_CHANGED: ErrorSpec(
+        ExitCode.STORAGE,
+        None,
+        False,
+        {},
+        "A local file changed (shrank, grew or was rewritten) while the CLI was uploading it; the upload was abandoned before its body was complete, so nothing was stored. Upload the file again once nothing is writing to it.",
     ),
     ErrorCode.PUBLIC_CLI_CONFIG_WRITE_FAILED: ErrorSpec(
         ExitCode.STORAGE,
@@ -658,7 +675,9 @@ ID_PATTERNS: Final[dict[str, str]] = {
     "IdempotencyKey": "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$",
     "Token": "^isk_r_[A-Za-z0-9_-]{20,128}$",
     "ModelId": "^[a-z0-9-]+\\.[a-z0-9][a-z0-9.-]{0,126}$",
+    "ModelReference": "^[a-z0-9][a-z0-9.-]{0,127}$",
     "CapabilityId": "^is\\.[a-z0-9.-]{1,160}$",
+    "DiscoverySource": "^[a-z0-9][a-z0-9._-]{0,63}$",
     "AspectRatio": "^(auto|[1-9][0-9]?:[1-9][0-9]?)$",
     "ActivityReference": "^(evt|job|usage|fb|sig|trace|quote|payatt|cs|rcpt|credevt|prev|asset|image|video|audio|mask|thumb|file)_[A-Za-z0-9._-]{1,128}$",
     "FeedbackSurface": "^[a-z][a-z0-9_-]{0,31}$",

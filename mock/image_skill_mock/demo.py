@@ -34,12 +34,15 @@ class DemoFailed(Exception):
 
 
 @contextmanager
-def running_server(db_path: Path, *, extra_args: tuple[str, ...] = ()) -> Iterator[str]:
-    """Start ``image-skill-mock serve --port 0`` and yield its base URL once it accepts requests."""
+def serving(
+    db_path: Path, *, extra_args: tuple[str, ...] = (), stderr: Any = subprocess.DEVNULL
+) -> Iterator[dict[str, Any]]:
+    """Start ``image-skill-mock serve --port 0`` and yield its ready line (``base_url``,
+    ``webhook_secret``) once it accepts requests; stopped on the way out."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "image_skill_mock", "serve", "--port", "0", "--db", str(db_path), *extra_args],
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
         text=True,
     )
     try:
@@ -47,7 +50,8 @@ def running_server(db_path: Path, *, extra_args: tuple[str, ...] = ()) -> Iterat
         line = proc.stdout.readline()
         if not line:
             raise DemoFailed("the mock server exited before it printed its base URL")
-        yield str(json.loads(line)["base_url"])
+        ready: dict[str, Any] = json.loads(line)
+        yield ready
     finally:
         proc.terminate()
         try:
@@ -55,6 +59,13 @@ def running_server(db_path: Path, *, extra_args: tuple[str, ...] = ()) -> Iterat
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@contextmanager
+def running_server(db_path: Path, *, extra_args: tuple[str, ...] = ()) -> Iterator[str]:
+    """Start ``image-skill-mock serve --port 0`` and yield its base URL once it accepts requests."""
+    with serving(db_path, extra_args=extra_args) as ready:
+        yield str(ready["base_url"])
 
 
 class Demo:

@@ -31,8 +31,19 @@ image-skill-mock: the reference server of the Image Skill hosted API.
 Usage:
   image-skill-mock serve [--host=H] [--port=P] [--db=PATH] [--strict] [--free-credits=N] [--daily-jobs=N]
                          [--public-base-url=URL] [--faults] [--webhook-secret=S] [--quote-ttl=SECONDS]
+                         [--control] [--control-token=T] [--seed-file=FILE] [--clock=CLOCK]
+                         [--log-level=LEVEL] [--log-file=FILE] [--job-latency-ms=MS]
+                         [--catalog=FILE]
+  image-skill-mock state (export [--output=FILE] | import FILE | reset [--agent-id=ID]) --url=URL
+                         [--control-token=T]
+  image-skill-mock clock (show | advance --seconds=N) --url=URL [--control-token=T]
+  image-skill-mock faults (add [--operation=OP] --fault=NAME [--times=N] [--probability=P] [--after=N]
+                         | list | clear) --url=URL [--control-token=T]
+  image-skill-mock journal [--trace-id=T] [--agent-id=ID] [--limit=N] --url=URL [--control-token=T]
+  image-skill-mock pay PAYMENT_ATTEMPT_ID --url=URL [--control-token=T]
   image-skill-mock demo [--out=DIR]
   image-skill-mock telemetry --db=PATH
+  image-skill-mock check --db=PATH
   image-skill-mock stripe trigger EVENT --payment-attempt-id=ID --api-base-url=URL --webhook-secret=S
                          [--amount=CENTS] [--currency=C] [--charge-id=ID] [--dispute-id=ID] [--repeat=N]
   image-skill-mock --version
@@ -53,6 +64,35 @@ Options:
   --webhook-secret=S       The whsec_ secret Stripe-format webhook deliveries are signed with (default: a
                            fresh one, printed in the ready line).
   --quote-ttl=SECONDS      How long a credit quote can be bought [default: {QUOTE_TTL_SECONDS}].
+  --control                Serve the control API under /_mock/ (reset, state export/import, clock, fault
+                           rules, the request journal, pay); without it those paths are 404.
+  --control-token=T        Require this token (x-image-skill-mock-control-token) on control requests and
+                           accept them from any address; without it only loopback clients may use them.
+                           The control commands send it (or IMAGE_SKILL_MOCK_CONTROL_TOKEN).
+  --seed-file=FILE         Load a state document (`state export`) at start, replacing the --db's state.
+  --clock=CLOCK            `system`, or `frozen:2026-12-01T00:00:00Z`: a clock that stands still until
+                           advanced (`clock advance`) [default: system].
+  --log-level=LEVEL        debug, info, warning or error; info shows one JSON access-log line per
+                           request (trace id, operation, status, exit code, ms) [default: info].
+  --log-file=FILE          Append the access log to FILE instead of stderr.
+  --url=URL                The base URL of a running `serve --control` (the control commands).
+  --output=FILE            state export: write the document to FILE (prints what it holds).
+  --agent-id=ID            state reset: only this agent's rows; journal: only its requests.
+  --seconds=N              clock advance: how far to move the clock forward.
+  --operation=OP           faults add: the operationId (e.g. createImage); default: every operation
+                           where the fault can fire.
+  --fault=NAME             faults add: a fault name as --faults takes it (provider_failed, slow:500, ...).
+  --times=N                faults add: fire at most N times (default: without end).
+  --probability=P          faults add: fire with probability P, 0..1 (default 1).
+  --after=N                faults add: let the first N matching requests through.
+  --trace-id=T             journal: only the requests of this trace id.
+  --limit=N                journal: the newest N entries (default 100).
+  --job-latency-ms=MS      How long a real create/edit job runs [default: 0]. 0 answers it completed;
+                           more answers it queued and completes (or fails) it in the background after
+                           about MS ms (poll `jobs show` / `jobs wait`); a job a crash interrupted is
+                           finished when the server starts again on the same --db.
+  --catalog=FILE           Serve this catalog data file (the format of the packaged data/models.json:
+                           rows may state `lifecycle`) instead of the packaged catalog.
   --out=DIR                Where the demo writes its image [default: ./demo-output].
   --payment-attempt-id=ID  stripe trigger: the payment attempt (payatt_...) the event is about.
   --api-base-url=URL       stripe trigger: the running mock's base URL.
@@ -68,10 +108,14 @@ Options:
 stdout once it accepts requests; logs go to stderr. `stripe trigger` sends one signed Stripe event
 (checkout.session.completed, checkout.session.expired, charge.refunded, charge.dispute.created,
 charge.dispute.funds_reinstated) to a running server's webhook and prints what became of it.
-`demo` starts a server on a free port and runs the first-run flow with the real image-skill CLI.
+`state`, `clock`, `faults`, `journal` and `pay` drive a running `serve --control` and print its JSON
+envelope. `demo` starts a server on a free port and runs the first-run flow with the real image-skill CLI.
 Both need the `[mock]` extra; without it they print an error envelope (`MOCK_EXTRA_NOT_INSTALLED`,
 exit 2) instead of starting. `telemetry` prints the telemetry events a server recorded in --db as
 JSON lines (one per CLI command run; the database is opened read-only); it needs no extra.
+`check` recomputes every agent's credit balance and daily job counts in --db from the ledger's rows
+and prints one JSON object {{"agents": N, "differences": [...]}} (read-only, no extra needed); it exits
+non-zero when a kept total differs from its rows.
 """
 
 #: The distribution modules of the `[mock]` extra that `serve` and `demo` import.
@@ -116,6 +160,15 @@ def _webhook_secret(raw: str | None) -> str:
     return raw
 
 
+def _catalog(raw: str | None) -> Path | None:
+    if raw is None:
+        return None
+    path = Path(raw)
+    if not path.is_file():
+        raise SystemExit(f"image-skill-mock: --catalog names no file: {raw}")
+    return path
+
+
 def stripe_trigger(opts: dict[str, Any]) -> int:
     from image_skill_mock.payments import trigger
 
@@ -132,6 +185,45 @@ def stripe_trigger(opts: dict[str, Any]) -> int:
     )
     print(json.dumps(report), flush=True)
     return code
+
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def _log_level(opts: dict[str, Any]) -> str:
+    """uvicorn's own level: its lines are not the access log, so it stays quiet below ``warning``."""
+    level = str(opts["--log-level"])
+    return level if level in ("warning", "error") else "warning"
+
+
+def _harness(opts: dict[str, Any]) -> dict[str, Any]:
+    """The settings of the test harness: the clock, the control API, the access log (configured here)."""
+    import os
+
+    from image_skill_mock.clock import Clock
+    from image_skill_mock.control.client import TOKEN_ENV
+    from image_skill_mock.http.access_log import configure
+
+    if opts["--log-level"] not in LOG_LEVELS:
+        raise SystemExit(f"image-skill-mock: --log-level is one of {', '.join(LOG_LEVELS)}")
+    try:
+        clock = Clock.parse(opts["--clock"])
+    except ValueError as exc:
+        raise SystemExit(f"image-skill-mock: {exc}") from None
+    configure(opts["--log-level"], opts["--log-file"])
+    token = opts["--control-token"] or os.environ.get(TOKEN_ENV) or None
+    return {"clock": clock, "control": bool(opts["--control"]), "control_token": token}
+
+
+def _seed(app: Any, settings: Any, seed_file: str | None) -> None:
+    if seed_file is None:
+        return
+    from image_skill_mock.control.state import seed
+
+    try:
+        seed(app.state.storage, settings, Path(seed_file))
+    except ValueError as exc:
+        raise SystemExit(f"image-skill-mock: {exc}") from None
 
 
 def serve(opts: dict[str, Any]) -> int:
@@ -162,12 +254,25 @@ def serve(opts: dict[str, Any]) -> int:
             webhook_secret=_webhook_secret(opts["--webhook-secret"]),
             webhook_delivery_base_url=base_url,
             quote_ttl_seconds=_int(opts, "--quote-ttl", 1),
+            job_latency_ms=_int(opts, "--job-latency-ms", 0),
+            catalog_path=_catalog(opts["--catalog"]),
             defects=opts.get(defects.FLAG, frozenset()),
+            **_harness(opts),
         )
-        app = create_app(settings)
+        try:
+            app = create_app(settings)
+        except (ValueError, KeyError, TypeError) as exc:  # a --catalog file that breaks its own rules
+            raise SystemExit(f"image-skill-mock: --catalog: {str(exc)[:200]}") from None
         stack.callback(app.state.storage.close)
+        stack.callback(app.state.jobs.stop)  # (callbacks run last first: the jobs stop, then storage)
+        _seed(app, settings, opts["--seed-file"])
         ready = {"base_url": base_url, "webhook_secret": settings.webhook_secret}
-        server.run(defects.wrap(app, settings.defects), sock, lambda: print(json.dumps(ready), flush=True))
+        server.run(
+            defects.wrap(app, settings.defects),
+            sock,
+            lambda: print(json.dumps(ready), flush=True),
+            log_level=_log_level(opts),
+        )
     return 0
 
 
@@ -228,18 +333,37 @@ def telemetry(db_path: Path) -> int:
 
     events = read_telemetry(db_path) if db_path.is_file() else None
     if events is None:
-        from image_skill_api.envelope import envelope, new_trace_id
-        from image_skill_api.registry import ERRORS, ErrorCode
-
-        message = "--db names no image-skill-mock database (a file `serve --db` wrote)."
-        error = {"code": ErrorCode.INVALID_ARGUMENTS, "message": message, "retryable": False}
-        label = "image-skill-mock telemetry"
-        print(json.dumps(envelope(ok=False, command=label, trace_id=new_trace_id(), error=error)))
-        return int(ERRORS[ErrorCode.INVALID_ARGUMENTS].exit_code)
+        return _not_a_database("image-skill-mock telemetry")
     for event in events:
         sys.stdout.write(json.dumps(event, separators=(",", ":"), sort_keys=True) + "\n")
     sys.stdout.flush()
     return 0
+
+
+def _not_a_database(label: str) -> int:
+    from image_skill_api.envelope import envelope, new_trace_id
+    from image_skill_api.registry import ERRORS, ErrorCode
+
+    message = "--db names no image-skill-mock database (a file `serve --db` wrote)."
+    error = {"code": ErrorCode.INVALID_ARGUMENTS, "message": message, "retryable": False}
+    print(json.dumps(envelope(ok=False, command=label, trace_id=new_trace_id(), error=error)))
+    return int(ERRORS[ErrorCode.INVALID_ARGUMENTS].exit_code)
+
+
+def check(db_path: Path) -> int:
+    """Recompute the running totals of ``db_path`` from the ledger; print the differences as JSON.
+    Stdlib only; the database is opened read-only. Non-zero (INTERNAL_ERROR's code) on a difference."""
+    from image_skill_mock.store.balances import check_database
+
+    report = check_database(db_path) if db_path.is_file() else None
+    if report is None:
+        return _not_a_database("image-skill-mock check")
+    print(json.dumps(report, sort_keys=True), flush=True)
+    if not report["differences"]:
+        return 0
+    from image_skill_api.registry import ERRORS, ErrorCode
+
+    return int(ERRORS[ErrorCode.INTERNAL_ERROR].exit_code)
 
 
 def run() -> None:
@@ -251,8 +375,14 @@ def run() -> None:
         raise SystemExit(0)
     if opts["telemetry"]:
         raise SystemExit(telemetry(Path(opts["--db"])))
+    if opts["check"]:
+        raise SystemExit(check(Path(opts["--db"])))
     if opts["stripe"]:
         raise SystemExit(stripe_trigger(opts))
+    if any(opts[word] for word in ("state", "clock", "faults", "journal", "pay")):
+        from image_skill_mock.control.client import run as control
+
+        raise SystemExit(control(opts))
     command = "image-skill-mock serve" if opts["serve"] else "image-skill-mock demo"
     # serve imports the server itself; demo only needs the extra to be importable (the server runs
     # in a subprocess).

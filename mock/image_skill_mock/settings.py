@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from image_skill_mock.clock import utc_now
+from image_skill_mock.clock import Clock
 
 #: Preview credits a new agent is granted (``serve --free-credits``).
 FREE_CREDITS = 50
@@ -40,7 +40,8 @@ class Settings:
     strict: bool = False
     free_credits: int = FREE_CREDITS
     daily_jobs: int = DAILY_JOBS
-    clock: Callable[[], datetime] = field(default=utc_now)
+    #: The one clock every time read goes through (``clock.Clock``; a test may hand in any callable).
+    clock: Callable[[], datetime] = field(default_factory=Clock)
     #: The scheme://host[:port] asset URLs are built on (``serve --public-base-url``); never the Host header.
     public_base_url: str = DEFAULT_PUBLIC_BASE_URL
     #: Honour the ``x-image-skill-mock-fault`` request header (``serve --faults``; see ``faults``).
@@ -52,5 +53,18 @@ class Settings:
     webhook_delivery_base_url: str | None = None
     #: How long a credit quote can be bought (``serve --quote-ttl``).
     quote_ttl_seconds: int = QUOTE_TTL_SECONDS
+    #: Serve the control API under ``/_mock/`` (``serve --control``); without it those paths are 404.
+    control: bool = False
+    #: The token a control request must carry (``serve --control-token``); without one only loopback
+    #: clients may use the control API.
+    control_token: str | None = None
+    #: The fault rules' hook (``control.fault_rules``, set by the app with ``--control``): the fault an
+    #: operation's request draws from the rule table (``faults`` fires it as if the header asked), or None.
+    fault_rule: Callable[[str], str | None] | None = None
+    #: How long a real create or edit job takes (``serve --job-latency-ms``): 0 answers it completed
+    #: (synchronous); more answers it ``queued`` and runs it in the background (``creative.deferred``).
+    job_latency_ms: int = 0
+    #: The catalog data file served instead of the packaged one (``serve --catalog``).
+    catalog_path: Path | None = None
     #: Deliberate defects for the conformance kit's tests (``serve --defect NAME``; see ``defects``).
     defects: frozenset[str] = frozenset()

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import secrets
 import shlex
-import time
 from typing import Final
 
 from image_skill_api.operations import OPERATIONS
 from image_skill_api.registry import OPERATION_VALUES
+from image_skill_mock.clock import utc_now
 
 #: The pack and rail the suggested quote names (also the payment methods' ``default_pack_id``).
 DEFAULT_PACK_ID: Final = "starter-500"
@@ -57,7 +57,7 @@ def models_show(model_id: str) -> str:
 
 def fresh_key(prefix: str) -> str:
     """A new idempotency key: ``<prefix>-<epoch ms>-<8 hex>`` (the CLI generates the same shape)."""
-    return f"{prefix}-{int(time.time() * 1000)}-{secrets.token_hex(4)}"
+    return f"{prefix}-{int(utc_now().timestamp() * 1000)}-{secrets.token_hex(4)}"
 
 
 def quote_command(credits: int | None, pack_id: str | None, key: str) -> str:

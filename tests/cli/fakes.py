@@ -9,6 +9,8 @@ typed options and runs them), but returns the envelope or raises the command's `
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +30,21 @@ class FakeClient:
         self.answers = answers
         self.calls: list[tuple[str, Any, Any, Any]] = []
         self.downloads: list[tuple[str, Path, bool]] = []
+        #: The ``bounded`` cap in force at each call (None: none).
+        self.bounds: list[float | None] = []
+        self.cap: float | None = None
+
+    @contextmanager
+    def bounded(self, seconds: float) -> Iterator[None]:
+        previous, self.cap = self.cap, seconds
+        try:
+            yield
+        finally:
+            self.cap = previous
 
     def call(self, operation: Any, *, path: Any = None, query: Any = None, body: Any = None) -> Any:
         self.calls.append((operation.operation_id, path, query, body))
+        self.bounds.append(self.cap)
         answer = self.answers[operation.operation_id]
         if callable(answer):
             answer = answer()

@@ -35,4 +35,5 @@ def test_doctor_when_the_service_is_down_still_reports_exit_0(
         result.code == ExitCode.OK
     )  # doctor works offline (tests/cli/test_first_run_cli.py has the details)
     assert result.data["hosted_api"]["reachable"] is False
-    assert result.envelope["warnings"][0]["code"] == ErrorCode.HOSTED_API_REQUEST_FAILED
+    assert result.data["hosted_api"]["error"] == ErrorCode.HOSTED_API_REQUEST_FAILED  # the fact, in data
+    assert result.envelope["warnings"][0].startswith(f"{ErrorCode.HOSTED_API_REQUEST_FAILED}: ")  # a string

@@ -26,7 +26,7 @@ from image_skill_api.registry import ERRORS, ErrorCode, ExitCode
 
 from .conftest import TOKEN, Reply, Run, Script, envelope
 
-PLACEHOLDERS = ("AGENT_CONTACT_EMAIL", "AGENT_NAME", "RUNTIME")
+PLACEHOLDERS = ("AGENT_NAME", "RUNTIME")
 
 
 def built_command(command: str) -> bool:
@@ -136,12 +136,12 @@ def test_external_url_rejection_points_at_a_built_command(run_cli: Callable[...,
 # ------------------------------------------------------------------ signup suggestions
 def test_the_signup_suggestion_is_one_runnable_template() -> None:
     assert ERRORS[ErrorCode.AUTH_REQUIRED].recovery["suggested_command"] == SIGNUP_COMMAND
-    assert ERRORS[ErrorCode.AUTH_TOKEN_INVALID].recovery["suggested_command"] == SIGNUP_COMMAND
+    assert "AUTH_TOKEN_INVALID" not in ERRORS  # retired: every auth failure is AUTH_REQUIRED
     argv = shlex.split(SIGNUP_COMMAND)
-    assert argv[argv.index("--agent-contact") + 1] == "AGENT_CONTACT_EMAIL"
+    assert "--agent-contact" not in argv  # anonymous: no inbox to invent
     assert argv[argv.index("--agent-name") + 1] == "AGENT_NAME"
     assert argv[argv.index("--runtime") + 1] == "RUNTIME"
-    assert {"--agent", "--save", "--json"} <= set(argv)
+    assert {"--agent", "--json"} <= set(argv)
     assert "@" not in SIGNUP_COMMAND  # no concrete example inbox to copy
     assert built_command(SIGNUP_COMMAND)
 
@@ -161,10 +161,10 @@ def test_a_relayed_server_recovery_is_aimed_at_this_api(
 ) -> None:
     base, script = http
     error = {
-        "code": str(ErrorCode.AUTH_TOKEN_INVALID),
+        "code": str(ErrorCode.AUTH_REQUIRED),
         "message": "The bearer token is not a valid agent token.",
         "retryable": False,
-        "recovery": dict(ERRORS[ErrorCode.AUTH_TOKEN_INVALID].recovery),
+        "recovery": {**ERRORS[ErrorCode.AUTH_REQUIRED].recovery, "auth_state": "invalid"},
     }
     script.on("GET", "/v1/whoami", Reply(401, envelope(ok=False, error=error)))
     result = run_cli("whoami", "--api-base-url", base, env={"IMAGE_SKILL_TOKEN": TOKEN})
@@ -175,12 +175,11 @@ def test_a_relayed_server_recovery_is_aimed_at_this_api(
 @pytest.mark.parametrize(
     ("argv", "missing"),
     [
-        (["signup", "--agent", "--agent-name", "n"], ["--agent-contact"]),
         (["signup", "--agent", "--agent-contact", "a@example.com"], ["--agent-name"]),
         (["signup", "--agent-contact", "a@example.com", "--agent-name", "n"], ["--agent"]),
-        (["signup"], ["--agent", "--agent-contact", "--agent-name"]),
-        (["signup", "--agent", "--runtime", "codex"], ["--agent-contact", "--agent-name"]),
-        (shlex.split(SIGNUP_COMMAND)[1:], ["--agent-contact", "--agent-name", "--runtime"]),
+        (["signup"], ["--agent", "--agent-name"]),
+        (["signup", "--agent", "--runtime", "codex"], ["--agent-name"]),
+        (shlex.split(SIGNUP_COMMAND)[1:], ["--agent-name", "--runtime"]),
     ],
 )
 def test_a_short_signup_names_the_missing_flags_and_the_alias(
@@ -290,7 +289,9 @@ def test_doctor_reports_local_checks_when_the_api_is_unreachable(
     assert data["auth"]["token_source"] == "none"
     assert shlex.split(data["next_command"]) == ["curl", "-sS", f"{closed_port}/healthz"]
     assert "doctor" not in data["next_command"]
-    assert [w["code"] for w in result.envelope["warnings"]] == [ErrorCode.HOSTED_API_REQUEST_FAILED]
+    assert data["hosted_api"]["error"] == ErrorCode.HOSTED_API_REQUEST_FAILED
+    [warning] = result.envelope["warnings"]  # warnings are strings
+    assert warning.startswith(f"{ErrorCode.HOSTED_API_REQUEST_FAILED}: ")
 
 
 def test_doctor_with_a_server_that_is_not_the_api(

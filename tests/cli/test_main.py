@@ -18,7 +18,7 @@ BAD_USAGE = [
     ["jobs", "show", "job_abcdefghijklmnop", "--nope"],
     ["assets", "get"],
     ["models", "show"],
-    ["signup", "--agent", "--agent-name", "x"],
+    ["signup", "--agent-name", "x"],
     ["usage"],
     ["capabilities", "show"],
     ["whoami", "extra"],

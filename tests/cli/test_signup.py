@@ -3,10 +3,15 @@ unwritable config fails before any signup."""
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import shlex
 import stat
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from image_skill_api.registry import ERRORS, ErrorCode, ExitCode
 
@@ -32,13 +37,13 @@ def test_signup_saves_0600_atomically_and_never_prints_the_token(
     assert json.loads(script.seen[0].body)["return_token"] is True
 
 
-def test_show_token_prints_once_and_does_not_save(
+def test_show_token_no_save_prints_once_and_does_not_save(
     http: tuple[str, Script], run_cli: Callable[..., Run], home: Path
 ) -> None:
     base, script = http
     script.on("POST", "/v1/agent-signups", Reply(201, envelope({"token": TOKEN, "actor": None})))
     argv = ["signup", "--agent", "--human-email", "a@example.com", "--agent-name", "n", "--show-token"]
-    result = run_cli(*argv, "--api-base-url", base)
+    result = run_cli(*argv, "--no-save", "--api-base-url", base)  # 0.1.70: --show-token alone also saves
     assert result.data["token"] == TOKEN
     assert not (home / "cfg" / "config.json").exists()
 
@@ -55,3 +60,44 @@ def test_unwritable_config_fails_before_signup(
     assert result.error["code"] == ErrorCode.PUBLIC_CLI_CONFIG_WRITE_FAILED
     assert result.error["recovery"] == ERRORS[ErrorCode.PUBLIC_CLI_CONFIG_WRITE_FAILED].recovery
     assert script.seen == []
+
+
+# ------------------------------------------------------------------ a full disk never orphans an identity
+def _signup_failing(
+    http: tuple[str, Script], run_cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch, call: str
+) -> tuple[Run, Script]:
+    """A signup during which ``os.<call>`` fails with ENOSPC (a full disk)."""
+
+    def enospc(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    base, script = http
+    script.on("POST", "/v1/agent-signups", Reply(201, envelope({"token": TOKEN, "actor": None})))
+    monkeypatch.setattr(os, call, enospc)
+    result = run_cli(*SIGNUP, "--api-base-url", base)
+    monkeypatch.undo()
+    return result, script
+
+
+def test_a_full_disk_refuses_before_the_signup(
+    http: tuple[str, Script], run_cli: Callable[..., Run], home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty probe file fits on a full disk; the full-size placeholder does not."""
+    result, script = _signup_failing(http, run_cli, monkeypatch, "write")
+    assert result.error["code"] == ErrorCode.PUBLIC_CLI_CONFIG_WRITE_FAILED
+    assert script.seen == []
+    assert list((home / "cfg").iterdir()) == []  # the placeholder is gone
+
+
+def test_a_save_that_fails_after_the_signup_hands_the_token_over_once(
+    http: tuple[str, Script], run_cli: Callable[..., Run], home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result, script = _signup_failing(http, run_cli, monkeypatch, "replace")
+    assert len(script.seen) == 1
+    assert result.code == ExitCode.STORAGE
+    assert result.error["code"] == ErrorCode.PUBLIC_CLI_CONFIG_WRITE_FAILED
+    recovery = result.error["recovery"]
+    assert recovery["token"] == TOKEN
+    assert shlex.split(recovery["suggested_command"]) == ["export", f"IMAGE_SKILL_TOKEN={TOKEN}"]
+    assert "agent was created" in result.error["message"]
+    assert list((home / "cfg").iterdir()) == []

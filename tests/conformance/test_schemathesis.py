@@ -24,9 +24,10 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from image_skill_api.constants import MOCK_CONTROL_TOKEN_HEADER
 from image_skill_api.operations import OPERATIONS
 from image_skill_mock.app import Settings, create_app
-from image_skill_mock.resources import HANDLERS
+from image_skill_mock.resources import CONTROL_HANDLERS, HANDLERS
 
 FIRST_RUN_SLICE = {
     "getHealth", "createAgentSignup", "getWhoami", "getQuota", "listPaymentMethods", "listModels",
@@ -76,12 +77,18 @@ def _signup_token(app: Starlette) -> str:
     return token
 
 
-@pytest.fixture(scope="module")
-def api_schema(app: Starlette) -> Any:
-    """The bundled spec, served by ``app``, with a real agent token."""
+def served_schema(app: Starlette) -> Any:
+    """The bundled spec as a schemathesis schema served by ``app``."""
     spec = json.loads((files("image_skill_api") / "spec.json").read_text(encoding="utf-8"))
     schema = schemathesis.openapi.from_dict(spec)
     schema.app = app
+    return schema
+
+
+@pytest.fixture(scope="module")
+def api_schema(app: Starlette) -> Any:
+    """The bundled spec, served by ``app``, with a real agent token."""
+    schema = served_schema(app)
 
     @schema.auth()
     class BearerToken:
@@ -109,4 +116,48 @@ def test_serves_the_first_run_slice(app: Starlette) -> None:
 @schema.parametrize()
 @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 def test_server_conforms_to_spec(case: Any) -> None:
+    case.call_and_validate()
+
+
+# ----------------------------------------------------------------- the control API (tag mock-control)
+#: The control API runs on an app of its own (``serve --control``): resetting, importing and moving
+#: the clock in the middle of the test above would only starve it of state. Its TestClient is no
+#: loopback client, so the app has a control token, which every case carries.
+CONTROL_TOKEN = "conformance-control-token"
+
+
+@pytest.fixture(scope="module")
+def control_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Starlette]:
+    db_path = tmp_path_factory.mktemp("conformance-control") / "mock.sqlite3"
+    app = create_app(Settings(db_path=db_path, strict=True, control=True, control_token=CONTROL_TOKEN))
+    yield app
+    app.state.storage.close()
+
+
+@pytest.fixture(scope="module")
+def control_api_schema(control_app: Starlette) -> Any:
+    schema = served_schema(control_app)
+
+    @schema.auth()
+    class ControlToken:
+        def get(self, case: Any, context: Any) -> str:
+            return CONTROL_TOKEN
+
+        def set(self, case: Any, data: str, context: Any) -> None:
+            case.headers = {**(case.headers or {}), MOCK_CONTROL_TOKEN_HEADER: data}
+
+    return schema
+
+
+control_schema = schemathesis.pytest.from_fixture("control_api_schema").include(tag="mock-control")
+
+
+def test_the_control_app_serves_the_control_api_too(control_app: Starlette) -> None:
+    served = {op.operation_id for op in OPERATIONS.values() if (op.method, op.path) in routed(control_app)}
+    assert served == set(HANDLERS) | set(CONTROL_HANDLERS)
+
+
+@control_schema.parametrize()
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+def test_the_control_api_conforms_to_spec(case: Any) -> None:
     case.call_and_validate()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import shlex
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -162,3 +163,33 @@ def test_a_slow_answer_past_the_read_timeout_is_exit_8(faulty_cli: Cli) -> None:
         result = faulty_cli("usage", "quota", env=env)
     assert result.exit_code == ExitCode.TIMEOUT
     assert result.error["code"] == ErrorCode.TIMEOUT
+
+
+# ------------------------------------------------------------------ recoveries of keyed requests, for real
+def test_a_storage_failure_recovers_by_inspection_and_every_inspection_runs(faulty_cli: Cli) -> None:
+    with fault_proxy(faults.STORAGE_FAILED) as proxy:
+        result = faulty_cli(
+            "create", "--prompt", PROMPT, "--idempotency-key", "inspect-key-001", env=_through(proxy)
+        )
+    recovery = result.error["recovery"]
+    assert recovery["idempotency_key"] == "inspect-key-001"
+    assert not recovery["suggested_command"].startswith("image-skill create")  # never a blind rerun
+    for command in recovery["inspect_commands"]:
+        assert faulty_cli.follow(command).exit_code == ExitCode.OK, command
+    assert not list((faulty_cli.config_path.parent / "in-flight").glob("*.json"))
+
+
+def test_a_provider_failure_leaves_a_note_whose_replay_finishes_the_create_once(faulty_cli: Cli) -> None:
+    with fault_proxy(faults.PROVIDER_FAILED) as proxy:
+        failed = faulty_cli(
+            "create", "--prompt", PROMPT, "--idempotency-key", "replay-key-001", env=_through(proxy)
+        )
+    assert failed.error["retryable"] is True
+    [entry] = faulty_cli("doctor").data["in_flight"]["entries"]
+    assert entry["idempotency_key"] == "replay-key-001"
+    argv = shlex.split(entry["recover_command"])
+    first = faulty_cli(*argv[1:], stdin=PROMPT)
+    again = faulty_cli(*argv[1:], stdin=PROMPT)
+    assert first.exit_code == again.exit_code == ExitCode.OK, first.envelope
+    assert first.data["job_id"] == again.data["job_id"]  # the same key: one job
+    assert faulty_cli("doctor").data["in_flight"]["entries"] == []

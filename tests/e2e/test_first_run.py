@@ -120,11 +120,12 @@ def test_no_token_is_auth_required(cli: Cli) -> None:
 
 def test_token_from_stdin_and_env(cli: Cli) -> None:
     token = cli(
-        "signup", "--agent", "--agent-contact", "a@example.invalid", "--agent-name", "t", "--show-token"
-    )
+        "signup", "--agent", "--agent-contact", "a@example.invalid", "--agent-name", "t", "--show-token",
+        "--no-save",
+    )  # fmt: skip
     raw = token.data["token"]
     assert raw.startswith("isk_r_")
-    assert not cli.config_path.exists()  # --show-token alone does not save
+    assert not cli.config_path.exists()  # --no-save: nothing saved
     assert cli("whoami", "--token-stdin", stdin=raw + "\n").exit_code == ExitCode.OK
     assert cli("whoami", env={"IMAGE_SKILL_TOKEN": raw}).exit_code == ExitCode.OK
 

@@ -71,11 +71,13 @@ def test_auth_recoveries_are_the_template_for_this_api_and_run_once_filled(
     env = {"IMAGE_SKILL_TOKEN": token} if token else None
     refused = cli("whoami", env=env)
     assert refused.exit_code == ExitCode.AUTH
+    assert refused.error["code"] == ErrorCode.AUTH_REQUIRED  # a bad token too (AUTH_TOKEN_INVALID is retired)
+    assert refused.error["recovery"]["auth_state"] == ("invalid" if token else "missing")
     suggested = refused.error["recovery"]["suggested_command"]
     assert suggested == f"{SIGNUP_TEMPLATE} --api-base-url {server}"
     verbatim = cli.follow(suggested)  # pasted without filling in: refused, nothing created
     assert verbatim.exit_code == ExitCode.INVALID_ARGUMENTS
-    assert verbatim.error["recovery"]["required_flags"] == ["--agent-contact", "--agent-name", "--runtime"]
+    assert verbatim.error["recovery"]["required_flags"] == ["--agent-name", "--runtime"]
     assert not cli.config_path.exists()
     signed_up = cli.follow(fill(suggested))
     assert signed_up.exit_code == ExitCode.OK, signed_up.envelope
@@ -84,9 +86,9 @@ def test_auth_recoveries_are_the_template_for_this_api_and_run_once_filled(
 
 
 def test_a_short_signup_answers_what_is_missing(cli: Cli) -> None:
-    result = cli("signup", "--agent", "--agent-name", "x")
+    result = cli("signup", "--agent", "--runtime", "codex")  # a contact is optional (anonymous signup)
     assert result.exit_code == ExitCode.INVALID_ARGUMENTS
-    assert result.error["recovery"]["required_flags"] == ["--agent-contact"]
+    assert result.error["recovery"]["required_flags"] == ["--agent-name"]
     assert result.error["recovery"]["accepted_aliases"] == {"--agent-contact": ["--human-email"]}
 
 

@@ -62,16 +62,21 @@ class Api:
 def make_api(tmp_path: Path) -> Iterator[Callable[..., Api]]:
     clients: list[TestClient] = []
 
-    def make(**settings: Any) -> Api:
-        settings = {"public_base_url": "http://testserver", **settings}
-        app = create_app(Settings(db_path=tmp_path / f"mock-{len(clients)}.sqlite3", strict=True, **settings))
-        client = TestClient(app)
+    def make(client_address: tuple[str, int] | None = None, **settings: Any) -> Api:
+        settings = {
+            "public_base_url": "http://testserver",
+            "db_path": tmp_path / f"mock-{len(clients)}.sqlite3",
+            **settings,
+        }
+        app = create_app(Settings(strict=True, **settings))
+        client = TestClient(app, client=client_address) if client_address else TestClient(app)
         clients.append(client)
         return Api(client)
 
     yield make
     for client in clients:
         client.close()
+        client.app.state.jobs.stop()  # type: ignore[attr-defined]  # the queued-job runner, if started
 
 
 @pytest.fixture
@@ -92,6 +97,8 @@ class LiveServer:
 
     base_url: str
     stderr_path: Path
+    db_path: Path
+    pid: int
 
     @property
     def host(self) -> str:
@@ -113,10 +120,11 @@ def live_server(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
     def start(*args: str) -> LiveServer:
         n = len(procs)
         stderr_path = tmp_path / f"live-{n}.stderr"
+        db_path = tmp_path / f"live-{n}.sqlite3"
         with stderr_path.open("w", encoding="utf-8") as stderr:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "image_skill_mock", "serve", "--port", "0", "--strict",
-                 "--db", str(tmp_path / f"live-{n}.sqlite3"), *args],
+                 "--db", str(db_path), *args],
                 stdout=subprocess.PIPE, stderr=stderr, text=True,
             )  # fmt: skip
         procs.append(proc)
@@ -125,7 +133,7 @@ def live_server(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
         line = proc.stdout.readline() if ready else ""
         if not line:
             raise RuntimeError(f"the mock server did not start: {stderr_path.read_text()[-2000:]}")
-        return LiveServer(str(json.loads(line)["base_url"]), stderr_path)
+        return LiveServer(str(json.loads(line)["base_url"]), stderr_path, db_path, proc.pid)
 
     yield start
     for proc in procs:
@@ -135,3 +143,15 @@ def live_server(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def ledger_check(db: Path) -> dict[str, Any]:
+    """``image-skill-mock check --db DB``: the running totals recomputed from the ledger (its report;
+    a non-zero exit exactly when it lists a difference)."""
+    ran = subprocess.run(
+        [sys.executable, "-m", "image_skill_mock", "check", "--db", str(db)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    report: dict[str, Any] = json.loads(ran.stdout)
+    assert (ran.returncode == 0) is (report["differences"] == []), (ran.returncode, report)
+    return report

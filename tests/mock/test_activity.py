@@ -227,8 +227,9 @@ def test_no_flow_emits_a_type_outside_the_registry_or_omits_a_stable_link(api: A
     api.signup()
     assert api.create()["ok"]
     assert api.create(dry_run=True)["ok"]
-    assert api.request("POST", "/v1/feedback", json={"type": "bug", "title": "t", "severity": "low",
-                       "confidence": "low", "next_state": "watch", "surface": ["cli"]})["ok"]  # fmt: skip
+    assert api.request("POST", "/v1/feedback", json={"type": "bug", "title": "t", "body": "b",
+                       "severity": "low", "confidence": "low", "next_state": "watch",
+                       "surface": ["cli"]})["ok"]  # fmt: skip
     uploaded = _upload_png(api)
     if uploaded["status"] != 404:  # routed once upload is served
         assert uploaded["ok"], uploaded

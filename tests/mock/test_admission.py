@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from image_skill_api.envelope import envelope
 from image_skill_api.registry import ErrorCode
 from image_skill_mock.app import Settings, create_app
-from image_skill_mock.creative import catalog, idempotency
+from image_skill_mock.creative import catalog, idempotency, listing
 from image_skill_mock.errors import ApiError
 from image_skill_mock.http import auth, endpoint, waits
 from image_skill_mock.http.admission import Admission, Bounds
@@ -193,6 +193,6 @@ def test_the_catalog_answers_are_the_bytes_a_fresh_encoding_makes(api: Api, quer
         ok=True,
         command="image-skill models list",
         trace_id=trace_id,
-        data=catalog.models_data(coerced),
+        data=listing.models_data(coerced),
     )
     assert response.content == encode(fresh).encode()

@@ -18,7 +18,7 @@ import pytest
 from image_skill_api.registry import ERRORS, EXIT_CODE_HEADER, ErrorCode
 from image_skill_mock.http import faults
 
-from .conftest import Api, LiveServer
+from .conftest import Api, LiveServer, ledger_check
 
 HEADER = faults.HEADER
 
@@ -70,6 +70,7 @@ def test_a_create_fault_answers_its_exit_code_and_writes_nothing(
     assert _counts(faulty) == before  # no job, asset, debit or event: nothing half-written
     assert _remaining(faulty) == credits  # nothing debited
     assert faulty.create()["ok"]  # the next request, without the fault, runs
+    assert ledger_check(faulty.client.app.state.storage.path)["differences"] == []  # type: ignore[attr-defined]
 
 
 def test_artifact_storage_failure_is_not_retryable(faulty: Api) -> None:
@@ -101,8 +102,8 @@ def test_feedback_storage_failure_is_exit_9_and_stores_nothing(faulty: Api) -> N
     body = faulty.request(
         "POST",
         "/v1/feedback",
-        json={"type": "bug", "title": "t", "severity": "low", "confidence": "low", "next_state": "watch",
-              "surface": ["cli"]},
+        json={"type": "bug", "title": "t", "body": "b", "severity": "low", "confidence": "low",
+              "next_state": "watch", "surface": ["cli"]},
         headers={HEADER: faults.FEEDBACK_STORAGE_FAILED},
     )  # fmt: skip
     assert body["error"]["code"] == ErrorCode.FEEDBACK_STORAGE_FAILED

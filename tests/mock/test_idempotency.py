@@ -14,7 +14,7 @@ import requests
 
 from image_skill_api.registry import ErrorCode
 
-from .conftest import Api, LiveServer
+from .conftest import Api, LiveServer, ledger_check
 
 
 def quota(api: Api) -> dict[str, Any]:
@@ -102,6 +102,7 @@ def test_200_concurrent_creates_with_one_key_make_one_job_and_one_debit(
     debit = answers[0]["data"]["cost"]["credit_pricing"]["credits_required"]
     assert after["limits"]["consumed_credits"] == debit
     assert after["daily_jobs"]["used"] == 1
+    assert ledger_check(server.db_path)["differences"] == []
     print(
         f"\n200 concurrent creates, one key: {len(jobs)} job, {debit} credits debited once, {elapsed:.2f} s"
     )

@@ -84,7 +84,7 @@ def test_admission_checks_the_cap_then_the_balance(
 ) -> None:
     admit = ledger.admit_job(agent(), debit=debit_credits, counts_toward_daily_cap=counts)
     if refusal is None:
-        admit(entries, jobs_today)
+        admit(ledger.credits(entries), jobs_today)
     else:
         with pytest.raises(refusal):
-            admit(entries, jobs_today)
+            admit(ledger.credits(entries), jobs_today)

@@ -195,16 +195,18 @@ def test_daily_cap_is_exit_5_with_retry_after(make_api: Callable[..., Api]) -> N
 
 
 @pytest.mark.parametrize(
-    ("path", "credentials", "code"),
+    ("path", "credentials", "auth_state"),
     [
-        ("/v1/whoami", {}, ErrorCode.AUTH_REQUIRED),
-        ("/v1/whoami", {"token": "isk_r_not_a_real_token_000000000"}, ErrorCode.AUTH_TOKEN_INVALID),
-        ("/v1/quota", {"headers": {"authorization": "Basic abc"}}, ErrorCode.AUTH_TOKEN_INVALID),
+        ("/v1/whoami", {}, "missing"),
+        ("/v1/whoami", {"token": "isk_r_not_a_real_token_000000000"}, "invalid"),
+        ("/v1/quota", {"headers": {"authorization": "Basic abc"}}, "invalid"),
     ],
 )
-def test_auth_errors(api: Api, path: str, credentials: dict[str, Any], code: ErrorCode) -> None:
+def test_auth_errors(api: Api, path: str, credentials: dict[str, Any], auth_state: str) -> None:
     refused = api.request("GET", path, **credentials)
-    assert refused["error"]["code"] == code
+    assert refused["error"]["code"] == ErrorCode.AUTH_REQUIRED  # AUTH_TOKEN_INVALID is retired
+    assert refused["error"]["recovery"]["auth_state"] == auth_state
+    assert refused["error"]["recovery"]["suggested_command"].startswith("image-skill signup --agent ")
     assert refused["status"] == 401
 
 

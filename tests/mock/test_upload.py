@@ -60,6 +60,7 @@ def test_every_supported_type_is_stored_sniffed_and_measured(api: Api, fmt: str)
     assert data_out["upload"] == {
         "bytes": len(data),
         "mime_type": MIME[fmt],
+        "declared_mime_type": MIME[fmt],
         "sha256": hashlib.sha256(data).hexdigest(),
         "policy": {"status": "allowed"},
     }
@@ -121,12 +122,21 @@ def test_bytes_that_are_no_supported_image_are_input_policy_denied(api: Api) -> 
         assert "PNG, JPEG, WebP, GIF or AVIF" in error["message"]
 
 
-def test_the_declared_type_must_match_the_sniffed_one(api: Api) -> None:
+def test_a_declared_type_that_disagrees_is_stored_as_the_sniffed_one_with_a_warning(api: Api) -> None:
     api.signup()
     data = encode(Image.new("RGB", (10, 10)), "JPEG")
-    error = _refusal(api, upload_body(data, "image/png"))
-    assert error["code"] == ErrorCode.INPUT_POLICY_DENIED
-    assert "image/jpeg, not the declared image/png" in error["message"]
+    answer = api.request("POST", "/v1/upload", json=upload_body(data, "image/png", filename="photo.png"))
+    assert answer["status"] == 201, answer
+    assert answer["data"]["asset"]["mime_type"] == "image/jpeg"
+    assert answer["data"]["asset"]["url"].endswith(".jpg")
+    assert answer["data"]["upload"]["mime_type"] == "image/jpeg"
+    assert answer["data"]["upload"]["declared_mime_type"] == "image/png"  # the fact, in data
+    [warning] = answer["warnings"]
+    assert isinstance(warning, str)
+    assert "image/jpeg, not the declared image/png" in warning
+    again = api.request("POST", "/v1/upload", json=upload_body(data, "image/jpeg"))
+    assert again["data"]["asset"]["asset_id"] == answer["data"]["asset"]["asset_id"]  # the same bytes
+    assert again["warnings"] == []
 
 
 def test_a_signature_over_garbage_is_refused(api: Api) -> None:

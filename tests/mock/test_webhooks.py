@@ -19,7 +19,7 @@ from image_skill_mock.payments import stripe_wire as stripe
 from image_skill_mock.payments import trigger
 from image_skill_mock.payments.stripe_objects import stripe_objects
 
-from .conftest import NOON, Api, LiveServer, fixed_clock
+from .conftest import NOON, Api, LiveServer, fixed_clock, ledger_check
 
 SECRET = "whsec_test0123456789abcdef0123456789"
 WEBHOOK = stripe.WEBHOOK_PATH
@@ -251,6 +251,7 @@ def test_50_concurrent_duplicate_deliveries_grant_exactly_once(
     assert set(outcomes) <= {"granted", "duplicate", "already_granted"}
     quota = requests.get(base + "/v1/quota", headers=auth, timeout=30).json()["data"]["limits"]
     assert quota["payment_backed_remaining_credits"] == 500
+    assert ledger_check(server.db_path)["differences"] == []
     print(f"\n50 concurrent deliveries: {dict(outcomes)}; 500 credits granted once; {elapsed:.2f} s")
 
 

@@ -5,6 +5,7 @@ its declared length is its real length, and the sniffer agrees with the signatur
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import tempfile
 from pathlib import Path
@@ -33,7 +34,8 @@ def test_the_stream_is_the_json_body_it_declares(data: bytes, reads: list[int]) 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bytes"
         path.write_bytes(data)
-        body = UploadBody(dict(FIELDS), path, len(data))
+        fields = {**FIELDS, "sha256": hashlib.sha256(data).hexdigest()}  # the stream checks what it sends
+        body = UploadBody(dict(fields), path, len(data))
         stream = body.open_stream()
         chunks, turn = [], 0
         while chunk := stream.read(reads[turn % len(reads)]):
@@ -42,8 +44,8 @@ def test_the_stream_is_the_json_body_it_declares(data: bytes, reads: list[int]) 
             turn += 1
         sent = b"".join(chunks)
     assert len(sent) == len(stream) == body.encoded_length
-    assert json.loads(sent) == {**FIELDS, "bytes_base64": base64.b64encode(data).decode()}
-    assert dict(body) == FIELDS  # as a Mapping it holds the small fields only
+    assert json.loads(sent) == {**fields, "bytes_base64": base64.b64encode(data).decode()}
+    assert dict(body) == fields  # as a Mapping it holds the small fields only
 
 
 @given(st.binary(max_size=64))

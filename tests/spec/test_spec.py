@@ -28,6 +28,7 @@ METHODS = ("get", "post", "put", "patch", "delete")
 DESIGN_OPERATIONS = {
     ("GET", "/healthz"),
     ("POST", "/v1/agent-signups"),
+    ("POST", "/v1/agent-claims"),  # design.md section 7: claim request
     ("GET", "/v1/whoami"),
     ("GET", "/v1/quota"),
     ("GET", "/v1/payment-methods"),
@@ -73,8 +74,26 @@ def test_spec_is_valid_openapi_31() -> None:
     validate(SPEC)
 
 
+#: The tag of the mock's control API (issue 16): served by `image-skill-mock serve --control` only,
+#: never part of the hosted API of the design, and all of it under one path prefix.
+MOCK_CONTROL_TAG = "mock-control"
+
+
 def test_spec_covers_every_operation_of_the_design() -> None:
-    assert {(m, p) for m, p, _ in operations()} == DESIGN_OPERATIONS
+    hosted = {(m, p) for m, p, op in operations() if MOCK_CONTROL_TAG not in op["tags"]}
+    assert hosted == DESIGN_OPERATIONS
+
+
+def test_the_mock_control_operations_live_under_their_own_prefix_and_tag() -> None:
+    prefix = SPEC["x-image-skill-mock-control"]["path_prefix"]
+    controlled = [(p, op) for _, p, op in operations() if MOCK_CONTROL_TAG in op["tags"]]
+    assert controlled
+    for path, op in controlled:
+        assert path.startswith(prefix), path
+        assert op["tags"] == [MOCK_CONTROL_TAG]
+        assert op["x-image-skill-command"].startswith("image-skill-mock ")
+        assert op["security"] == []
+    assert all(not p.startswith(prefix) for _, p, op in operations() if MOCK_CONTROL_TAG not in op["tags"])
 
 
 @pytest.mark.parametrize(
@@ -84,7 +103,8 @@ def test_operation_is_documented_for_agents(method: str, path: str, op: dict[str
     assert re.fullmatch(r"[a-z][A-Za-z]+", op["operationId"])
     assert op.get("summary")
     assert op.get("description")
-    assert op["x-image-skill-command"].startswith("image-skill ")
+    cli = "image-skill-mock " if MOCK_CONTROL_TAG in op["tags"] else "image-skill "
+    assert op["x-image-skill-command"].startswith(cli)
     responses = op["responses"]
     success = [code for code in responses if code.startswith("2")]
     assert success, "a documented success response"
@@ -167,11 +187,11 @@ def _registry() -> dict[str, Any]:
 def test_every_auth_recovery_is_the_one_signup_template() -> None:
     registry = _registry()
     template = registry["AUTH_REQUIRED"]["recovery"]["suggested_command"]
-    assert registry["AUTH_TOKEN_INVALID"]["recovery"]["suggested_command"] == template
+    assert "AUTH_TOKEN_INVALID" not in registry  # retired (design.md section 7)
     argv = template.split()
     assert argv[:3] == ["image-skill", "signup", "--agent"]
+    assert "--agent-contact" not in argv  # signup is anonymous by default
     for flag, placeholder in (
-        ("--agent-contact", "AGENT_CONTACT_EMAIL"),
         ("--agent-name", "AGENT_NAME"),
         ("--runtime", "RUNTIME"),
     ):
@@ -217,4 +237,6 @@ def test_the_signup_template_has_the_flags_of_the_contracts_signup(contract_text
     example = section.split("```bash", 1)[1].split("```", 1)[0].replace("\\\n", " ")
     contract_flags = {word for word in example.split() if word.startswith("--")}
     template = _registry()["AUTH_REQUIRED"]["recovery"]["suggested_command"]
-    assert contract_flags == {word for word in template.split() if word.startswith("--")}
+    # Every flag of the (anonymous) template is in the contract's example; the 0.1.13 example also
+    # names --agent-contact and --save, the 0.1.70 one exactly these.
+    assert {word for word in template.split() if word.startswith("--")} <= contract_flags

@@ -13,8 +13,8 @@ also writes it machine-readable. Figures:
 - the mock's requests/s at 16 keep-alive connections for ``/v1/models``, ``/v1/whoami``,
   ``/healthz`` vs a minimal Starlette app sending the same bytes on the same uvicorn (issue #19:
   ≥ 0.6), and one connection's latency (issue #5, reported);
-- ``GET /v1/quota`` and a live create with 10,000 / 100,000 prior jobs vs none, and quota for a new
-  agent among 100,000 other jobs (issue #19: ≤ 1.5);
+- ``GET /v1/quota``, a live create, ``activity list`` and ``jobs show`` with 10,000 / 100,000 prior
+  jobs vs none, and for a new agent among 1,000,000 other jobs (issue #19: ≤ 1.5);
 - server memory for a 256 MiB download (≤ 64 MB above idle) and a 25 MiB upload (≤ 2.0 × the
   file), the CLI's upload memory (issue #8: ≤ 2.5 × the file), ``assets get`` vs curl (≥ 0.8);
 - under hostile load (issue #14): ``/healthz`` p99 while 45 clients send unauthenticated 93 KB
@@ -115,7 +115,7 @@ def measure(cli: str, env: Mapping[str, str], rounds: Rounds) -> list[Row]:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="image-skill-bench-")))
         env = {**env, "IMAGE_SKILL_CONFIG_PATH": str(tmp / "config.json")}
         rows += _cli_server_rows(cli, env, tmp, rounds)
-        _note("quota and create vs history (builds 110,000 jobs)")
+        _note("quota, create, activity list, jobs show vs history (builds 1,110,000 jobs)")
         rows += history.history_rows(tmp, rounds=rounds.quota, create_rounds=rounds.creates)
         rows += _media_rows(cli, env, tmp, rounds)
         _note("healthz under hostile load; memory under unauthenticated uploads")

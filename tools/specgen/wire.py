@@ -44,6 +44,12 @@ def wire_constants(spec: dict[str, Any]) -> dict[str, Any]:
         "PROVIDER_NATIVE_KEYS": provider_native_keys(spec),
         **{f"LIMIT_{constant(key)}": value for key, value in spec["x-image-skill-limits"].items()},
         "ENVELOPE_KEYS": tuple(schemas["Envelope"]["required"]),
+        **{
+            f"MOCK_CONTROL_{constant(key)}": value
+            for key, value in spec["x-image-skill-mock-control"].items()
+        },
+        "MOCK_STATE_FORMAT": schemas["MockStateDocument"]["properties"]["format"]["const"],
+        "MOCK_STATE_VERSION": schemas["MockStateDocument"]["properties"]["version"]["const"],
     }
 
 

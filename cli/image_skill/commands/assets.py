@@ -138,7 +138,10 @@ def get(ctx: Context, opts: GetAsset) -> dict[str, Any]:
     envelope = _show(ctx, opts.ref)
     asset = _checked_asset(ctx, envelope)
     name = f"{asset['asset_id']}.{EXTENSIONS.get(asset.get('mime_type') or '', 'bin')}"
+    from image_skill.transport.download import check_output_name
+
     dest = Path(opts.output) if opts.output else Path(name)
+    check_output_name(dest)  # an over-long name is OUTPUT_WRITE_FAILED, never an OSError below
     if opts.output and dest.is_dir():
         dest = dest / name
     output_exists(dest, overwrite=opts.overwrite)

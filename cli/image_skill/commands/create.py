@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from image_skill.context import Context
-from image_skill.envelope import CliError, ServerError, relabel, success
+from image_skill.envelope import relabel, success
 from image_skill.spending import Spend, fill, parse_spend
 from image_skill.validate import invalid, positive_int, require, utf8_text
 from image_skill_api import operations as ops
@@ -28,7 +28,6 @@ from image_skill_api.constants import CREATE_REQUEST_MAX_ESTIMATED_USD_PER_IMAGE
 from image_skill_api.constants import CREATE_REQUEST_OUTPUT_COUNT_MAXIMUM as MAX_OUTPUTS
 from image_skill_api.constants import CREATE_REQUEST_OUTPUT_COUNT_MINIMUM as MIN_OUTPUTS
 from image_skill_api.constants import CREATE_REQUEST_PROMPT_MAX_LENGTH as MAX_PROMPT
-from image_skill_api.registry import ExitCode
 
 if TYPE_CHECKING:
     from image_skill_api.models import CreateRequest, Envelope
@@ -151,57 +150,16 @@ def request(opts: Create, prompt: str, asset_ids: Mapping[str, str] | None = Non
 
 
 # ---------------------------------------------------------------- retry-safe spending
-#: Exit codes of failures after which the request may have reached the server (upstream, timeout,
-#: storage): their recovery reruns the create with the same idempotency key.
-UNCERTAIN_EXIT_CODES = (ExitCode.PROVIDER, ExitCode.TIMEOUT, ExitCode.STORAGE)
-
-
 def send_create(ctx: Context, opts: Create, body: CreateRequest) -> Envelope:
     """POST the create (the transport sends a keyed POST once more, with the same key, after a lost
-    answer or a 5xx). A failure that may have reached the server carries the key in its recovery."""
-    try:
-        return ops.create_image(ctx.client, body)
-    except CliError as exc:
-        if exc.exit_code in UNCERTAIN_EXIT_CODES:
-            exc.recovery = {**(exc.recovery or {}), **_rerun(opts)}
-        raise
-    except ServerError as exc:
-        if exc.exit_code in UNCERTAIN_EXIT_CODES and isinstance(exc.envelope.get("error"), dict):
-            error = exc.envelope["error"]
-            exc.envelope = {
-                **exc.envelope,
-                "error": {**error, "recovery": {**(error.get("recovery") or {}), **_rerun(opts)}},
-            }
-        raise
+    answer or a 5xx) through ``keyed.send``: a live create leaves its in-flight note, a retryable
+    failure or Ctrl-C recovers with the same create and key, a non-retryable one by inspection."""
+    from image_skill import keyed
 
-
-def _rerun(opts: Create) -> dict[str, Any]:
-    """The recovery of a create that may have reached the server: its key, and (without reference
-    flags) the same create with that key, the prompt read from standard input (never echoed)."""
-    import shlex
-
-    spend = opts.spend
-    recovery: dict[str, Any] = {
-        "idempotency_key": spend.idempotency_key,
-        "required_flag": "--idempotency-key",
-    }
-    if spend.references:
-        return recovery
-    argv = ["image-skill", "create", "--prompt-file", "-", "--aspect-ratio", opts.aspect_ratio]
-    for flag, value in (
-        ("--model", spend.model),
-        ("--provider", spend.provider),
-        ("--intent", spend.intent),
-        ("--output-count", opts.output_count),
-        ("--max-estimated-usd-per-image", spend.max_usd_per_image),
-    ):
-        if value is not None:
-            argv += [flag, str(value)]
-    if spend.model_parameters is not None:
-        import json
-
-        argv += ["--model-parameters-json", json.dumps(spend.model_parameters, separators=(",", ":"))]
-    argv += ["--dry-run"] if spend.dry_run else []
-    argv += ["--accept-unknown-cost"] if spend.accept_unknown_cost else []
-    recovery["suggested_command"] = shlex.join([*argv, "--idempotency-key", spend.idempotency_key, "--json"])
-    return recovery
+    request = keyed.Keyed(
+        opts.spend.idempotency_key,
+        keyed.replay_argv("create", body),
+        note=not opts.spend.dry_run,
+        stdin=keyed.PROMPT_STDIN,
+    )
+    return keyed.send(ctx, request, lambda: ops.create_image(ctx.client, body))

@@ -6,11 +6,15 @@ checked against the spec before anything is sent. Payment credentials never pass
 
 - ``quote``: ``--credits`` and/or ``--pack`` (they must agree when both are given),
   ``--payment-method`` (default: the spec's first rail), ``--idempotency-key`` (generated as
-  ``quote-<epoch ms>-<8 hex>`` when omitted, and reported in ``warnings`` so a retry can reuse it).
+  ``quote-<epoch ms>-<8 hex>`` when omitted: ``data.idempotency_key_generated`` is then true and a
+  warning says so, so a retry can reuse ``data.idempotency_key``).
 - ``buy``: ``--provider stripe``, ``--quote-id`` and ``--idempotency-key`` are required; a missing one
   is INVALID_ARGUMENTS whose recovery is the command with it filled in (a fresh key for the key).
 - ``status``: exactly one of ``--quote-id``, ``--payment-attempt-id``, ``--checkout-session-id``,
   ``--receipt-id``.
+
+``quote`` and ``buy`` are keyed requests sent through ``keyed.send``: a retryable failure or Ctrl-C
+recovers with the same command and key, a non-retryable one by inspection.
 
 ``buy`` and ``status`` always carry ``checkout_handoff_url`` and ``checkout_compact_url`` when the
 server gives either (each stands in for the other); ``checkout_url`` is passed through whole, its
@@ -24,6 +28,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from image_skill import keyed
+from image_skill.compat import credit_limits
 from image_skill.context import Context
 from image_skill.envelope import CliError, relabel
 from image_skill.spending import new_idempotency_key
@@ -52,7 +58,6 @@ REFERENCES = {
     "--checkout-session-id": ("checkout_session_id", "CheckoutSessionId"),
     "--receipt-id": ("receipt_id", "ReceiptId"),
 }
-KEY_GENERATED = "IDEMPOTENCY_KEY_GENERATED"
 
 
 @dataclass(frozen=True)
@@ -174,10 +179,12 @@ def _buy(opts: Mapping[str, Any]) -> Buy:
 
 def _status(opts: Mapping[str, Any]) -> Status:
     given = {flag: opts[flag] for flag in REFERENCES if opts.get(flag) is not None}
-    if len(given) != 1:
+    if not given:  # no reference: the balance (`state: balance`, the quota data)
+        return Status({})
+    if len(given) != 1:  # the server's code for the same refusal
         raise CliError(
-            ErrorCode.INVALID_ARGUMENTS,
-            "credits status takes exactly one of --quote-id, --payment-attempt-id, --checkout-session-id"
+            ErrorCode.CREDIT_PURCHASE_REFERENCE_REQUIRED,
+            "credits status takes at most one of --quote-id, --payment-attempt-id, --checkout-session-id"
             " or --receipt-id.",
             recovery={
                 "required_flags": list(REFERENCES),
@@ -197,7 +204,10 @@ def run(ctx: Context, opts: Listing | Quote | Buy | Status) -> dict[str, Any]:
         return _run_quote(ctx, opts)
     if isinstance(opts, Buy):
         body: CheckoutSessionRequest = {"quote_id": opts.quote_id, "idempotency_key": opts.idempotency_key}
-        envelope = relabel(ops.create_stripe_checkout_session(ctx.client, body), ctx.command)
+        replay = ["image-skill", "credits", "buy", "--provider", "stripe", "--quote-id", opts.quote_id]
+        request = keyed.Keyed(opts.idempotency_key, replay)
+        sent = keyed.send(ctx, request, lambda: ops.create_stripe_checkout_session(ctx.client, body))
+        envelope = relabel(sent, ctx.command)
         data = envelope.get("data")
         if isinstance(data, dict):
             _copy_safe_urls(data)
@@ -207,6 +217,8 @@ def run(ctx: Context, opts: Listing | Quote | Buy | Status) -> dict[str, Any]:
     envelope = relabel(ops.get_credit_purchase_status(ctx.client, **opts.query), ctx.command)
     data = envelope.get("data")
     if isinstance(data, dict):
+        if "limits" in data:
+            data["limits"] = credit_limits(data["limits"])
         for part in ("payment_attempt", "next"):
             if isinstance(data.get(part), dict):
                 _copy_safe_urls(data[part])
@@ -230,20 +242,19 @@ def _run_quote(ctx: Context, opts: Quote) -> dict[str, Any]:
             "payment_method": opts.payment_method,
             "idempotency_key": opts.idempotency_key,
         }
-    try:
-        envelope = relabel(ops.create_credit_quote(ctx.client, body), ctx.command)
-    except CliError as exc:
-        if opts.key_generated and exc.recovery is not None:
-            exc.recovery = {**exc.recovery, "idempotency_key": opts.idempotency_key}
-        raise
+    terms = ["--pack", opts.pack_id] if opts.pack_id is not None else ["--credits", str(opts.credits)]
+    replay = ["image-skill", "credits", "quote", *terms, "--payment-method", opts.payment_method]
+    request = keyed.Keyed(opts.idempotency_key, replay)
+    sent = keyed.send(ctx, request, lambda: ops.create_credit_quote(ctx.client, body))
+    envelope = relabel(sent, ctx.command)
+    data = envelope.get("data")
+    if isinstance(data, dict):  # the fact in data (the warning only says it to a reader)
+        envelope["data"] = {**data, "idempotency_key_generated": opts.key_generated}
     if opts.key_generated:
         envelope["warnings"] = [
             *envelope.get("warnings", []),
-            {
-                "code": KEY_GENERATED,
-                "message": f"No --idempotency-key was given; this quote used {opts.idempotency_key}. Pass"
-                f" --idempotency-key {opts.idempotency_key} to retry it without making a second quote.",
-            },
+            f"No --idempotency-key was given; this quote used {opts.idempotency_key}. Pass"
+            f" --idempotency-key {opts.idempotency_key} to retry it without making a second quote.",
         ]
     return envelope
 

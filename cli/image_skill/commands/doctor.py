@@ -7,6 +7,11 @@ the first fix that applies, runnable as printed: for an API that cannot be used,
 ``curl`` of its health endpoint (it shows the raw network, DNS, proxy or TLS failure that the CLI
 can only summarize; the base URL comes from --api-base-url / IMAGE_SKILL_API_BASE_URL); then a
 writable config path; then signup. It never suggests running doctor again.
+
+``data.in_flight`` reports the in-flight notes of live creates and edits (``inflight``): key, age,
+whether a sweep may remove it, and its ``recover_command`` (a spend, so never ``next_command``:
+the agent decides whether the original result still matters). Only ``--sweep-in-flight`` deletes,
+and only notes past the sweep age; plain doctor never does.
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ def _config_check(ctx: Context) -> dict[str, Any]:
     return {"ok": writable, "path": str(path), "exists": path.exists(), "directory_writable": writable}
 
 
-def _hosted_api(ctx: Context) -> dict[str, Any]:
+def hosted_api(ctx: Context) -> dict[str, Any]:
     try:
         health = ops.get_health(ctx.client)["data"]
     except CliError as exc:
@@ -68,12 +73,29 @@ def _telemetry(ctx: Context) -> dict[str, Any]:
     }
 
 
-def parse(opts: Mapping[str, Any]) -> None:
-    """doctor has no options of its own."""
+def _in_flight(ctx: Context, sweep: bool) -> dict[str, Any]:
+    """The in-flight notes of live creates/edits (``inflight``); with ``sweep``, the stale ones removed."""
+    from image_skill import inflight
+
+    swept = inflight.sweep(ctx.config_path) if sweep else []
+    entries = inflight.entries(ctx.config_path)
+    return {
+        "ok": not entries,
+        "directory": str(inflight.directory(ctx.config_path)),
+        "outstanding": sum(1 for entry in entries if not entry["sweep_eligible"]),
+        "sweep_after_seconds": inflight.SWEEP_AFTER_SECONDS,
+        "entries": entries,
+        "swept": swept,
+    }
 
 
-def run(ctx: Context, opts: None) -> dict[str, Any]:
-    service = _hosted_api(ctx)
+def parse(opts: Mapping[str, Any]) -> bool:
+    """Whether to sweep stale in-flight notes (``--sweep-in-flight``)."""
+    return bool(opts.get("--sweep-in-flight"))
+
+
+def run(ctx: Context, opts: bool) -> dict[str, Any]:
+    service = hosted_api(ctx)
     token, source = ctx.credential()
     auth_ok = token is not None
     config_check = _config_check(ctx)
@@ -97,6 +119,7 @@ def run(ctx: Context, opts: None) -> dict[str, Any]:
             }[source],
         },
         "telemetry": _telemetry(ctx),
+        "in_flight": _in_flight(ctx, sweep=opts),
         "cli": {"version": __version__, "python": platform.python_version()},
     }
     warnings = []
@@ -107,7 +130,7 @@ def run(ctx: Context, opts: None) -> dict[str, Any]:
             f"The hosted API at {ctx.base_url} cannot be used; check the network (proxy, DNS, firewall) "
             "and the base URL (--api-base-url / IMAGE_SKILL_API_BASE_URL; omit both for the hosted API)."
         )
-        warnings.append({"code": service["error"], "message": message})
+        warnings.append(f"{service['error']}: {message}")
     elif not config_check["ok"]:
         next_command = ERRORS[ErrorCode.PUBLIC_CLI_CONFIG_WRITE_FAILED].recovery["suggested_command"]
     elif not auth_ok:

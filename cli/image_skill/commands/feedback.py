@@ -2,7 +2,7 @@
 
 Every flag of the contract, with these defaults for what is not given (type ``user_feedback``,
 severity and confidence ``medium``, next state ``watch``, surface ``cli``). ``--title`` and
-``--body`` at least (the contract's minimum; the API itself accepts either). Values are checked
+``--body`` at least (the contract's minimum; the API requires both too). Values are checked
 against the spec's ``FeedbackRequest`` before anything is sent - enumerations, lengths, counts, the
 trace id and dedupe key patterns - and every text field is screened for secrets (``secret_shapes``):
 a token or key is refused locally, naming the flag, and never leaves the machine. ``--dedupe-key``

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from image_skill.context import Context
 from image_skill.envelope import relabel
-from image_skill.validate import choice, require
+from image_skill.validate import choice, require, utf8_text
 from image_skill_api import operations as ops
 from image_skill_api.registry import OPERATION_VALUES, PROVIDER_VALUES
 
@@ -23,6 +23,8 @@ class ListModels:
     catalog_only: bool
     operation: Operation | None
     provider: Provider | None
+    query: str | None
+    details: bool
 
 
 @dataclass(frozen=True)
@@ -32,13 +34,15 @@ class ShowModel:
 
 def parse(opts: Mapping[str, Any]) -> ListModels | ShowModel:
     if opts["show"]:
-        return ShowModel(require("ModelId", opts["<model_id>"], "models"))
+        return ShowModel(require("ModelReference", opts["<model_id>"], "models"))
     return ListModels(
         available=bool(opts["--available"]),
         executable=bool(opts["--available"] or opts["--executable"]),
         catalog_only=bool(opts["--catalog-only"]),
         operation=choice("Operation", opts["--operation"], OPERATION_VALUES, "models"),
         provider=choice("Provider", opts["--provider"], PROVIDER_VALUES, "models"),
+        query=utf8_text(opts["--query"], "--query", "models") if opts["--query"] is not None else None,
+        details=bool(opts["--details"]),
     )
 
 
@@ -56,5 +60,7 @@ def run(ctx: Context, opts: ListModels | ShowModel) -> dict[str, Any]:
         catalog_only=opts.catalog_only or None,
         operation=opts.operation,
         provider=opts.provider,
+        query=opts.query,
+        details=opts.details or None,
     )
     return relabel(envelope, ctx.command)

@@ -1,4 +1,7 @@
-"""image-skill usage quota (and its alias `image-skill quota`): credits, daily jobs and reset windows."""
+"""image-skill usage quota (and its alias `image-skill quota`): credits, daily jobs and reset windows.
+
+``limits`` is printed with today's meanings whatever the server's age (``compat.credit_limits``):
+``remaining_credits`` the preview part, ``total_remaining_credits`` what a job can spend."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from image_skill.command_table import LABELS
+from image_skill.compat import credit_limits
 from image_skill.context import Context
 from image_skill.envelope import relabel
 from image_skill_api import operations as ops
@@ -26,4 +30,8 @@ def label(opts: Mapping[str, Any]) -> str:
 
 
 def run(ctx: Context, opts: QuotaOptions) -> dict[str, Any]:
-    return relabel(ops.get_quota(ctx.client), ctx.command)
+    envelope = relabel(ops.get_quota(ctx.client), ctx.command)
+    data = envelope.get("data")
+    if isinstance(data, dict) and "limits" in data:
+        envelope["data"] = {**data, "limits": credit_limits(data["limits"])}
+    return envelope

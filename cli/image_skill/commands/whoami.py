@@ -1,4 +1,5 @@
-"""image-skill whoami: the authenticated actor, organization, claim state, token class and grants."""
+"""image-skill whoami: the authenticated actor, organization, claim state, token class and grants,
+with where this run's token came from (``session_origin``) and when it was created."""
 
 from __future__ import annotations
 
@@ -10,6 +11,14 @@ from image_skill.envelope import relabel
 from image_skill_api import operations as ops
 
 LABEL = ops.OPERATIONS["getWhoami"].command
+#: ``auth.SOURCES`` -> ``session_origin`` (0.1.70's names for where a session's token came from).
+SESSION_ORIGINS = {
+    "config": "loaded_from_config",
+    "env": "env_token",
+    "flag": "stdin_token",
+    "none": "unauthenticated",
+    "config_other_base_url": "unauthenticated",
+}
 
 
 def parse(opts: Mapping[str, Any]) -> None:
@@ -17,4 +26,13 @@ def parse(opts: Mapping[str, Any]) -> None:
 
 
 def run(ctx: Context, opts: None) -> dict[str, Any]:
-    return relabel(ops.get_whoami(ctx.client), ctx.command)
+    envelope = relabel(ops.get_whoami(ctx.client), ctx.command)
+    data = envelope.get("data")
+    if isinstance(data, dict):
+        token = data["token"] if isinstance(data.get("token"), dict) else {}
+        data["session_origin"] = SESSION_ORIGINS[ctx.credential().source]
+        # An older server sends only `token`: the mirrors follow from it.
+        data.setdefault("authenticated", True)
+        data.setdefault("token_status", token.get("status"))
+        data.setdefault("token_created_at", token.get("created_at"))
+    return envelope

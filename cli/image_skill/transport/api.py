@@ -2,13 +2,17 @@
 
 - The deadline (``read_timeout``) bounds the WHOLE exchange, retries included, from sending the
   request to the reply's last byte: past it the call is ``TIMEOUT`` (exit 8) and the connection is
-  closed. A connection that cannot be made or breaks is ``HOSTED_API_REQUEST_FAILED`` (exit 7).
+  closed. Within ``bounded(seconds)`` every call's deadline (and connect timeout) is at most
+  ``seconds``: a caller with its own deadline (``jobs wait``) passes what is left of it.
+  A connection that cannot be made or breaks is ``HOSTED_API_REQUEST_FAILED`` (exit 7).
 - Retries: ``transport.retry`` (urllib3's ``Retry`` on the session's adapter).
 - Redirects are never followed (the body, with a prompt or a contact address, would go wherever
   it points): a 3xx is ``HOSTED_API_BAD_RESPONSE``.
 - The token supplier is asked only for operations that take a token; the token goes only to this
   run's base URL; ``.netrc`` is never read. An operation that needs one without one is
   AUTH_REQUIRED before anything is sent, and so is text that is not valid UTF-8 INVALID_ARGUMENTS.
+- An envelope is read in today's shapes (``compat``: an older server's warning objects become
+  strings, its ``AUTH_TOKEN_INVALID`` becomes ``AUTH_REQUIRED``).
 - A reply that is not an envelope is ``HOSTED_API_NON_JSON_RESPONSE``; one larger than
   ``MAX_API_BODY`` or nested deeper than the JSON depth limit is ``HOSTED_API_BAD_RESPONSE``.
 - Exit code: the server's exit-code header when it is one ASCII digit, else derived from the status.
@@ -19,15 +23,17 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
 import requests
 from requests.adapters import HTTPAdapter
 
 from image_skill import __version__, auth
+from image_skill.compat import current_envelope
 from image_skill.envelope import CliError, ServerError
 from image_skill.redaction import scrub
 from image_skill.telemetry import TELEMETRY_ELAPSED_HEADER
@@ -103,6 +109,8 @@ class Transport:
         self.started = time.monotonic() if started is None else started
         self.credential = credential
         self.timeout = (connect_timeout, read_timeout)
+        #: The cap ``bounded`` puts on each call's timeouts (None: none).
+        self.cap: float | None = None
         self.sleep = sleep
         self.session = requests.Session()
         # requests would otherwise replace the Authorization header with ~/.netrc credentials for
@@ -156,6 +164,21 @@ class Transport:
         )
         return self._envelope(status, reply_headers, content)
 
+    @contextmanager
+    def bounded(self, seconds: float) -> Iterator[None]:
+        """Calls made inside take at most ``seconds`` each (connect and whole exchange)."""
+        previous, self.cap = self.cap, seconds
+        try:
+            yield
+        finally:
+            self.cap = previous
+
+    def _timeouts(self) -> tuple[float, float]:
+        """(connect, whole exchange) of the next call: the run's, capped by ``bounded``."""
+        if self.cap is None:
+            return self.timeout
+        return min(self.timeout[0], self.cap), min(self.timeout[1], self.cap)
+
     def download(
         self, url: str, dest: Path, *, overwrite: bool, expected_sha256: str | None = None
     ) -> dict[str, Any]:
@@ -179,7 +202,7 @@ class Transport:
             return self._exchange(method, url, **kwargs)
         except (Expired, requests.exceptions.ReadTimeout):
             raise timed_out(
-                f"The hosted API did not answer in full within {self.timeout[1]:g} s; "
+                f"The hosted API did not answer in full within {self._timeouts()[1]:g} s; "
                 "the connection was closed."
             ) from None
         except requests.exceptions.ConnectTimeout:
@@ -191,9 +214,10 @@ class Transport:
 
     def _exchange(self, method: str, url: str, **kwargs: Any) -> tuple[int, Mapping[str, str], bytes]:
         """One request and its whole reply, within the deadline; never follows a redirect."""
-        with deadline(self.timeout[1]) as until:
+        timeouts = self._timeouts()
+        with deadline(timeouts[1]) as until:
             response = self.session.request(
-                method, url, timeout=self.timeout, stream=True, allow_redirects=False, **kwargs
+                method, url, timeout=timeouts, stream=True, allow_redirects=False, **kwargs
             )
             with response:
                 if 300 <= response.status_code < 400:
@@ -233,8 +257,8 @@ class Transport:
                 f"The hosted API answered HTTP {status} without a JSON envelope.",
                 retryable=status >= 500,
             )
-        if not body["ok"]:
+        current = current_envelope(body)
+        if not current["ok"]:
             exit_code = derive_exit_code(False, status, headers.get(EXIT_CODE_HEADER))
-            raise ServerError(body, exit_code or 1)
-        envelope: Envelope = body
-        return envelope
+            raise ServerError(current, exit_code or 1)
+        return cast("Envelope", current)  # its keys checked by _is_envelope

@@ -1,11 +1,12 @@
 """Media downloads to a file, apart from API calls (as httpie's ``downloads.py`` is from its client).
 
 Redirects are followed at most ``MAX_REDIRECTS`` times, and only within the media URL's own origin.
-The bytes go to a temporary file beside the destination; the declared length and the expected
-sha256 are checked; then the file is linked into place (``os.link`` fails if the destination
-exists: no clobbering, even against a racing writer) or, with ``overwrite``, replaces a regular
-file (or a symlink to one, which is itself replaced). No temporary file survives any failure, the
-deadline, Ctrl-C or SIGTERM.
+The bytes go to a temporary file beside the destination (its name, from the destination's, kept
+within NAME_MAX; a destination name longer than the filesystem allows is OUTPUT_WRITE_FAILED);
+the declared length and the expected sha256 are checked; then the file is linked into place
+(``os.link`` fails if the destination exists: no clobbering, even against a racing writer) or,
+with ``overwrite``, replaces a regular file (or a symlink to one, which is itself replaced). No
+temporary file survives any failure, the deadline, Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class Downloader:
         """Stream ``url`` into ``dest`` (see the module doc): its path, size, sha256, and whether a
         file was overwritten."""
         dest = dest.absolute()
+        check_output_name(dest)
         try:
             with deadline(self.timeout[1]) as until, sigterm_interrupts():
                 output_exists(dest, overwrite=overwrite)  # fail before fetching anything
@@ -102,7 +104,8 @@ def _save(
         )
     tmp_name = None
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+        prefix = f".{_shortened(dest.name, name_max(dest.parent) - TEMP_OVERHEAD)}."
+        fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=dest.parent)
         size, sha256 = _write(fd, response, until)
         _verify(response.headers.get("content-length"), size, sha256, expected_sha256)
         existed = _place(tmp_name, dest, overwrite)
@@ -172,6 +175,46 @@ def _place(tmp_name: str, dest: Path, overwrite: bool) -> bool:
         ) from None
     os.unlink(tmp_name)
     return existed
+
+
+#: The bytes a temporary name adds to its prefix: ``.``, ``.``, mkstemp's 8 characters, ``.part``.
+TEMP_OVERHEAD = 1 + 1 + 8 + len(".part")
+#: NAME_MAX where the filesystem does not say.
+DEFAULT_NAME_MAX = 255
+
+
+def name_max(directory: Path) -> int:
+    """The longest file name (bytes) the filesystem of ``directory`` (or its nearest existing
+    ancestor) allows."""
+    for candidate in (directory, *directory.parents):
+        try:
+            return int(os.pathconf(candidate, "PC_NAME_MAX"))
+        except (OSError, ValueError):
+            continue
+    return DEFAULT_NAME_MAX
+
+
+def _shortened(name: str, limit: int) -> str:
+    """``name`` cut to at most ``limit`` bytes of its file-system encoding, on a character boundary."""
+    encoded = name.encode("utf-8", "surrogateescape")
+    if len(encoded) <= limit:
+        return name
+    return encoded[: max(limit, 0)].decode("utf-8", "ignore") or "out"
+
+
+def check_output_name(dest: Path) -> None:
+    """OUTPUT_WRITE_FAILED when a part of ``dest`` is longer than its filesystem allows (before any
+    path operation would fail with ENAMETOOLONG)."""
+    for part in dest.parts:
+        limit = name_max(dest.parent)
+        size = len(os.fsencode(part))
+        if size > limit:
+            raise CliError(
+                ErrorCode.OUTPUT_WRITE_FAILED,
+                f"The output path has a name of {size} bytes; this filesystem allows at most {limit}."
+                " Choose a shorter --output; nothing was written.",
+                recovery={"required_flag": "--output"},
+            )
 
 
 def _bad_response(message: str) -> CliError:

@@ -19,15 +19,16 @@ Options:
   --credits=N               quote: an exact number of credits (1 credit = USD 0.01).
   --pack=PACK_ID            quote: a named pack (`credits packs list`); with --credits they must agree.
   --payment-method=M        quote: the rail [default: stripe_checkout].
-  --idempotency-key=KEY     quote: makes a retry return the same quote (generated when omitted, and
-                            reported in warnings). buy: required; the same key returns the same session.
+  --idempotency-key=KEY     quote: makes a retry return the same quote (generated when omitted: see
+                            data.idempotency_key). buy: required; the same key returns the same session.
   --provider=P              buy: the payment provider (stripe).
   --quote-id=QUOTE_ID       buy: the quote to pay. status: a quote reference.
   --payment-attempt-id=ID   status: a payment attempt (payatt_...) reference.
   --checkout-session-id=ID  status: a Stripe Checkout Session (cs_...) reference.
   --receipt-id=ID           status: a receipt (rcpt_...) reference.
 
-`credits methods` and `credits packs list` need no token. `status` takes exactly one reference.
+`credits methods` and `credits packs list` need no token. `status` takes at most one reference;
+without one it answers the balance (`state: balance`, the same data as `usage quota`).
 `buy` answers action_required: open `checkout_handoff_url` (or `checkout_compact_url`) in a browser;
 if only the raw `checkout_url` is usable, keep its `#...` fragment intact. Credits are granted only
 after Stripe's verified webhook: poll `credits status` or `usage quota`.

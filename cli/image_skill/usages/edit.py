@@ -2,7 +2,8 @@
 
 USAGE = """
 Usage:
-  image-skill edit (--input=REF | --input-asset-id=ID) [--mask=REF] [--prompt=TEXT] [--model=ID]
+  image-skill edit (--input=REF | --input-asset-id=ID) [--mask=REF] [--prompt=TEXT]
+      [--prompt-file=PATH] [--model=ID]
       [--provider=P] [--intent=I] [--aspect-ratio=R] [--reference-image=IMAGE]...
       [--element-frontal=IMAGE]... [--element-reference=IMAGE]...
       [--max-estimated-usd-per-image=USD] [--model-parameters-json=JSON] [--dry-run]
@@ -15,6 +16,7 @@ Options:
   --mask=REF                         Where to edit (white) and what to keep (black), resolved like
                                      --input; only models whose `mask.supported` is true take one.
   --prompt=TEXT                      What to change.
+  --prompt-file=PATH                 Read the prompt from a file (`-` for standard input).
   --model=ID                         An edit model id (default: hosted_default_edit_v1).
   --provider=P                       fal, xai or openai: its strongest executable edit model in budget.
   --intent=I                         explore, draft, final, finalize, product or hero.

@@ -208,7 +208,11 @@ def no_leaks(ctx: Context) -> None:
         texts = (
             [str((env.get("error") or {}).get("message", ""))] if isinstance(env.get("error"), dict) else []
         )
-        texts += [str(w.get("message", "")) for w in env.get("warnings") or [] if isinstance(w, dict)]
+        texts += [  # warnings are strings (an older server's {code, message} objects are read too)
+            w if isinstance(w, str) else str(w.get("message", ""))
+            for w in env.get("warnings") or []
+            if isinstance(w, str | dict)
+        ]
         for text in texts:
             if any(t and t in text for t in tokens | ctx.prompts):
                 return "a message echoes a token or a prompt"

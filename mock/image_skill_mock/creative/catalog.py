@@ -12,16 +12,15 @@ edge, so 4K-class requests are rendered (and reported) at 2048 px while still pr
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Mapping
 from decimal import Decimal
 from importlib.resources import files
+from pathlib import Path
 from typing import Any, Final
 
-from image_skill_api.registry import ENUMS, ErrorCode
+from image_skill_api.registry import ENUMS
 from image_skill_mock import suggested
 from image_skill_mock.creative.pricing import credit_pricing
-from image_skill_mock.errors import ApiError
 
 #: The two operations a model runs (the spec's ``Operation``): create runs GENERATE models, edit EDIT ones.
 GENERATE, EDIT = ENUMS["Operation"]
@@ -31,15 +30,19 @@ QUOTE_PIXELS: Final = 1024 * 1024
 _PRICE_STEP = Decimal("0.00001")
 
 
-def _load() -> dict[str, Any]:
-    text = files("image_skill_mock").joinpath("data", "models.json").read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
+def _load(path: Path | None = None) -> dict[str, Any]:
+    """The packaged catalog, or the catalog data file at ``path`` (``serve --catalog``)."""
+    source = path if path is not None else files("image_skill_mock").joinpath("data", "models.json")
+    data: dict[str, Any] = json.loads(source.read_text(encoding="utf-8"))
     return data
 
 
 def is_executable(model: Mapping[str, Any]) -> bool:
+    """Available, wired, and not retired (a retired model never runs: ``lifecycle.retire``)."""
     return bool(
-        model["status"] == "available" and model["execution"]["model_execution_status"] == "executable"
+        model["status"] == "available"
+        and model["execution"]["model_execution_status"] == "executable"
+        and model.get("lifecycle", ACTIVE)["state"] != RETIRED
     )
 
 
@@ -56,39 +59,52 @@ def quoted_usd_per_image(pricing: Mapping[str, Any]) -> Decimal | None:
     return None
 
 
-def with_economics(row: Mapping[str, Any]) -> dict[str, Any]:
-    """The row as the API serves it: ``economics`` derived from ``pricing``, placed after ``execution``."""
-    if "economics" in row:
-        raise ValueError(f"data/models.json: {row['id']} states `economics`; it is derived from `pricing`")
+def with_economics(
+    row: Mapping[str, Any], *, default_id: str = "", aliases: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The row as the API serves it: ``economics`` derived from ``pricing`` (placed after
+    ``execution``), and the flat summary fields of a compact row."""
+    for derived in ("economics", *_FLAT_KEYS):
+        if derived in row:
+            raise ValueError(f"catalog: {row['id']} states `{derived}`; it is derived")
     usd = quoted_usd_per_image(row["pricing"])
-    economics = {
-        "credit_pricing": credit_pricing(usd, 1, confidence=row["pricing"]["confidence"]),
-        "estimated_usd_per_image": float(usd) if usd is not None else None,
-    }
+    pricing = credit_pricing(usd, 1, confidence=row["pricing"]["confidence"])
+    flat_usd = float(usd) if usd is not None else None
+    economics = {"credit_pricing": pricing, "estimated_usd_per_image": flat_usd}
     served: dict[str, Any] = {}
     for key, value in row.items():
         served[key] = value
         if key == "execution":
             served["economics"] = economics
+    classes = row["media"]["output"].get("resolution_classes") or [None]
+    lifecycle = dict(row.get("lifecycle") or ACTIVE)
+    if lifecycle["state"] == RETIRED:
+        served["status"] = "unavailable"  # a retired model never runs (`available` filters it out)
+    served.update(
+        default=row["id"] == default_id,
+        lifecycle=lifecycle,
+        aliases=sorted(alias for alias, target in (aliases or {}).items() if target == row["id"]),
+        show_command=suggested.models_show(row["id"]),
+        estimated_usd_per_image=economics["estimated_usd_per_image"],
+        credits_required=pricing["credits_required"],
+        task_tags=_task_tags(row),
+        max_outputs_per_request=row["media"]["output"]["max_outputs_per_request"],
+        max_resolution_class=classes[-1],
+    )
     return served
 
 
-_DATA: Final = _load()
-HOSTED_DEFAULT_MODEL_ID: Final[str] = _DATA["hosted_default_model_id"]
-#: The edit model ``hosted_default_edit_v1`` prefers when it can run the request.
-HOSTED_DEFAULT_EDIT_MODEL_ID: Final[str] = _DATA["hosted_default_edit_model_id"]
-#: Pixel sizes of the named ``image_size`` presets.
-PRESET_SIZES: Final[dict[str, tuple[int, int]]] = {
-    name: (width, height) for name, (width, height) in _DATA["image_size_presets"].items()
-}
-#: Long edge (px) of a resolution class or auto size preset, before the mock's render cap.
-LONG_EDGES: Final[dict[str, int]] = dict(_DATA["resolution_long_edges"])
-#: Every model, executable ones first (otherwise in file order).
-MODELS: Final[tuple[dict[str, Any], ...]] = tuple(
-    with_economics(row) for row in sorted(_DATA["models"], key=lambda row: not is_executable(row))
-)
-_BY_ID: Final = {m["id"]: m for m in MODELS}
-_BY_CAPABILITY: Final = {m["capability_id"]: m for m in MODELS}
+def _task_tags(row: Mapping[str, Any]) -> list[str]:
+    tags = [row["supports"][0], row["operation"]]
+    tags += ["mask"] if row["mask"]["supported"] else []
+    tags += ["references"] if row["references"]["supported"] else []
+    return [*tags, "seed"] if "seed" in row["model_parameters"]["executable_keys"] else tags
+
+
+#: A model's lifecycle when its row states none.
+ACTIVE: Final = {"state": "active", "retired_at": None, "redirects_to": None}
+RETIRED: Final = "retired"
+_FLAT_KEYS: Final = ("default", "aliases", "show_command", "estimated_usd_per_image", "credits_required")
 _SUMMARY_KEYS: Final = (
     "id",
     "display_name",
@@ -100,7 +116,70 @@ _SUMMARY_KEYS: Final = (
     "execution",
     "economics",
     "latency_class",
+    "default",
+    "lifecycle",
+    "aliases",
+    "show_command",
+    "estimated_usd_per_image",
+    "credits_required",
+    "task_tags",
+    "max_outputs_per_request",
+    "max_resolution_class",
 )
+
+HOSTED_DEFAULT_MODEL_ID: str
+#: The edit model ``hosted_default_edit_v1`` prefers when it can run the request.
+HOSTED_DEFAULT_EDIT_MODEL_ID: str
+#: Pixel sizes of the named ``image_size`` presets.
+PRESET_SIZES: dict[str, tuple[int, int]]
+#: Long edge (px) of a resolution class or auto size preset, before the mock's render cap.
+LONG_EDGES: dict[str, int]
+#: Every model, executable ones first (otherwise in file order).
+MODELS: tuple[dict[str, Any], ...]
+#: Other names of models (``models show nano-banana``): alias -> model id.
+ALIASES: dict[str, str]
+_BY_ID: dict[str, dict[str, Any]]
+_BY_CAPABILITY: dict[str, dict[str, Any]]
+#: Which install is served (one more per ``install``): what an answer remembered from the catalog is
+#: keyed on, so a catalog installed later is never answered from the one it replaced.
+GENERATION = 0
+
+
+def install(path: Path | None = None) -> Path | None:
+    """Serve the catalog of ``path`` (``serve --catalog``; None: the packaged one). One catalog per
+    process; returns ``path`` so a test can put back what it replaced. A file whose rows break their
+    own rules (a redirect to an unknown or retired model, an alias of no model) is refused."""
+    # The catalog is module state read as ``catalog.MODELS`` etc.; this is the one place that sets it.
+    global HOSTED_DEFAULT_MODEL_ID, HOSTED_DEFAULT_EDIT_MODEL_ID, PRESET_SIZES, LONG_EDGES  # noqa: PLW0603
+    global MODELS, ALIASES, _BY_ID, _BY_CAPABILITY, GENERATION  # noqa: PLW0603
+    data = _load(path)
+    aliases = {str(alias): str(target) for alias, target in data.get("aliases", {}).items()}
+    default_id = data["hosted_default_model_id"]
+    rows = [with_economics(row, default_id=default_id, aliases=aliases) for row in data["models"]]
+    by_id = {m["id"]: m for m in rows}
+    _check(by_id, aliases)
+    HOSTED_DEFAULT_MODEL_ID = default_id
+    HOSTED_DEFAULT_EDIT_MODEL_ID = data["hosted_default_edit_model_id"]
+    PRESET_SIZES = {name: (width, height) for name, (width, height) in data["image_size_presets"].items()}
+    LONG_EDGES = dict(data["resolution_long_edges"])
+    MODELS = tuple(sorted(rows, key=lambda row: not is_executable(row)))
+    ALIASES, _BY_ID = aliases, by_id
+    _BY_CAPABILITY = {m["capability_id"]: m for m in MODELS}
+    GENERATION += 1
+    return path
+
+
+def _check(by_id: Mapping[str, Mapping[str, Any]], aliases: Mapping[str, str]) -> None:
+    for alias, target in aliases.items():
+        if target not in by_id or alias in by_id:
+            raise ValueError(f"catalog: alias {alias!r} names no model, or shadows a model id")
+    for model in by_id.values():
+        successor = by_id.get(model["lifecycle"]["redirects_to"] or "")
+        if model["lifecycle"]["redirects_to"] and (successor is None or not is_executable(successor)):
+            raise ValueError(f"catalog: {model['id']} redirects to a model that cannot run")
+
+
+install()
 
 
 def get_model(model_id: str) -> dict[str, Any] | None:
@@ -201,64 +280,3 @@ def output_size(
     long_edge = min(LONG_EDGES.get(label, 1024), MAX_RENDER_EDGE)
     w, h = _by_aspect(aspect_ratio, long_edge, source)
     return w, h, label
-
-
-# ------------------------------------------------------------------ the catalog's answers
-#: The ``models list`` lines a model list recommends (one per operation).
-RECOMMENDED: Final = [suggested.MODELS_LIST_FOR[GENERATE], suggested.MODELS_LIST_FOR[EDIT]]
-FULL_CATALOG_FLAGS: Final = ["--catalog-only", "--provider fal|xai|openai"]
-
-
-def _keep(model: dict[str, Any], query: dict[str, Any]) -> bool:
-    executable = is_executable(model)
-    checks = (
-        query.get("available") is None or (model["status"] == "available") == query["available"],
-        query.get("executable") is None
-        or (model["execution"]["model_execution_status"] == "executable") == query["executable"],
-        not query.get("catalog_only") or not executable,
-        query.get("operation") in (None, model["operation"]),
-        query.get("provider") in (None, model["provider"]),
-    )
-    return all(checks)
-
-
-def models_data(query: dict[str, Any]) -> dict[str, Any]:
-    """``GET /v1/models``: the models ``query`` keeps, with the whole catalog's summary."""
-    rows = [m for m in MODELS if _keep(m, query)]
-    return {
-        "models": [model_summary(m) for m in rows],
-        "summary": {
-            "total": len(MODELS),
-            "returned": len(rows),
-            "available": sum(m["status"] == "available" for m in MODELS),
-            "executable": sum(is_executable(m) for m in MODELS),
-            "cataloged_not_wired": sum(not is_executable(m) for m in MODELS),
-            "providers": dict(sorted(Counter(m["provider"] for m in MODELS).items())),
-            "first_actionable_model_ids": [m["id"] for m in rows if is_executable(m)],
-            "recommended_filter_commands": RECOMMENDED,
-            "full_catalog_flags": FULL_CATALOG_FLAGS,
-        },
-    }
-
-
-def _found(value: dict[str, Any] | None, what: str, command: str) -> dict[str, Any]:
-    if value is None:
-        raise ApiError(
-            ErrorCode.NOT_FOUND, f"No {what} has this id.", recovery={"suggested_command": command}
-        )
-    return value
-
-
-def model_data(model_id: str) -> dict[str, Any]:
-    """``GET /v1/models/{model_id}``."""
-    return {"model": _found(get_model(model_id), "model", suggested.MODELS_LIST)}
-
-
-def capabilities_data() -> dict[str, Any]:
-    """``GET /v1/capabilities``."""
-    return {"capabilities": [capability(m) for m in MODELS]}
-
-
-def capability_data(capability_id: str) -> dict[str, Any]:
-    """``GET /v1/capabilities/{capability_id}``."""
-    return {"capability": _found(get_capability(capability_id), "capability", suggested.CAPABILITIES_LIST)}

@@ -9,6 +9,7 @@ from image_skill_api.registry import ErrorCode
 from image_skill_mock.creative.shapes import asset_object
 from image_skill_mock.errors import ApiError
 from image_skill_mock.store.agents import Agent
+from image_skill_mock.store.assets import Media
 from image_skill_mock.store.database import Storage
 
 
@@ -17,7 +18,19 @@ def job_data(storage: Storage, agent: Agent, job_id: str) -> dict[str, Any]:
     job = storage.job(agent.agent_id, job_id)
     if job is None:
         raise ApiError(ErrorCode.NOT_FOUND, "No job with this id belongs to the caller.")
-    return {"job": job}
+    return job_view(job)
+
+
+def job_view(job: dict[str, Any]) -> dict[str, Any]:
+    """``JobData``: the job, with its status (and ``state``), assets and cost mirrored on top."""
+    return {
+        "request": {"job_id": job["job_id"]},
+        "status": job["status"],
+        "state": job["status"],
+        "assets": job["assets"],
+        "cost": job["cost"],
+        "job": job,
+    }
 
 
 def asset_data(storage: Storage, agent: Agent, asset_id: str, base_url: str) -> dict[str, Any]:
@@ -31,8 +44,8 @@ def asset_data(storage: Storage, agent: Agent, asset_id: str, base_url: str) -> 
     }
 
 
-def media(storage: Storage, name: str) -> tuple[str, bytes] | None:
-    """The media type and bytes behind a capability URL's ``<asset_id>.<ext>`` (no owner check: the URL
-    is the capability); None when there is none."""
+def media(storage: Storage, name: str) -> Media | None:
+    """Where the bytes behind a capability URL's ``<asset_id>.<ext>`` are (no owner check: the URL is
+    the capability; ``Storage.media_chunks`` reads them); None when there is none."""
     asset_id, _, extension = name.rpartition(".")
     return storage.media(asset_id, extension) if asset_id else None

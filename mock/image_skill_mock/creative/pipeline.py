@@ -12,45 +12,53 @@ a job's activity events (``events``) are written, in the same transaction as the
 
 Every refusal happens before a job row exists. A real job is stored ``completed`` together with
 its assets and its credit debit in one transaction (``record``: the ledger's ``admit_job`` check on
-the rows read in that transaction, then the job, its assets, its debit, its events and its
+the totals read in that transaction, then the job, its assets, its debit, its events and its
 idempotency key, in order), so a debit never exists without its job; the daily cap and the balance
 are enforced inside that transaction (``check_quota`` only spares rendering a job that is sure to
 be refused), and the ``quota`` a response reports is the balance that transaction left.
 
 A dry run needs no token: it is validated, selected and priced like any other, but nothing is
-stored, so ``job_id``, ``job`` and ``quota.remaining_credits`` are null (and the actor). With a
+stored, so ``job_id``, ``job`` and the balance in ``quota`` are null (and the actor). With a
 token it stores the planned job. A real request without a token is ``AUTH_REQUIRED``.
 
 Documented mock rules:
 - a prompt containing ``POLICY_DENY_MARKER`` is refused with ``CONTENT_POLICY_DENIED``;
 - unknown-cost models are priced after execution at ``pricing.UNKNOWN_COST_USD_PER_MEGAPIXEL``;
-- the seed of output ``i`` is ``model_parameters.seed`` (default 0) plus ``i``.
+- the seed of output ``i`` is ``model_parameters.seed`` (when none is given, the mock draws 0) plus
+  ``i``; every output says which in ``seed_used``.
 The prompt is never echoed in any message.
 """
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Any, Final
 
 from image_skill_api.registry import ErrorCode
 from image_skill_mock import defects, ids, suggested
 from image_skill_mock.clock import timestamp
-from image_skill_mock.creative import catalog, idempotency, pricing, references, selection, shapes, sniff
-from image_skill_mock.creative.events import job_events
-from image_skill_mock.creative.render import render_edit_png, render_png, with_references
+from image_skill_mock.creative import (
+    catalog,
+    deferred,
+    drawing,
+    idempotency,
+    pricing,
+    references,
+    selection,
+    shapes,
+)
+from image_skill_mock.creative.events import Who, job_events
 from image_skill_mock.creative.request import CreativeRequest, Plan, Price, Run
 from image_skill_mock.creative.selection import Choice, Parameters
 from image_skill_mock.errors import ApiError
 from image_skill_mock.http import faults
+from image_skill_mock.http.auth import auth_required
 from image_skill_mock.http.call import Call
 from image_skill_mock.ledger import activity
 from image_skill_mock.ledger import credits as ledger
 from image_skill_mock.store.agents import Agent
-from image_skill_mock.store.assets import NewAsset, StoredAsset, insert_asset
-from image_skill_mock.store.credit_entries import credit_entries
-from image_skill_mock.store.jobs import insert_job, insert_usage_event, jobs_on_day
+from image_skill_mock.store.assets import NewAsset, insert_asset
+from image_skill_mock.store.jobs import insert_job
 
 POLICY_DENY_MARKER: Final = "[policy-test:deny]"
 
@@ -75,7 +83,7 @@ def _quota_exceeded(message: str) -> ApiError:
 def authorize(call: Call, request: CreativeRequest) -> Run:
     """The caller: an agent, or nobody for a dry run (anything else needs a token)."""
     if call.agent is None and not request.dry_run:
-        raise ApiError(ErrorCode.AUTH_REQUIRED, "Creating images needs an agent token (a dry run does not).")
+        raise auth_required("Creating images needs an agent token (a dry run does not).")
     return Run(call, request, call.agent, call.now())
 
 
@@ -174,66 +182,20 @@ def render(run: Run, planned: Plan, *, job_id: str, stamp: str) -> list[NewAsset
     """The outputs of a real job (none for a dry run): the provider call, where provider faults fire."""
     if run.agent is None or not run.executes:
         return []
-    if faults.fires(run.call.fault, faults.PROVIDER_FAILED):
-        raise faults.provider_failed()
-    if faults.fires(run.call.fault, faults.PROVIDER_TIMEOUT):
-        raise faults.provider_timeout()
-    seed = int(planned.parameters.effective.get("seed", 0))
-    width, height = planned.price.width, planned.price.height
-    outputs = []
-    for index in range(run.request.output_count):
-        data = _draw(run, seed=seed + index, width=width, height=height)
-        meta = StoredAsset(
-            asset_id=ids.new_asset_id(),
-            agent_id=run.agent.agent_id,
-            job_id=job_id,
-            kind="generated",
-            mime_type=shapes.OUTPUT_MIME_TYPE,
-            extension="png",
-            width=width,
-            height=height,
-            sha256=hashlib.sha256(data).hexdigest(),
-            content_length=len(data),
-            created_at=stamp,
-        )
-        outputs.append(NewAsset(meta, data))
-    return outputs
+    return drawing.outputs(run.call.storage, drawing.work_of(run, planned, job_id), stamp=stamp)
 
 
-def _draw(run: Run, *, seed: int, width: int, height: int) -> bytes:
-    """One output: a create drawn from the prompt, an edit drawn from its input (and mask); either
-    carries its references' dominant colours."""
-    assert run.agent is not None
-    request, storage, agent_id = run.request, run.call.storage, run.agent.agent_id
-
-    def read(asset_id: str) -> bytes:
-        data = storage.asset_bytes(agent_id, asset_id)
-        assert data is not None, "check_inputs proved every input is the caller's"
-        return data
-
-    colours = [sniff.dominant_colour(read(reference["asset_id"])) for reference in request.references]
-    if request.verb != "edit":
-        drawn = render_png(prompt=request.prompt, seed=seed, width=width, height=height)
-        return with_references(drawn, colours)
-    mask = read(request.mask) if request.mask else None
-    try:
-        return render_edit_png(
-            source=read(request.inputs[0]),
-            mask=mask,
-            colours=colours,
-            prompt=request.prompt,
-            seed=seed,
-            width=width,
-            height=height,
-        )
-    except (OSError, ValueError, SyntaxError):  # Pillow's ways of refusing a corrupt or exotic image
-        raise ApiError(
-            ErrorCode.INPUT_POLICY_DENIED, "The input or mask could not be decoded as an image."
-        ) from None
+def seed_of(planned: Plan, index: int) -> int:
+    """Output ``index``'s seed: the given ``model_parameters.seed`` (else the mock's draw, 0) + ``index``
+    (``drawing.outputs`` draws with the same rule)."""
+    return int(planned.parameters.effective.get("seed", 0)) + index
 
 
-def describe(run: Run, planned: Plan, outputs: list[NewAsset], *, job_id: str, stamp: str) -> dict[str, Any]:
-    """The job as stored and served: completed with its outputs, or planned with its receipt."""
+def describe(
+    run: Run, planned: Plan, outputs: list[NewAsset], *, job_id: str, stamp: str, queued: bool = False
+) -> dict[str, Any]:
+    """The job as stored and served: completed with its outputs, planned with its receipt, or
+    ``queued`` (admitted, to run in the background: ``deferred``)."""
     model, cost = planned.model, planned.price
     receipt = shapes.plan_receipt(
         model,
@@ -250,13 +212,20 @@ def describe(run: Run, planned: Plan, outputs: list[NewAsset], *, job_id: str, s
         stamp=stamp,
         capability_id=model["capability_id"],
         cost=shapes.cost(cost.credit_pricing),
-        assets=[shapes.asset_object(output.meta, run.call.base_url) for output in outputs],
+        assets=[
+            {**shapes.asset_object(output.meta, run.call.base_url), "seed_used": seed_of(planned, index)}
+            for index, output in enumerate(outputs)
+        ],
         plan=receipt if run.request.dry_run else None,
+        queued=queued,
     )
 
 
-def record(run: Run, job: dict[str, Any], outputs: list[NewAsset], *, debit: int) -> dict[str, Any]:
-    """Store the job, its outputs and its debit at once (nothing for an anonymous dry run); its quota."""
+def record(
+    run: Run, job: dict[str, Any], outputs: list[NewAsset], *, debit: int, work: drawing.Work | None = None
+) -> dict[str, Any]:
+    """Store the job, its outputs and its debit at once (nothing for an anonymous dry run); its quota.
+    A queued job (``work``) stores its work instead of outputs, and its events when it ends."""
     usage_event_id = ids.new_id("UsageEventId") if debit else None
     if run.agent is None:
         return shapes.job_quota(debit, None, usage_event_id)
@@ -264,12 +233,14 @@ def record(run: Run, job: dict[str, Any], outputs: list[NewAsset], *, debit: int
     admit = ledger.admit_job(run.agent, debit=debit, counts_toward_daily_cap=counts)
     try:
         with run.call.storage.transaction() as conn:
-            admit(credit_entries(conn, agent_id), jobs_on_day(conn, agent_id, day))
+            admit(ledger.credits_of(conn, agent_id), ledger.jobs_on_day(conn, agent_id, day))
             insert_job(conn, agent_id=agent_id, job=job, day=day, counts_toward_daily_cap=counts, debit=debit)
+            if counts:
+                ledger.count_job(conn, agent_id, day)
             for output in outputs:
                 insert_asset(conn, output)
             if debit and usage_event_id:
-                insert_usage_event(
+                ledger.debit(
                     conn,
                     usage_event_id=usage_event_id,
                     agent_id=agent_id,
@@ -277,8 +248,12 @@ def record(run: Run, job: dict[str, Any], outputs: list[NewAsset], *, debit: int
                     credits=defects.debit(run.call.settings.defects, debit),  # as asked, unless a test defect
                     created_at=job["created_at"],
                 )
-            entries = credit_entries(conn, agent_id)
-            for item in _stored(run, job_events(run, job, outputs, usage_event_id, debit)):
+            left = ledger.credits_of(conn, agent_id)
+            if work is not None:
+                deferred.admit(conn, {**work, "usage_event_id": usage_event_id}, run.now, run.call.settings)
+            ended = [] if work else job_events(Who.of(run), job, outputs, usage_event_id, debit)
+            events = _stored(run, ended) if not work else []
+            for item in events:
                 activity.add(conn, item)
             if run.request.idempotency_key:  # the request's key, bound to the job it recorded
                 idempotency.bind(conn, agent_id, run.request.idempotency_key, job["job_id"])
@@ -286,7 +261,7 @@ def record(run: Run, job: dict[str, Any], outputs: list[NewAsset], *, debit: int
         raise _daily_limit_exceeded(run.agent, run.now) from None
     except ledger.InsufficientCredits:
         raise _quota_exceeded("Not enough credits remain for this job.") from None
-    return shapes.job_quota(debit, ledger.remaining(entries), usage_event_id)
+    return shapes.job_quota(debit, ledger.spendable(left), usage_event_id)
 
 
 def _stored(run: Run, events: list[activity.Event]) -> list[activity.Event]:
@@ -299,6 +274,12 @@ def _stored(run: Run, events: list[activity.Event]) -> list[activity.Event]:
 
 def respond(run: Run, planned: Plan, job: dict[str, Any], quota: dict[str, Any]) -> dict[str, Any]:
     cost = planned.price
+    redirect = planned.choice.redirect
+    if redirect is not None:
+        run.call.warnings.append(
+            f"{redirect['requested_model_id']} is retired; {redirect['model_id']} ran instead"
+            " (request.selection.lifecycle_redirect)."
+        )
     described = shapes.selection(
         planned.choice,
         planned.parameters,
@@ -314,7 +295,20 @@ def respond(run: Run, planned: Plan, job: dict[str, Any], quota: dict[str, Any])
         aspect_ratio=run.request.aspect_ratio,
         selection=described,
         quota=quota,
+        input_assets=_input_assets(run),
     )
+
+
+def _input_assets(run: Run) -> list[dict[str, Any]]:
+    """What the job read: an edit's input, then its mask, then each reference (``check_inputs`` proved
+    them the caller's); none for a plain create or an anonymous dry run."""
+    if run.agent is None:
+        return []
+    roles = [("input", run.request.inputs[0])] if run.request.verb == "edit" else []
+    roles += [("mask", run.request.mask)] if run.request.mask else []
+    roles += [("reference", reference["asset_id"]) for reference in run.request.references]
+    found = [(role, run.call.storage.asset(run.agent.agent_id, asset_id)) for role, asset_id in roles]
+    return [shapes.input_asset(role, meta) for role, meta in found if meta is not None]
 
 
 # ------------------------------------------------------------------------ pipeline
@@ -339,7 +333,10 @@ def _steps(this: Run) -> dict[str, Any]:
     planned = plan(this)
     check_quota(this, planned)
     job_id, stamp = ids.new_id("JobId"), timestamp(this.now)
-    outputs = render(this, planned, job_id=job_id, stamp=stamp)
-    job = describe(this, planned, outputs, job_id=job_id, stamp=stamp)
-    quota = record(this, job, outputs, debit=planned.price.credits if this.executes else 0)
+    queued = this.executes and this.call.settings.job_latency_ms > 0
+    work = drawing.work_of(this, planned, job_id) if queued else None
+    outputs = [] if queued else render(this, planned, job_id=job_id, stamp=stamp)
+    job = describe(this, planned, outputs, job_id=job_id, stamp=stamp, queued=queued)
+    debit = planned.price.credits if this.executes else 0
+    quota = record(this, job, outputs, debit=debit, work=work)
     return respond(this, planned, job, quota)

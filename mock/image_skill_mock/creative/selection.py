@@ -21,7 +21,7 @@ from typing import Any, Final
 
 from image_skill_api.registry import ErrorCode
 from image_skill_mock import suggested
-from image_skill_mock.creative import catalog
+from image_skill_mock.creative import catalog, listing
 from image_skill_mock.errors import ApiError
 from image_skill_mock.http import validation
 
@@ -41,6 +41,8 @@ class Choice:
     policy: str
     reason: str
     defaults: dict[str, Any] = field(default_factory=dict)
+    #: Set when the model named (or the hosted default) is retired and its successor runs instead.
+    redirect: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -82,9 +84,10 @@ def _within(budget: Decimal | None, candidates: list[dict[str, Any]]) -> list[tu
 
 def _explicit_model(operation: str, model_id: str) -> Choice:
     refusal = {"suggested_command": suggested.MODELS_LIST_FOR[operation]}
-    model = catalog.get_model(model_id)
-    if model is None:
+    named = catalog.get_model(model_id)
+    if named is None:
         raise ApiError(ErrorCode.NOT_FOUND, "No model has this id.", recovery=refusal)
+    model, redirect = listing.successor(named)
     if model["operation"] != operation:
         raise ApiError(
             ErrorCode.CAPABILITY_DENIED, f"{model['id']} {_WRONG_OPERATION[operation]}.", recovery=refusal
@@ -95,6 +98,9 @@ def _explicit_model(operation: str, model_id: str) -> Choice:
             f"{model['id']} is cataloged but not executable yet.",
             recovery=refusal,
         )
+    if redirect is not None:
+        reason = f"The request named {named['id']}, which is retired; its successor {model['id']} ran."
+        return Choice(model, "explicit_model", reason, redirect=redirect)
     return Choice(model, "explicit_model", "The request named this model.")
 
 
@@ -110,8 +116,12 @@ def _explicit_provider(operation: str, provider: str, budget: Decimal | None) ->
 
 
 def _hosted_default_create(budget: Decimal | None) -> Choice:
-    default = catalog.get_model(catalog.HOSTED_DEFAULT_MODEL_ID)
-    assert default is not None, "data/models.json names a hosted default model it does not hold"
+    named = catalog.get_model(catalog.HOSTED_DEFAULT_MODEL_ID)
+    assert named is not None, "data/models.json names a hosted default model it does not hold"
+    default, redirect = listing.successor(named)
+    if redirect is not None:
+        reason = "The hosted default is retired; its successor ran."
+        return Choice(default, HOSTED_DEFAULT_POLICY, reason, {}, redirect)
     for tier in sorted(default["pricing"]["tiers"], key=lambda t: -t["usd_per_image"]):
         if budget is None or Decimal(str(tier["usd_per_image"])) <= budget:
             reason = f"Quality-first hosted default at resolution {tier['value']}."

@@ -1,9 +1,9 @@
 """The response objects several resources return, built in one place each (the spec's schemas).
 
-``asset_object`` (``Asset``), ``job`` (``Job``), ``plan_receipt`` (``PlanReceipt``), ``selection``
-(``Selection``), ``cost`` (``Cost``), ``job_quota`` (``JobQuota``), ``creative_data``
-(``CreativeData``, create's and edit's answer). The ledger's own views (``QuotaData``) are
-``ledger.credits``'s.
+``asset_object`` (``Asset``), ``input_asset`` (``InputAsset``), ``job`` (``Job``), ``plan_receipt``
+(``PlanReceipt``), ``selection`` (``Selection``), ``cost`` (``Cost``), ``job_quota``
+(``JobQuota``), ``creative_data`` (``CreativeData``, create's and edit's answer). The ledger's
+own views (``QuotaData``) are ``ledger.credits``'s.
 """
 
 from __future__ import annotations
@@ -38,6 +38,17 @@ def asset_object(meta: StoredAsset, base_url: str) -> dict[str, Any]:
         "height": meta.height,
         "sha256": meta.sha256,
         "created_at": meta.created_at,
+    }
+
+
+def input_asset(role: str, meta: StoredAsset) -> dict[str, Any]:
+    """``InputAsset``: an asset a create or edit read, in its ``role`` (input, mask or reference)."""
+    return {
+        "role": role,
+        "asset_id": meta.asset_id,
+        "mime_type": meta.mime_type,
+        "width": meta.width,
+        "height": meta.height,
     }
 
 
@@ -76,17 +87,20 @@ def job(
     cost: dict[str, Any],
     assets: list[dict[str, Any]],
     plan: dict[str, Any] | None,
+    queued: bool = False,
 ) -> dict[str, Any]:
-    """A job as stored and served: ``planned`` when it carries a plan (a dry run), else ``completed``."""
+    """A job as stored and served: ``planned`` when it carries a plan (a dry run), ``queued`` when it
+    runs in the background, else ``completed``."""
     dry_run = plan is not None
+    status = JobStatus.PLANNED if dry_run else JobStatus.QUEUED if queued else JobStatus.COMPLETED
     return {
         "job_id": job_id,
-        "status": JobStatus.PLANNED if dry_run else JobStatus.COMPLETED,
+        "status": status,
         "operation": verb,
         "trace_id": trace_id,
         "created_at": stamp,
         "updated_at": stamp,
-        "completed_at": None if dry_run else stamp,
+        "completed_at": None if dry_run or queued else stamp,
         "capability": {"id": capability_id},
         "cost": cost,
         "safety": {"status": "allowed"},
@@ -124,11 +138,20 @@ def selection(
             "expected_height": height,
             "expected_min_short_edge": min(width, height),
         },
+        "lifecycle_redirect": choice.redirect,
     }
 
 
-def job_quota(consumed: int, remaining: int | None, usage_event_id: str | None) -> dict[str, Any]:
-    return {"consumed_credits": consumed, "remaining_credits": remaining, "usage_event_id": usage_event_id}
+def job_quota(consumed: int, balance: dict[str, Any] | None, usage_event_id: str | None) -> dict[str, Any]:
+    """``JobQuota``: the debit and the balance after it (``ledger.credits.spendable``; else nulls)."""
+    left = balance or {}
+    return {
+        "consumed_credits": consumed,
+        "remaining_credits": left.get("remaining_credits"),
+        "payment_backed_remaining_credits": left.get("payment_backed_remaining_credits"),
+        "total_remaining_credits": left.get("total_remaining_credits"),
+        "usage_event_id": usage_event_id,
+    }
 
 
 def creative_data(
@@ -139,6 +162,7 @@ def creative_data(
     aspect_ratio: str,
     selection: dict[str, Any],
     quota: dict[str, Any],
+    input_assets: list[dict[str, Any]],
 ) -> dict[str, Any]:
     """Create's (and edit's) answer; ``job_id`` and ``job`` are null when nothing was stored."""
     return {
@@ -147,6 +171,7 @@ def creative_data(
         "dry_run": job["dry_run"],
         "capability": job["capability"],
         "assets": job["assets"],
+        "input_assets": input_assets,
         "cost": job["cost"],
         "request": {"output_count": output_count, "aspect_ratio": aspect_ratio, "selection": selection},
         "safety": job["safety"],

@@ -2,9 +2,12 @@
 
 The server never fetches a URL and never trusts what the client declares: the base64 body is
 decoded strictly, its length and sha256 must equal ``content_length`` and ``sha256``, its type is
-re-sniffed from the bytes (``sniff.sniff``; the declared ``mime_type`` must agree) and its width
-and height are re-measured from the image's own header (``sniff.measure``), bounded by the spec's
-``x-image-skill-limits`` (``upload_max_side_px``, ``upload_max_pixels``).
+re-sniffed from the bytes (``sniff.sniff``: bytes of no supported type are refused; a declared
+``mime_type`` that disagrees is stored as the sniffed type, with a warning string and
+``upload.declared_mime_type`` in the answer, since clients declare the type from a file's
+extension) and its width and height are re-measured from the image's own header
+(``sniff.measure``), bounded by the spec's ``x-image-skill-limits`` (``upload_max_side_px``,
+``upload_max_pixels``).
 
 An upload is one ``completed`` job of operation ``upload`` (capability ``UPLOAD_CAPABILITY_ID``)
 holding the asset: it debits nothing and does not count toward the daily job cap. The job, the
@@ -30,6 +33,7 @@ from image_skill_mock.creative import pricing, shapes, sniff
 from image_skill_mock.errors import ApiError
 from image_skill_mock.http import validation
 from image_skill_mock.http.call import Call
+from image_skill_mock.http.lifted import Base64Text
 from image_skill_mock.ledger import activity
 from image_skill_mock.ledger.credits import day_of
 from image_skill_mock.store.assets import NewAsset, StoredAsset, insert_asset
@@ -45,10 +49,17 @@ def _policy(message: str) -> ApiError:
     return ApiError(ErrorCode.INPUT_POLICY_DENIED, message)
 
 
-def decode(body: dict[str, Any]) -> bytes:
-    """The uploaded bytes, proven to be what the request declares (length, digest)."""
+def decode(body: dict[str, Any]) -> tuple[bytes | memoryview, str]:
+    """The uploaded bytes and their sha256, proven to be what the request declares (length, digest).
+    A large upload's base64 arrives lifted out of the body (``http.lifted``): decoded in place."""
+    text = body["bytes_base64"]
+    data: bytes | memoryview
     try:
-        data = base64.b64decode(body["bytes_base64"], validate=True)
+        if isinstance(text, Base64Text):
+            data, digest = text.decode()
+        else:
+            data = base64.b64decode(text, validate=True)
+            digest = hashlib.sha256(data).hexdigest()
     except (binascii.Error, ValueError):
         raise ApiError(ErrorCode.UPLOAD_BYTES_MISMATCH, "bytes_base64 is not valid padded base64.") from None
     if len(data) != body["content_length"]:
@@ -57,21 +68,19 @@ def decode(body: dict[str, Any]) -> bytes:
             f"The decoded bytes are {len(data)} bytes long, not the declared content_length"
             f" {body['content_length']}; nothing was stored.",
         )
-    if hashlib.sha256(data).hexdigest() != body["sha256"]:
+    if digest != body["sha256"]:
         raise ApiError(
             ErrorCode.UPLOAD_BYTES_MISMATCH,
             "The decoded bytes do not match the declared sha256; nothing was stored.",
         )
-    return data
+    return data, digest
 
 
-def inspect(data: bytes, declared: str) -> tuple[str, sniff.Measured]:
+def inspect(data: bytes | memoryview) -> tuple[str, sniff.Measured]:
     """The sniffed MIME type and measured size, or INPUT_POLICY_DENIED."""
-    mime_type = sniff.sniff(data)
+    mime_type = sniff.sniff(bytes(data[: sniff.SNIFF_BYTES]))
     if mime_type is None:
         raise _policy(f"The bytes are not an image type uploads accept ({SUPPORTED}); nothing was stored.")
-    if mime_type != declared:
-        raise _policy(f"The bytes are {mime_type}, not the declared {declared}; nothing was stored.")
     bounds = validation.limits()
     max_side, max_pixels = int(bounds["upload_max_side_px"]), int(bounds["upload_max_pixels"])
     try:
@@ -85,11 +94,21 @@ def inspect(data: bytes, declared: str) -> tuple[str, sniff.Measured]:
         raise _policy(f"The bytes are not a decodable {mime_type} image; nothing was stored.") from None
 
 
+def _declared(call: Call, declared: str, sniffed: str) -> str:
+    """The declared type; when the bytes say otherwise, a warning (the asset is stored as ``sniffed``)."""
+    if declared != sniffed:
+        call.warnings.append(
+            f"The bytes are {sniffed}, not the declared {declared}; the asset is stored as {sniffed}."
+        )
+    return declared
+
+
 def upload(call: Call) -> dict[str, Any]:
     agent = call.require_agent()
     body = call.body or {}
-    data = decode(body)
-    mime_type, size = inspect(data, body["mime_type"])
+    data, digest = decode(body)
+    mime_type, size = inspect(data)
+    declared = _declared(call, body["mime_type"], mime_type)
     request = {
         "source_kind": body["source_kind"],
         "filename": body["filename"],
@@ -97,7 +116,7 @@ def upload(call: Call) -> dict[str, Any]:
     }
     known = call.storage.uploaded_asset(agent.agent_id, body["sha256"], mime_type)
     if known is not None:
-        return answer(request, known, call.base_url)
+        return answer(request, known, call.base_url, declared)
     now = call.now()
     stamp = timestamp(now)
     job_id = ids.new_id("JobId")
@@ -110,7 +129,7 @@ def upload(call: Call) -> dict[str, Any]:
         extension=sniff.EXTENSIONS[mime_type],
         width=size.width,
         height=size.height,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=digest,
         content_length=len(data),
         created_at=stamp,
     )
@@ -142,10 +161,10 @@ def upload(call: Call) -> dict[str, Any]:
         )
         insert_asset(conn, NewAsset(meta, data))
         activity.add(conn, uploaded)
-    return answer(request, meta, call.base_url)
+    return answer(request, meta, call.base_url, declared)
 
 
-def answer(request: dict[str, Any], meta: StoredAsset, base_url: str) -> dict[str, Any]:
+def answer(request: dict[str, Any], meta: StoredAsset, base_url: str, declared: str) -> dict[str, Any]:
     """``UploadData``: the request echo (base name and origin only), the asset, the upload facts."""
     return {
         "request": request,
@@ -153,6 +172,7 @@ def answer(request: dict[str, Any], meta: StoredAsset, base_url: str) -> dict[st
         "upload": {
             "bytes": meta.content_length,
             "mime_type": meta.mime_type,
+            "declared_mime_type": declared,
             "sha256": meta.sha256,
             "policy": {"status": "allowed"},
         },

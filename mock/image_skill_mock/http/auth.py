@@ -1,4 +1,6 @@
-"""Bearer tokens: stored as sha256 only; missing -> AUTH_REQUIRED, anything unknown -> AUTH_TOKEN_INVALID."""
+"""Bearer tokens: stored as sha256 only. Every auth failure is AUTH_REQUIRED (its recovery the signup
+command), with ``recovery.auth_state``: ``missing`` when no token was sent, ``invalid`` for a
+malformed, unknown or revoked one."""
 
 from __future__ import annotations
 
@@ -24,33 +26,43 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def auth_required(message: str, *, state: str = "missing") -> ApiError:
+    """AUTH_REQUIRED with its ``auth_state`` (``missing`` or ``invalid``) and the signup recovery."""
+    return ApiError(ErrorCode.AUTH_REQUIRED, message, recovery={"auth_state": state})
+
+
 def authenticate(storage: Storage, authorization: str | None) -> Agent:
     if not authorization:
-        raise ApiError(ErrorCode.AUTH_REQUIRED, "This operation needs an agent token.")
+        raise auth_required("This operation needs an agent token.")
     digest = _digest(authorization)
     agent = storage.agent_by_token(digest) if digest is not None else None
     if agent is None:
-        raise ApiError(ErrorCode.AUTH_TOKEN_INVALID, "The bearer token is not a valid agent token.")
+        raise auth_required("The bearer token is not a valid agent token; sign up again.", state="invalid")
     return agent
 
 
 class Authenticator:
     """``authenticate`` with a bounded memory of the tokens it has accepted.
 
-    Agents are never changed or removed and tokens never revoked (the preview has no such flow), so
-    a token once accepted names the same agent for the server's life: a repeat is answered from
-    memory, on the event loop, without a worker thread. Unknown tokens are looked up every time
-    (never remembered); the memory holds at most ``REMEMBERED`` tokens (least recently used out).
+    Agents are never removed and tokens never revoked (the preview has no such flow; a claim changes
+    only the stored contact, which no answer reads from the ``Agent``), so a token once accepted
+    names the same agent for the server's life: a repeat is answered from memory, on the event loop,
+    without a worker thread. Unknown tokens are looked up every time (never remembered); the memory
+    holds at most ``REMEMBERED`` tokens (least recently used out). With ``remember=False`` (``serve
+    --control``: a state reset or import may remove or replace agents) every token is looked up.
     """
 
     REMEMBERED = 4096
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, *, remember: bool = True) -> None:
         self.storage = storage
+        self.remember = remember
         self._known: OrderedDict[str, Agent] = OrderedDict()
 
     def remembered(self, authorization: str | None) -> Agent | None:
         """The agent of an already accepted token, else None (no lookup)."""
+        if not self.remember:
+            return None
         digest = _digest(authorization)
         agent = self._known.get(digest) if digest is not None else None
         if agent is not None and digest is not None:
@@ -63,10 +75,10 @@ class Authenticator:
         if agent is not None:
             return agent
         if not authorization:
-            raise ApiError(ErrorCode.AUTH_REQUIRED, "This operation needs an agent token.")
+            raise auth_required("This operation needs an agent token.")
         agent = await run_in_threadpool(authenticate, self.storage, authorization)
         digest = _digest(authorization)
-        if digest is not None:
+        if digest is not None and self.remember:
             self._known[digest] = agent
             while len(self._known) > self.REMEMBERED:
                 self._known.popitem(last=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +31,8 @@ class Call:
     actor: dict[str, Any] | None = None
     #: The injected fault this request asked for (``serve --faults`` only; see ``faults``).
     fault: Fault | None = None
+    #: The answer's ``warnings``: plain strings for a reader (a fact an agent acts on goes in data too).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def base_url(self) -> str:

@@ -4,15 +4,18 @@ Every request is validated against the spec before its handler runs; every respo
 envelope with the exit-code header; in strict mode every response is also validated against
 the spec and a mismatch becomes an ``INTERNAL_ERROR`` envelope (and a line on stderr).
 
-In order: injected faults (``faults``) -> the bearer token, from the headers alone, before a byte
-of the body is read (``auth.Authenticator``; operations whose ``security`` also lists ``{}``
-authenticate a request that carries a token and let the handler decide what an anonymous call may
-do) -> the body, read with its bound (``limits.read_body``: the operation's own for an
-authenticated request, ``LIMIT_MAX_ANONYMOUS_BODY_BYTES`` at most for an anonymous one; a refusal
-is a 413 envelope that closes the connection) -> the parameters, checked on the event loop (the
-checks of a repeated set are remembered) -> the body's validation and the handler, together in ONE
-worker thread (no request can stall the event loop) under the fair, bounded ``admission`` when
-there is a body (``SERVER_BUSY`` at once when it is full) -> the envelope -> the strict check.
+In order: injected faults (``faults``: the header, else ``Settings.fault_rule``) -> the parameters,
+checked on the event loop (an undeclared query parameter is refused; the checks of a repeated set
+are remembered) -> the operation's guard if it has one (the control API's access check) and the
+bearer token, from the headers alone, before a byte of the body is read (``auth.Authenticator``;
+operations whose ``security`` also lists ``{}`` authenticate a request that carries a token and let
+the handler decide what an anonymous call may do) -> the body, read with its bound
+(``limits.read_body``: the operation's own for an authenticated or guarded request,
+``LIMIT_MAX_ANONYMOUS_BODY_BYTES`` at most for an anonymous one; a refusal is a 413 envelope that
+closes the connection) -> the body's validation (a large base64 value lifted out before parsing:
+``lifted``) and the handler, together in ONE worker thread (no request can stall the event loop)
+under the fair, bounded ``admission`` when there is a body (``SERVER_BUSY`` at once when it is
+full) -> the envelope -> the strict check.
 ``INLINE`` handlers (no storage, no heavy work: health, whoami, the catalog) run on the event loop
 without a worker thread. A handler that must wait for another request (an idempotency key still
 in use) raises ``waits.Pending`` and waits here, on the event loop, not in a thread. A client that
@@ -49,6 +52,10 @@ from image_skill_mock.store.database import Storage
 
 _TRACE = re.compile(ID_PATTERNS["TraceId"])
 Handler = Callable[[Call], Any]
+#: Refusals answered before the body is read (the size bound, the control API's access check).
+_BODY_UNREAD = frozenset({ErrorCode.REQUEST_TOO_LARGE, ErrorCode.MOCK_CONTROL_FORBIDDEN})
+#: A check of who is asking, from the headers alone (raises an ``ApiError``).
+Guard = Callable[[Call], None]
 
 
 def trace_id_of(request: Request) -> str:
@@ -72,13 +79,12 @@ def _checked_params(operation_id: str, given: tuple[tuple[str, tuple[tuple[str, 
 
 
 def _params(operation_id: str, path: Mapping[str, str], request: Request, headers: Headers) -> dict[str, Any]:
-    """The validated query parameters: only the values the spec names are looked at (and remembered)."""
+    """The validated query parameters: only the values the spec names are looked at (and remembered);
+    a query parameter the operation does not declare is refused."""
     names = _param_names(operation_id)
-    sources: dict[str, Mapping[str, str]] = {
-        "path": path,
-        "query": request.query_params if names["query"] else {},
-        "header": headers,
-    }
+    query = request.query_params if names["query"] or request.scope.get("query_string") else {}
+    validation.refuse_unknown_query(operation_id, query)
+    sources: dict[str, Mapping[str, str]] = {"path": path, "query": query, "header": headers}
     given = tuple(
         (where, tuple((name, sources[where][name]) for name in wanted if name in sources[where]))
         for where, wanted in names.items()
@@ -94,7 +100,7 @@ def _param_names(operation_id: str) -> dict[str, tuple[str, ...]]:
     }
 
 
-def _work(call: Call, handler: Handler, raw: bytes | None, content_type: str) -> Any:
+def _work(call: Call, handler: Handler, raw: bytearray | None, content_type: str) -> Any:
     """In a worker thread: the body's validation (on the first attempt) and the handler."""
     if raw is not None:
         call.body = validation.validate_body(call.operation.operation_id, raw, content_type)
@@ -107,7 +113,8 @@ class Pipeline:
     def __init__(self, settings: Settings, storage: Storage, admission: Admission) -> None:
         self.settings = settings
         self.storage = storage
-        self.auth = Authenticator(storage)
+        # With --control a state reset or import may remove or replace agents: no token memory.
+        self.auth = Authenticator(storage, remember=not settings.control)
         self.admission = admission
 
     async def _agent(self, op: Operation, request: Request, headers: Headers) -> Any:
@@ -133,18 +140,32 @@ class Pipeline:
                 body.raw = await limits.read_body(call.request, body.bound)
             return await run_in_threadpool(_work, call, handler, body.take(), content_type)
 
-    async def run(self, op: Operation, handler: Handler, inline: bool, call: Call, headers: Headers) -> Any:
+    async def run(
+        self,
+        op: Operation,
+        handler: Handler,
+        call: Call,
+        headers: Headers,
+        *,
+        inline: bool,
+        guard: Guard | None,
+    ) -> Any:
         """The handler's data for one request (``call`` is filled in on the way)."""
         request = call.request
-        if self.settings.faults:
-            call.fault = await faults.before_handler(True, headers.get(faults.HEADER))
+        settings = self.settings
+        if settings.faults or settings.fault_rule is not None:
+            call.fault = await faults.before_handler(
+                settings.faults, headers.get(faults.HEADER), settings.fault_rule, op.operation_id
+            )
+        call.query = _params(op.operation_id, call.path, request, headers)
+        if guard is not None:
+            guard(call)  # from the headers, before a byte of the body is read
         agent = await self._agent(op, request, headers)
         if agent is not None:
             telemetry.attribute(request.scope, agent.agent_id)
             if op.auth:
                 call.agent, call.actor = agent, actor_of(agent)
-        body = _Body(headers, op, call)
-        call.query = _params(op.operation_id, call.path, request, headers)
+        body = _Body(headers, op, call, trusted=guard is not None)
         if inline:
             await limits.read_body(request, body.bound)
             return handler(call)
@@ -164,20 +185,20 @@ class Pipeline:
 
 
 class _Body:
-    """A request's body: its bound (the operation's own when authenticated, at most the anonymous
-    limit otherwise), the admission key (the agent, else the peer address) and, once read, its bytes,
-    validated on the first attempt only."""
+    """A request's body: its bound (the operation's own when authenticated or past the operation's
+    guard, at most the anonymous limit otherwise), the admission key (the agent, else the peer
+    address) and, once read, its bytes, validated on the first attempt only."""
 
-    def __init__(self, headers: Headers, op: Operation, call: Call) -> None:
+    def __init__(self, headers: Headers, op: Operation, call: Call, *, trusted: bool) -> None:
         bound = validation.schemas_for(op.operation_id).max_body_bytes
-        self.bound = bound if call.agent else min(bound, LIMIT_MAX_ANONYMOUS_BODY_BYTES)
+        self.bound = bound if call.agent or trusted else min(bound, LIMIT_MAX_ANONYMOUS_BODY_BYTES)
         self.present = limits.has_body(headers)
         client = call.request.client.host if call.request.client else "unknown"
         self.key = call.agent.agent_id if call.agent else f"anonymous {client}"
-        self.raw: bytes | None = None if self.present else b""
+        self.raw: bytearray | None = None if self.present else bytearray()
         self._taken = False
 
-    def take(self) -> bytes | None:
+    def take(self) -> bytearray | None:
         """The bytes to validate: the body the first time, None (already validated) after."""
         if self._taken:
             return None
@@ -186,8 +207,11 @@ class _Body:
 
 
 def endpoint(
-    op: Operation, handler: Handler, pipeline: Pipeline, *, inline: bool = False
+    op: Operation, handler: Handler, pipeline: Pipeline, *, inline: bool = False, guard: Guard | None = None
 ) -> Callable[[Request], Any]:
+    """``op``'s route: ``handler`` run through ``pipeline``. ``guard`` (the control API's access
+    check) runs from the headers before the body; a request it lets through may send the operation's
+    whole body (an anonymous one otherwise at most ``LIMIT_MAX_ANONYMOUS_BODY_BYTES``)."""
     settings = pipeline.settings
 
     async def serve(request: Request) -> Response:
@@ -196,9 +220,14 @@ def endpoint(
         path = {k: str(v) for k, v in request.path_params.items()}
         call = Call(request, op, settings, pipeline.storage, trace_id, path, {}, None)
         try:
-            data = await pipeline.run(op, handler, inline, call, headers)
+            data = await pipeline.run(op, handler, call, headers, inline=inline, guard=guard)
             response = success(
-                op.command, data, trace_id=trace_id, actor=call.actor, status=op.success_status
+                op.command,
+                data,
+                trace_id=trace_id,
+                actor=call.actor,
+                status=op.success_status,
+                warnings=call.warnings,
             )
         except ClientDisconnect:
             # The client went away mid-body: nobody will read an answer, and nothing went wrong here.
@@ -208,9 +237,7 @@ def endpoint(
             response = failure(op.command, ApiError(ErrorCode.INVALID_ARGUMENTS, str(exc)), trace_id=trace_id)
         except ApiError as exc:
             response = failure(op.command, exc, trace_id=trace_id, actor=call.actor)
-            if exc.code is ErrorCode.REQUEST_TOO_LARGE or (
-                call.agent is None and op.auth and not op.auth_optional
-            ):
+            if exc.code in _BODY_UNREAD or (call.agent is None and op.auth and not op.auth_optional):
                 # The rest of the body is never read: close rather than drain it for keep-alive.
                 response.headers["connection"] = "close"
         except Exception:

@@ -55,12 +55,19 @@ class EnvelopeResponse(Response):
 
 
 def success(
-    command: str, data: Any, *, trace_id: str, actor: dict[str, Any] | None, status: int = 200
+    command: str,
+    data: Any,
+    *,
+    trace_id: str,
+    actor: dict[str, Any] | None,
+    status: int = 200,
+    warnings: list[str] | None = None,
 ) -> EnvelopeResponse:
+    shown = warnings or ()
     if not isinstance(data, Encoded):
-        body = envelope(ok=True, command=command, trace_id=trace_id, actor=actor, data=data)
+        body = envelope(ok=True, command=command, trace_id=trace_id, actor=actor, data=data, warnings=shown)
         return EnvelopeResponse(body, status, 0)
-    body = envelope(ok=True, command=command, trace_id=trace_id, actor=actor, data=data.value)
+    body = envelope(ok=True, command=command, trace_id=trace_id, actor=actor, data=data.value, warnings=shown)
     # The same text ``encode(body)`` would make, with the data's text spliced in (not re-encoded).
     head = encode({key: body[key] for key in ("ok", "command", "trace_id", "actor")})
     tail = encode({key: body[key] for key in ("warnings", "error")})

@@ -20,12 +20,19 @@ NAME                       where it fires                           answer
 A fault whose point a request never reaches (``provider_failed`` on ``GET /v1/quota``, a dry run
 that never calls the provider) changes nothing. Every fault fires before anything is committed
 (or inside the transaction, which then rolls back): nothing is debited or half-written.
+
+With ``serve --control`` the same faults can also come from rules (``POST /_mock/faults``: an
+operation, a NAME, how many times, with what probability, after how many requests), which
+``control.fault_rules`` keeps; ``before_handler`` draws from them through ``Settings.fault_rule``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
+
+from starlette.concurrency import run_in_threadpool
 
 from image_skill_api.registry import ErrorCode
 from image_skill_mock.errors import ApiError
@@ -112,11 +119,24 @@ def server_error() -> ApiError:
     return ApiError(ErrorCode.INTERNAL_ERROR, "The server failed to handle the request (injected fault).")
 
 
-async def before_handler(enabled: bool, header: str | None) -> Fault | None:
-    """Parse the request's fault and fire the ones that act before the handler (slow, server_error)."""
+async def before_handler(
+    enabled: bool,
+    header: str | None,
+    rule: Callable[[str], str | None] | None = None,
+    operation_id: str = "",
+) -> Fault | None:
+    """Parse the request's fault and fire the ones that act before the handler (slow, server_error).
+
+    ``rule`` is the hook of the control API's fault rules (``Settings.fault_rule``, ``serve
+    --control``): a request whose header asks for no fault draws its fault from the rules of its
+    ``operation_id`` (a rule's NAME is parsed as the header's, ``--faults`` or not).
+    """
     import asyncio
 
     fault = requested(enabled, header)
+    if fault is None and rule is not None:
+        drawn = await run_in_threadpool(rule, operation_id)
+        fault = requested(True, drawn) if drawn is not None else None
     if fires(fault, SLOW):
         assert fault is not None
         await asyncio.sleep(fault.delay_ms / 1000)

@@ -98,12 +98,12 @@ class Server(uvicorn.Server):
                 signal.signal(sig, handler)
 
 
-def make(app: Any, on_ready: Callable[[], None]) -> Server:
+def make(app: Any, on_ready: Callable[[], None], log_level: str = "warning") -> Server:
     """The configured server for ``app`` (``serve().run(sockets=[sock])`` runs it)."""
     config = uvicorn.Config(
         app,
         http=Protocol,
-        log_level="warning",
+        log_level=log_level,
         access_log=False,
         lifespan="off",
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
@@ -114,7 +114,8 @@ def make(app: Any, on_ready: Callable[[], None]) -> Server:
     return Server(config, on_ready)
 
 
-def run(app: Any, sock: socket.socket, on_ready: Callable[[], None]) -> None:
-    """Serve ``app`` on the bound socket ``sock`` until SIGTERM/SIGINT; returns after a clean shutdown."""
-    make(app, on_ready).run(sockets=[sock])
+def run(app: Any, sock: socket.socket, on_ready: Callable[[], None], *, log_level: str = "warning") -> None:
+    """Serve ``app`` on the bound socket ``sock`` until SIGTERM/SIGINT; returns after a clean shutdown.
+    ``log_level`` is uvicorn's own (its lines, not the access log: ``serve --log-level``)."""
+    make(app, on_ready, log_level).run(sockets=[sock])
     sys.stderr.flush()

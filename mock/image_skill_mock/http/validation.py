@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -32,7 +32,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from image_skill_api.operations import OPERATIONS, Operation
-from image_skill_mock.http import ecma
+from image_skill_mock.http import ecma, lifted
 
 SPEC_URI = "urn:image-skill:spec"
 #: How many validation errors are looked at to pick the one to report (the deepest of them).
@@ -122,6 +122,8 @@ class OperationSchemas:
     responses: dict[str, Draft202012Validator]
     #: The largest request body accepted (``x-image-skill-max-body-bytes``, else the spec default).
     max_body_bytes: int
+    #: The body property lifted out before parsing (``contentEncoding: base64``) and its maxLength.
+    lift: tuple[str, int] | None = None
 
 
 @cache
@@ -136,17 +138,35 @@ def schemas_for(operation_id: str) -> OperationSchemas:
         )
     body = None
     body_required = False
+    lift = None
     if "requestBody" in obj:
         request_body = _deref(obj["requestBody"])
         body_required = bool(request_body.get("required"))
         body = _validator(request_body["content"]["application/json"]["schema"])
+        lift = _liftable(_deref(request_body["content"]["application/json"]["schema"]))
     responses = {}
     for status, raw in obj["responses"].items():
         content = _deref(raw).get("content", {}).get("application/json")
         if content:
             responses[status] = _validator(content["schema"])
     max_body = int(obj.get("x-image-skill-max-body-bytes", limits()["max_json_body_bytes"]))
-    return OperationSchemas(tuple(params), body, body_required, responses, max_body)
+    return OperationSchemas(tuple(params), body, body_required, responses, max_body, lift)
+
+
+#: What a liftable property's schema may say: nothing a placeholder would pass in its stead but maxLength.
+_LIFTABLE_KEYWORDS = {"type", "description", "maxLength", "contentEncoding"}
+
+
+def _liftable(schema: dict[str, Any]) -> tuple[str, int] | None:
+    """The body's base64 string property (``http.lifted``) and its maxLength, when it has one."""
+    for name, prop in schema.get("properties", {}).items():
+        if (
+            prop.get("contentEncoding") == "base64"
+            and set(prop) <= _LIFTABLE_KEYWORDS
+            and "maxLength" in prop
+        ):
+            return str(name), int(prop["maxLength"])
+    return None
 
 
 def _describe(error: ValidationError, where: str) -> str:
@@ -215,7 +235,7 @@ def _finite(text: str) -> float:
     return number
 
 
-def parse_json(raw: bytes) -> Any:
+def parse_json(raw: bytes | bytearray) -> Any:
     """Strictly parsed JSON; ``RequestInvalid`` for anything that is not plain, finite, UTF-8 JSON."""
     try:
         text = raw.decode("utf-8")
@@ -237,12 +257,24 @@ def parse_json(raw: bytes) -> Any:
     return value
 
 
+def refuse_unknown_query(operation_id: str, query: Mapping[str, str]) -> None:
+    """``RequestInvalid`` for a query parameter the operation does not declare (a filter the server
+    does not know is never ignored silently)."""
+    declared = {param.name for param in schemas_for(operation_id).params if param.location == "query"}
+    unknown = sorted(set(query) - declared)
+    if unknown:
+        known = ", ".join(sorted(declared)) or "none"
+        raise RequestInvalid(f"query parameter {unknown[0][:40]!r} is not known here (known: {known})")
+
+
 def validate_params(
     operation_id: str, path: dict[str, str], query: dict[str, str], headers: dict[str, str]
 ) -> dict[str, Any]:
-    """Validated and coerced query parameters (unknown query parameters are ignored)."""
+    """Validated and coerced query parameters. A query parameter the operation does not declare is
+    refused (a filter the server does not know is never ignored silently)."""
     coerced: dict[str, Any] = {}
     sources = {"path": path, "query": query, "header": headers}
+    refuse_unknown_query(operation_id, query)
     for param in schemas_for(operation_id).params:
         source = sources.get(param.location, {})
         if param.name not in source:
@@ -258,22 +290,31 @@ def validate_params(
     return coerced
 
 
-def validate_body(operation_id: str, raw: bytes, content_type: str) -> dict[str, Any] | None:
+def validate_body(operation_id: str, raw: bytes | bytearray, content_type: str) -> dict[str, Any] | None:
+    """The body parsed and checked; a property ``http.lifted`` lifts out is a ``lifted.Base64Text``."""
     schemas = schemas_for(operation_id)
     if schemas.body is None:
         return None
-    if not raw.strip():
+    if not raw or raw.isspace():  # (strip() would copy the body)
         if schemas.body_required:
             raise RequestInvalid("a JSON request body is required")
         return None
     if content_type.split(";", maxsplit=1)[0].strip().lower() not in ("application/json", ""):
         raise RequestInvalid("the request body must be application/json")
-    body = parse_json(raw)
+    name, max_length = schemas.lift or ("", 0)
+    found = lifted.lift(raw, name) if name and isinstance(raw, bytearray) else None
+    body = parse_json(found[0] if found else raw)
+    if found and (not isinstance(body, dict) or body.get(name) != found[2]):
+        found, body = None, parse_json(raw)  # what was found was not that property's value
     error = _first_error(schemas.body, body)
     if error is not None:
         raise RequestInvalid(_describe(error, "body"))
     if not isinstance(body, dict):
         raise RequestInvalid("the request body must be a JSON object")
+    if found:
+        if len(found[1]) > max_length:
+            raise RequestInvalid(f"body.{name} is invalid (maxLength {max_length})")
+        body[name] = found[1]
     return body
 
 

@@ -187,7 +187,7 @@ class Checkout:
 
     async def webhook(self, request: Request) -> Response:
         async def work() -> Any:
-            raw = await read_body(request, MAX_BODY)
+            raw = bytes(await read_body(request, MAX_BODY))  # a small body: the signature is over bytes
             signature = request.headers.get(stripe_wire.SIGNATURE_HEADER)
             secret, now = self.settings.webhook_secret, self.settings.clock()
             return await run_in_threadpool(webhook.receive, self.storage, secret, raw, signature, now=now)
@@ -198,7 +198,9 @@ class Checkout:
         supplied = request.headers.get("authorization", "").removeprefix("Bearer ").encode()
         if not hmac.compare_digest(supplied, self.settings.webhook_secret.encode()):
             error = ApiError(
-                ErrorCode.AUTH_TOKEN_INVALID, "The test-mode Stripe API needs the webhook secret."
+                ErrorCode.AUTH_REQUIRED,
+                "The test-mode Stripe API needs the webhook secret.",
+                recovery={"auth_state": "invalid"},
             )
             return self._error(error, request)
         found = stripe_objects(self.storage, str(request.path_params["attempt_id"]))

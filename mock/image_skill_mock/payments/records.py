@@ -10,7 +10,7 @@ from typing import Any
 from image_skill_api.registry import ActivityEventType
 from image_skill_mock import ids
 from image_skill_mock.ledger import activity
-from image_skill_mock.store import rows
+from image_skill_mock.ledger import credits as ledger
 from image_skill_mock.store.database import Connection
 
 
@@ -46,9 +46,8 @@ def credit_event(  # noqa: PLR0917
 ) -> str:
     """Write a payment-backed credit event (a ``credit_entries`` row); its id."""
     credit_event_id = credit_event_id or ids.new_id("CreditEventId")
-    rows.insert_row(
+    ledger.post_payment_backed(
         conn,
-        "credit_events",
         {
             "credit_event_id": credit_event_id,
             "agent_id": attempt["agent_id"],

@@ -23,11 +23,10 @@ from typing import Any
 from image_skill_api.registry import ActivityEventType
 from image_skill_mock import ids
 from image_skill_mock.clock import timestamp
-from image_skill_mock.ledger.credits import credits as summed
+from image_skill_mock.ledger.credits import credits_of
 from image_skill_mock.payments.records import NotReady, count, credit_event, record, text
 from image_skill_mock.payments.stripe_wire import stripe_id
 from image_skill_mock.store import rows
-from image_skill_mock.store.credit_entries import credit_entries
 from image_skill_mock.store.database import Connection
 
 
@@ -159,7 +158,7 @@ def _apply(conn: Connection, claim: Claim, row: dict[str, Any], amount: int) -> 
     receipt, attempt, kind, stamp = claim.receipt, claim.attempt, claim.kind, row["created_at"]
     assert receipt is not None
     credits = amount * receipt["credits"] // receipt["amount_cents"]
-    unspent = summed(credit_entries(conn, attempt["agent_id"])).payment_backed_remaining
+    unspent = credits_of(conn, attempt["agent_id"]).payment_backed_remaining
     taken = min(credits, unspent)
     pending = credits - taken
     row = {

@@ -1,4 +1,5 @@
-"""``GET /v1/credit-purchases/status``: the durable state of a purchase behind exactly one reference."""
+"""``GET /v1/credit-purchases/status``: the durable state of a purchase behind one reference, or the
+balance (``state: balance``, the quota data) when the request names none."""
 
 from __future__ import annotations
 
@@ -9,12 +10,11 @@ from typing import Any, Final
 from image_skill_api.registry import ErrorCode
 from image_skill_mock import suggested
 from image_skill_mock.errors import ApiError
-from image_skill_mock.ledger.credits import credits as summed
+from image_skill_mock.ledger.credits import Credits, credits_of, quota_data, spendable
 from image_skill_mock.payments.quotes import quote_state
 from image_skill_mock.payments.sessions import after_payment, attempt_status, checkout_url, handoff_url
 from image_skill_mock.store import rows
 from image_skill_mock.store.agents import Agent
-from image_skill_mock.store.credit_entries import CreditEntry, credit_entries
 from image_skill_mock.store.database import Connection, Storage
 
 #: The references a status can be asked by: the query parameter -> (table, column).
@@ -31,14 +31,14 @@ POLL_SECONDS: Final = {"action_required": 10, "processing": 2}
 @dataclass(frozen=True)
 class Purchase:
     """Every row behind one reference: the quote, its attempt (if any), receipt, credit events and
-    reversals, and the agent's ledger."""
+    reversals, and the agent's credits."""
 
     quote: dict[str, Any]
     attempt: dict[str, Any] | None
     receipt: dict[str, Any] | None
     events: list[dict[str, Any]]
     reversals: list[dict[str, Any]]
-    entries: list[CreditEntry]
+    credits: Credits
 
 
 def _attempt_of(conn: Connection, table: str, row: dict[str, Any]) -> dict[str, Any] | None:
@@ -67,14 +67,16 @@ def _purchase(conn: Connection, agent: Agent, table: str, row: dict[str, Any]) -
     by_receipt = {"receipt_id": receipt["receipt_id"]} if receipt else None
     events = rows.select_rows(conn, "credit_events", by_receipt, order_by="created_at") if by_receipt else []
     reversals = rows.select_rows(conn, "payment_reversals", by_receipt) if by_receipt else []
-    return Purchase(quote_row, attempt, receipt, events, reversals, credit_entries(conn, agent.agent_id))
+    return Purchase(quote_row, attempt, receipt, events, reversals, credits_of(conn, agent.agent_id))
 
 
 def status(
     storage: Storage, agent: Agent, query: dict[str, Any], *, now: datetime, base_url: str
 ) -> dict[str, Any]:
-    """The durable state behind exactly one reference."""
+    """The durable state behind the one reference given; the balance when none is."""
     given = {name: query[name] for name in REFERENCES if query.get(name) is not None}
+    if not given:
+        return {**quota_data(storage, agent, now), "state": "balance", "reference": None}
     if len(given) != 1:
         raise ApiError(
             ErrorCode.CREDIT_PURCHASE_REFERENCE_REQUIRED,
@@ -144,7 +146,7 @@ def _next(state: str, quote_row: dict[str, Any], view: dict[str, Any] | None) ->
 def _paid_views(found: Purchase, receipt: dict[str, Any]) -> dict[str, Any]:
     """The receipt, the latest credit event and the balance of a paid purchase."""
     latest = found.events[-1]
-    total = summed(found.entries)
+    total = found.credits
     return {
         "receipt": {
             "receipt_id": receipt["receipt_id"],
@@ -159,10 +161,7 @@ def _paid_views(found: Purchase, receipt: dict[str, Any]) -> dict[str, Any]:
             "kind": latest["kind"],
             "occurred_at": latest["created_at"],
         },
-        "limits": {
-            "remaining_credits": total.remaining,
-            "payment_backed_remaining_credits": total.payment_backed_remaining,
-        },
+        "limits": spendable(total),
     }
 
 

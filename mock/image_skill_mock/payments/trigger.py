@@ -21,12 +21,12 @@ Exit 0 when the last delivery was accepted (2xx), else 1. Needs only the standar
 from __future__ import annotations
 
 import json
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Any
 
+from image_skill_api.operations import OPERATIONS
 from image_skill_mock.payments import stripe_wire as stripe
 from image_skill_mock.payments.stripe_wire import OBJECTS_PATH, WEBHOOK_PATH
 
@@ -49,6 +49,19 @@ def _request(url: str, *, data: bytes | None = None, headers: dict[str, str]) ->
     except ValueError:
         body = {}
     return status, body if isinstance(body, dict) else {}
+
+
+def server_now(base_url: str) -> int:
+    """The mock's own now (``GET /healthz``'s ``time``: its one clock, frozen or advanced, so a signed
+    event is within the tolerance it checks); this machine's time when it says none."""
+    from image_skill_mock.clock import parse_instant, utc_now
+
+    _, body = _request(base_url + OPERATIONS["getHealth"].path, headers={})
+    shown = (body.get("data") or {}).get("time")
+    try:
+        return int(parse_instant(shown if isinstance(shown, str) else "").timestamp())
+    except ValueError:
+        return int(utc_now().timestamp())
 
 
 def objects(base_url: str, secret: str, attempt_id: str) -> dict[str, Any]:
@@ -143,7 +156,7 @@ def run(
         if not base_url.startswith(("http://", "https://")):
             raise TriggerFailed("--api-base-url must be the running mock's http(s):// base URL")
         found = objects(base_url, secret, attempt_id)
-        now = int(time.time())
+        now = server_now(base_url)
         event = build(
             type_,
             found,
@@ -155,7 +168,7 @@ def run(
         )
         deliveries = []
         for _ in range(repeat):
-            status, answer = send(base_url, secret, event, now=int(time.time()))
+            status, answer = send(base_url, secret, event, now=server_now(base_url))
             data = answer.get("data") or {}
             error = answer.get("error") or {}
             deliveries.append({"status": status, "outcome": data.get("outcome") or error.get("code")})

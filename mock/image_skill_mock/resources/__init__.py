@@ -15,6 +15,7 @@ from image_skill_mock.resources import (
     creative_api,
     identity_api,
     ledger_api,
+    mock_control_api,
     payments_api,
     quota_api,
     resources_api,
@@ -32,3 +33,5 @@ HANDLERS: dict[str, Callable[[Call], Any]] = {
     **ledger_api.HANDLERS,
 }
 INLINE: frozenset[str] = catalog_api.INLINE | identity_api.INLINE | service_api.INLINE
+#: The control API (tag ``mock-control``), routed only with ``serve --control``.
+CONTROL_HANDLERS: dict[str, Callable[[Call], Any]] = mock_control_api.HANDLERS

@@ -1,4 +1,4 @@
-"""Tag ``identity``: signup and whoami (``ledger.accounts``)."""
+"""Tag ``identity``: signup, the claim request and whoami (``ledger.accounts``)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,18 @@ def create_agent_signup(call: Call) -> dict[str, Any]:
     return data
 
 
+def create_agent_claim(call: Call) -> dict[str, Any]:
+    return accounts.claim(call.storage, call.require_agent(), (call.body or {})["contact"])
+
+
 def get_whoami(call: Call) -> dict[str, Any]:
     return accounts.whoami(call.require_agent())
 
 
-HANDLERS = {"createAgentSignup": create_agent_signup, "getWhoami": get_whoami}
+HANDLERS = {
+    "createAgentSignup": create_agent_signup,
+    "createAgentClaim": create_agent_claim,
+    "getWhoami": get_whoami,
+}
 #: whoami reads only the authenticated agent: it runs on the event loop, no worker thread.
 INLINE = frozenset({"getWhoami"})

@@ -1,11 +1,13 @@
-"""``GET /media/a/<asset_id>.<ext>``: the bytes behind an owned capability URL (no auth, not a JSON API)."""
+"""``GET /media/a/<asset_id>.<ext>``: the bytes behind an owned capability URL (no auth, not a JSON API),
+streamed from SQLite a piece at a time (``Storage.media_chunks``): a download of any size holds one
+piece in memory, not the asset."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from image_skill_api.registry import MOCK_MEDIA_PATH, ErrorCode
@@ -21,7 +23,7 @@ def route(storage: Storage, trace_id: Callable[[Request], str]) -> Route:
         if found is None:
             error = ApiError(ErrorCode.NOT_FOUND, "No such media.")
             return failure(ROOT_COMMAND, error, trace_id=trace_id(request))
-        mime_type, data = found
-        return Response(data, media_type=mime_type, headers={"cache-control": "private, max-age=3600"})
+        headers = {"cache-control": "private, max-age=3600", "content-length": str(found.length)}
+        return StreamingResponse(storage.media_chunks(found), media_type=found.mime_type, headers=headers)
 
     return Route(MOCK_MEDIA_PATH + "{name}", media, methods=["GET"])

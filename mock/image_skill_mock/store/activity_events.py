@@ -30,10 +30,11 @@ def events(conn: sqlite3.Connection, agent_id: str, *, limit: int, ref: str | No
         sql = "SELECT event_json FROM activity_events WHERE agent_id = ? ORDER BY seq DESC LIMIT ?"
         args: tuple[Any, ...] = (agent_id, limit)
     else:
-        sql = (
-            "SELECT e.event_json FROM activity_events e WHERE e.agent_id = ? AND (e.event_id = ?"
-            " OR e.seq IN (SELECT seq FROM activity_refs WHERE agent_id = ? AND ref = ?))"
-            " ORDER BY e.seq DESC LIMIT ?"
+        sql = (  # each id's own index, then the events by their seq: the same cost for any history
+            "SELECT event_json FROM activity_events WHERE seq IN"
+            " (SELECT seq FROM activity_events WHERE event_id = ? AND agent_id = ?"
+            " UNION SELECT seq FROM activity_refs WHERE agent_id = ? AND ref = ?)"
+            " ORDER BY seq DESC LIMIT ?"
         )
-        args = (agent_id, ref, agent_id, ref, limit)
+        args = (ref, agent_id, agent_id, ref, limit)
     return [json.loads(row[0]) for row in conn.execute(sql, args).fetchall()]

@@ -1,4 +1,6 @@
-"""The ``agents`` table: one row per signed-up agent (its token stored only as a SHA-256)."""
+"""The ``agents`` table: one row per signed-up agent (its token stored only as a SHA-256; its
+``contact`` the empty string for an anonymous signup), and ``agent_discovery``: the discovery
+source an agent reported at signup."""
 
 from __future__ import annotations
 
@@ -35,3 +37,26 @@ def agent_by_token(conn: sqlite3.Connection, token_sha256: str) -> Agent | None:
         (token_sha256,),
     ).fetchone()
     return Agent(*row) if row else None
+
+
+def contact_of(conn: sqlite3.Connection, agent_id: str) -> str:
+    """The agent's contact inbox ("" when it has none)."""
+    row = conn.execute("SELECT contact FROM agents WHERE agent_id = ?", (agent_id,)).fetchone()
+    return str(row[0]) if row else ""
+
+
+def set_contact(conn: sqlite3.Connection, agent_id: str, contact: str) -> None:
+    conn.execute("UPDATE agents SET contact = ? WHERE agent_id = ?", (contact, agent_id))
+
+
+def insert_discovery(conn: sqlite3.Connection, agent_id: str, source: str, recorded_at: str) -> None:
+    """The agent's first-touch discovery source (a later write never relabels it)."""
+    conn.execute(
+        "INSERT OR IGNORE INTO agent_discovery (agent_id, source, recorded_at) VALUES (?, ?, ?)",
+        (agent_id, source, recorded_at),
+    )
+
+
+def discovery_of(conn: sqlite3.Connection, agent_id: str) -> str | None:
+    row = conn.execute("SELECT source FROM agent_discovery WHERE agent_id = ?", (agent_id,)).fetchone()
+    return str(row[0]) if row else None

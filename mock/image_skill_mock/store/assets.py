@@ -1,9 +1,14 @@
-"""The ``assets`` table: asset metadata and bytes (a BLOB), owned by an agent."""
+"""The ``assets`` table: asset metadata and bytes (a BLOB), owned by an agent.
+
+The bytes are written and read in pieces (``sqlite3.Blob``): a large asset is never held whole to
+store it or to serve it."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import astuple, dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -24,7 +29,11 @@ class StoredAsset:
 @dataclass(frozen=True)
 class NewAsset:
     meta: StoredAsset
-    data: bytes
+    data: bytes | memoryview
+
+
+#: The piece of an asset's bytes written or read at a time.
+PIECE = 1 << 20
 
 
 #: Asset metadata columns (a constant: never built from input).
@@ -37,10 +46,17 @@ _COLUMNS = ", ".join(
 
 
 def insert_asset(conn: sqlite3.Connection, asset: NewAsset) -> None:
-    conn.execute(
-        f"INSERT INTO assets ({_COLUMNS}, bytes) VALUES ({', '.join('?' * 12)})",  # noqa: S608
-        (*astuple(asset.meta), asset.data),
+    """The asset's row, then its bytes written into it a piece at a time (SQLite never assembles a
+    record holding them all)."""
+    view = memoryview(asset.data).cast("B")
+    cursor = conn.execute(
+        f"INSERT INTO assets ({_COLUMNS}, bytes) VALUES ({', '.join('?' * 11)}, zeroblob(?))",  # noqa: S608
+        (*astuple(asset.meta), len(view)),
     )
+    assert cursor.lastrowid is not None
+    with conn.blobopen("assets", "bytes", cursor.lastrowid) as blob:
+        for offset in range(0, len(view), PIECE):
+            blob.write(view[offset : offset + PIECE])
 
 
 def asset(conn: sqlite3.Connection, agent_id: str, asset_id: str) -> StoredAsset | None:
@@ -71,9 +87,32 @@ def asset_bytes(conn: sqlite3.Connection, agent_id: str, asset_id: str) -> bytes
     return bytes(row[0]) if row else None
 
 
-def media(conn: sqlite3.Connection, asset_id: str, extension: str) -> tuple[str, bytes] | None:
-    """The bytes behind a capability URL (no owner check: the URL is the capability)."""
+@dataclass(frozen=True)
+class Media:
+    """Where the bytes behind a capability URL are: their type, length and the asset's row."""
+
+    mime_type: str
+    length: int
+    rowid: int
+
+
+def media(conn: sqlite3.Connection, asset_id: str, extension: str) -> Media | None:
+    """The bytes behind a capability URL, found but not read (no owner check: the URL is the capability)."""
     row = conn.execute(
-        "SELECT mime_type, bytes FROM assets WHERE asset_id = ? AND extension = ?", (asset_id, extension)
+        "SELECT mime_type, length(bytes), rowid FROM assets WHERE asset_id = ? AND extension = ?",
+        (asset_id, extension),
     ).fetchone()
-    return (str(row[0]), bytes(row[1])) if row else None
+    return Media(str(row[0]), int(row[1]), int(row[2])) if row else None
+
+
+def read_media(path: Path, rowid: int) -> Iterator[bytes]:
+    """An asset's bytes, ``PIECE`` at a time, through one blob handle on a read-only connection of
+    the download's own (no lock shared with requests; the handle keeps its place in the row's
+    overflow pages, so reading on costs the same at any offset). Closed when the reader stops."""
+    conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+    try:
+        with conn.blobopen("assets", "bytes", rowid, readonly=True) as blob:
+            while piece := blob.read(PIECE):
+                yield piece
+    finally:
+        conn.close()

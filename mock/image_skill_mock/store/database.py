@@ -19,7 +19,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from image_skill_mock.store import activity_events, agents, assets, credit_entries, feedback, jobs
+from image_skill_mock.store import activity_events, agents, assets, balances, feedback, jobs
 from image_skill_mock.store import telemetry_events as telemetry_rows
 
 #: The connection a transaction yields (what row functions take); features name its type from here.
@@ -42,6 +42,7 @@ def _begin(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 class Storage:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._lock = threading.RLock()
         with self._lock:
@@ -49,6 +50,8 @@ class Storage:
             self._conn.execute("PRAGMA foreign_keys=ON")
             self._conn.execute("PRAGMA busy_timeout=5000")
             self._conn.executescript(SCHEMA)
+            with _begin(self._conn) as conn:  # a database from before the running totals: fill them in
+                balances.backfill(conn)
         self._telemetry_conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._telemetry_lock = threading.Lock()
         with self._telemetry_lock:
@@ -84,14 +87,6 @@ class Storage:
         with self.reading() as conn:
             return agents.agent_by_token(conn, token_sha256)
 
-    def credit_entries(self, agent_id: str) -> list[credit_entries.CreditEntry]:
-        with self.reading() as conn:
-            return credit_entries.credit_entries(conn, agent_id)
-
-    def jobs_on_day(self, agent_id: str, day: str) -> int:
-        with self.reading() as conn:
-            return jobs.jobs_on_day(conn, agent_id, day)
-
     def job(self, agent_id: str, job_id: str) -> dict[str, Any] | None:
         with self.reading() as conn:
             return jobs.job(conn, agent_id, job_id)
@@ -108,9 +103,14 @@ class Storage:
         with self.reading() as conn:
             return assets.asset_bytes(conn, agent_id, asset_id)
 
-    def media(self, asset_id: str, extension: str) -> tuple[str, bytes] | None:
+    def media(self, asset_id: str, extension: str) -> assets.Media | None:
         with self.reading() as conn:
             return assets.media(conn, asset_id, extension)
+
+    def media_chunks(self, found: assets.Media) -> Iterator[bytes]:
+        """The bytes behind a capability URL, ``assets.PIECE`` at a time, read on a connection of
+        their own (a slow download never holds up another request)."""
+        return assets.read_media(self.path, found.rowid)
 
     def activity(self, agent_id: str, *, limit: int, ref: str | None = None) -> list[dict[str, Any]]:
         """The agent's newest ``limit`` activity events, newest first (only those about ``ref``)."""

@@ -40,6 +40,16 @@ CREATE TABLE IF NOT EXISTS assets (
     created_at TEXT NOT NULL,
     bytes BLOB NOT NULL
 );
+-- An agent's earlier upload of the same bytes (uploads are content-addressed per agent).
+CREATE INDEX IF NOT EXISTS assets_by_agent_sha256 ON assets(agent_id, sha256);
+-- A job admitted but not yet run (serve --job-latency-ms): what rendering it needs, until it ends.
+CREATE TABLE IF NOT EXISTS job_work (
+    job_id TEXT PRIMARY KEY REFERENCES jobs(job_id),
+    agent_id TEXT NOT NULL REFERENCES agents(agent_id),
+    running_at TEXT NOT NULL,
+    due_at TEXT NOT NULL,
+    work_json TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS usage_events (
     usage_event_id TEXT PRIMARY KEY,
     agent_id TEXT NOT NULL REFERENCES agents(agent_id),
@@ -47,6 +57,7 @@ CREATE TABLE IF NOT EXISTS usage_events (
     credits INTEGER NOT NULL,
     created_at TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS usage_events_by_agent ON usage_events(agent_id);
 
 -- The hosted activity ledger, and every id an event can be found by.
 CREATE TABLE IF NOT EXISTS activity_events (
@@ -123,6 +134,7 @@ CREATE TABLE IF NOT EXISTS payment_reversals (
     updated_at TEXT NOT NULL,
     UNIQUE (kind, provider_ref)
 );
+CREATE INDEX IF NOT EXISTS payment_reversals_by_receipt ON payment_reversals(receipt_id);
 CREATE TABLE IF NOT EXISTS credit_events (
     credit_event_id TEXT PRIMARY KEY,
     agent_id TEXT NOT NULL REFERENCES agents(agent_id),
@@ -132,6 +144,8 @@ CREATE TABLE IF NOT EXISTS credit_events (
     credits INTEGER NOT NULL,
     created_at TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS credit_events_by_agent ON credit_events(agent_id);
+CREATE INDEX IF NOT EXISTS credit_events_by_receipt ON credit_events(receipt_id);
 CREATE TABLE IF NOT EXISTS stripe_events (
     event_id TEXT PRIMARY KEY,
     type TEXT NOT NULL,
@@ -182,3 +196,50 @@ CREATE VIEW credit_entries (agent_id, kind, credits, payment_backed, source_id, 
     SELECT agent_id, 'job_debit', -credits, 0, usage_event_id, created_at FROM usage_events
     UNION ALL
     SELECT agent_id, kind, credits, 1, credit_event_id, created_at FROM credit_events;
+
+-- Running totals of the ledger above and of each agent's jobs per UTC day that count toward its
+-- cap, written in the same transaction as each entry or job (store.balances); the rows stay the
+-- source of truth (`image-skill-mock check` recomputes the totals from them). A database from before
+-- these tables gets its totals filled in on open (balances.backfill).
+CREATE TABLE IF NOT EXISTS balances (
+    agent_id TEXT PRIMARY KEY REFERENCES agents(agent_id),
+    preview_granted INTEGER NOT NULL,
+    payment_backed_granted INTEGER NOT NULL,
+    consumed INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS daily_jobs (
+    agent_id TEXT NOT NULL REFERENCES agents(agent_id),
+    day TEXT NOT NULL,
+    jobs INTEGER NOT NULL,
+    PRIMARY KEY (agent_id, day)
+) WITHOUT ROWID;
+
+-- Where an agent discovered Image Skill (signup's self-reported, optional discovery_source).
+-- A table of its own (not a column of agents) so that a database made before it opens as it is.
+CREATE TABLE IF NOT EXISTS agent_discovery (
+    agent_id TEXT PRIMARY KEY REFERENCES agents(agent_id),
+    source TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+
+-- The test harness (`serve --control`, control/): the request journal and the fault rules. Not part
+-- of the state document; a full reset empties both.
+CREATE TABLE IF NOT EXISTS mock_journal (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    trace_id TEXT,
+    agent_id TEXT,
+    entry_json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS mock_journal_by_trace ON mock_journal(trace_id, seq);
+CREATE INDEX IF NOT EXISTS mock_journal_by_agent ON mock_journal(agent_id, seq);
+CREATE TABLE IF NOT EXISTS mock_fault_rules (
+    rule_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    operation_id TEXT,
+    fault TEXT NOT NULL,
+    times INTEGER,
+    probability REAL NOT NULL,
+    after INTEGER NOT NULL,
+    seen INTEGER NOT NULL,
+    fired INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
