@@ -107,7 +107,8 @@ MOCK_CONTROL_VERSION_HEADER = "x-image-skill-mock-version"
 MOCK_STATE_FORMAT = "image-skill-mock-state"
 MOCK_STATE_VERSION = 1
 
-# The CLI label of each operation (`x-image-skill-command`), by operationId.
+# The CLI label of each operation (`x-image-skill-command`), by operationId (the mock's control API,
+# whose commands are `image-skill-mock` ones, is not the CLI's and is left out).
 OPERATION_COMMANDS = {
     "getHealth": "image-skill doctor",
     "createAgentSignup": "image-skill signup --agent",
@@ -131,16 +132,6 @@ OPERATION_COMMANDS = {
     "listActivity": "image-skill activity list",
     "getActivity": "image-skill activity show",
     "createFeedback": "image-skill feedback create",
-    "resetMockState": "image-skill-mock state reset",
-    "exportMockState": "image-skill-mock state export",
-    "importMockState": "image-skill-mock state import",
-    "getMockClock": "image-skill-mock clock show",
-    "advanceMockClock": "image-skill-mock clock advance",
-    "listMockFaultRules": "image-skill-mock faults list",
-    "addMockFaultRule": "image-skill-mock faults add",
-    "clearMockFaultRules": "image-skill-mock faults clear",
-    "listMockJournal": "image-skill-mock journal",
-    "payMockCheckout": "image-skill-mock pay",
 }
 
 

@@ -34,7 +34,7 @@ def test_time_moves_only_when_told(image_skill_mock, image_skill_agent):
 
 
 def test_paying_grants_the_credits(image_skill_mock, image_skill_agent):
-    before = image_skill_agent.run("usage", "quota").data["limits"]["remaining_credits"]
+    before = image_skill_agent.run("usage", "quota").data["limits"]["total_remaining_credits"]
     quote = image_skill_agent.run("credits", "quote", "--credits", "500")
     assert quote.exit_code == 0, quote.envelope
     buy = ("credits", "buy", "--provider", "stripe", "--quote-id", quote.data["quote_id"])
@@ -42,7 +42,7 @@ def test_paying_grants_the_credits(image_skill_mock, image_skill_agent):
     bought = image_skill_agent.run(*buy)
     assert bought.exit_code == 0, bought.envelope
     assert image_skill_mock.pay(bought.data["payment_attempt_id"])["outcome"] == "granted"
-    assert image_skill_agent.run("usage", "quota").data["limits"]["remaining_credits"] == before + 500
+    assert image_skill_agent.run("usage", "quota").data["limits"]["total_remaining_credits"] == before + 500
 
 
 def test_each_test_gets_its_own_agent_and_reset_forgets_one(image_skill_mock, image_skill_agent, tmp_path):

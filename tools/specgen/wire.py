@@ -113,7 +113,11 @@ def render_constants(spec: dict[str, Any]) -> str:
     return render(
         "constants.py.jinja",
         constants=wire_constants(spec),
-        operation_commands={op["operation_id"]: op["command"] for op in collect_operations(spec)},
+        operation_commands={
+            op["operation_id"]: op["command"]
+            for op in collect_operations(spec)
+            if not op["path"].startswith(spec["x-image-skill-mock-control"]["path_prefix"])
+        },
         errors={code: {**row, "recovery": row.get("recovery") or {}} for code, row in errors.items()},
         request_bounds=request_bounds(spec),
     )
