@@ -21,6 +21,46 @@ TELEMETRY_COMMAND_PATTERN = "^image-skill( [a-z]+(-[a-z]+)*){0,3}( --[a-z]+(-[a-
 TELEMETRY_ELAPSED_HEADER = "x-image-skill-client-elapsed-ms"
 TELEMETRY_ELAPSED_PATTERN = "^[0-9]{1,9}$"
 TELEMETRY_OPT_OUT = (("IMAGE_SKILL_TELEMETRY", "off"), ("DO_NOT_TRACK", "1"))
+TELEMETRY_COMMANDS = (
+    "image-skill doctor",
+    "image-skill signup --agent",
+    "image-skill claim request",
+    "image-skill whoami",
+    "image-skill usage quota",
+    "image-skill credits methods",
+    "image-skill models list",
+    "image-skill models show",
+    "image-skill capabilities list",
+    "image-skill capabilities show",
+    "image-skill create",
+    "image-skill jobs show",
+    "image-skill assets show",
+    "image-skill credits packs list",
+    "image-skill credits quote",
+    "image-skill credits buy",
+    "image-skill credits status",
+    "image-skill upload",
+    "image-skill edit",
+    "image-skill activity list",
+    "image-skill activity show",
+    "image-skill feedback create",
+    "image-skill-mock state reset",
+    "image-skill-mock state export",
+    "image-skill-mock state import",
+    "image-skill-mock clock show",
+    "image-skill-mock clock advance",
+    "image-skill-mock faults list",
+    "image-skill-mock faults add",
+    "image-skill-mock faults clear",
+    "image-skill-mock journal",
+    "image-skill-mock pay",
+    "image-skill help",
+    "image-skill version",
+    "image-skill quota",
+    "image-skill create --guide",
+    "image-skill jobs wait",
+    "image-skill assets get",
+)
 SECRET_SHAPES = (
     ("an Image Skill token (isk_r_...)", "isk_r_[A-Za-z0-9_-]{8,}"),
     ("a bearer credential", "[Bb]earer +[A-Za-z0-9._~+/-]{20,}"),
@@ -53,6 +93,7 @@ PROVIDER_NATIVE_KEYS = (
 )
 LIMIT_MAX_JSON_BODY_BYTES = 1048576
 LIMIT_MAX_JSON_DEPTH = 64
+LIMIT_MAX_ANONYMOUS_BODY_BYTES = 65536
 LIMIT_UPLOAD_MAX_SIDE_PX = 12000
 LIMIT_UPLOAD_MAX_PIXELS = 50000000
 LIMIT_REFERENCE_MAX_BYTES = 10485760
@@ -120,6 +161,8 @@ class ErrorCodes:
     WEBHOOK_EVENT_NOT_READY = "WEBHOOK_EVENT_NOT_READY"
     CREDIT_PURCHASE_REFERENCE_REQUIRED = "CREDIT_PURCHASE_REFERENCE_REQUIRED"
     IDEMPOTENCY_KEY_IN_USE = "IDEMPOTENCY_KEY_IN_USE"
+    SERVER_BUSY = "SERVER_BUSY"
+    REQUEST_TIMEOUT = "REQUEST_TIMEOUT"
     REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
     MOCK_EXTRA_NOT_INSTALLED = "MOCK_EXTRA_NOT_INSTALLED"
     MOCK_CONTROL_FORBIDDEN = "MOCK_CONTROL_FORBIDDEN"
@@ -175,6 +218,8 @@ ERROR_EXIT_CODES = {
     "WEBHOOK_EVENT_NOT_READY": 7,
     "CREDIT_PURCHASE_REFERENCE_REQUIRED": 2,
     "IDEMPOTENCY_KEY_IN_USE": 7,
+    "SERVER_BUSY": 7,
+    "REQUEST_TIMEOUT": 1,
     "REQUEST_TOO_LARGE": 2,
     "MOCK_EXTRA_NOT_INSTALLED": 2,
     "MOCK_CONTROL_FORBIDDEN": 3,
@@ -229,6 +274,8 @@ ERROR_RETRYABLE = {
     "WEBHOOK_EVENT_NOT_READY": True,
     "CREDIT_PURCHASE_REFERENCE_REQUIRED": False,
     "IDEMPOTENCY_KEY_IN_USE": True,
+    "SERVER_BUSY": True,
+    "REQUEST_TIMEOUT": True,
     "REQUEST_TOO_LARGE": False,
     "MOCK_EXTRA_NOT_INSTALLED": False,
     "MOCK_CONTROL_FORBIDDEN": False,
@@ -286,6 +333,8 @@ ERROR_RECOVERIES: "dict[str, dict[str, Any]]" = {
     "WEBHOOK_EVENT_NOT_READY": {"retry_after_seconds": 5},
     "CREDIT_PURCHASE_REFERENCE_REQUIRED": {},
     "IDEMPOTENCY_KEY_IN_USE": {"retry_after_seconds": 1},
+    "SERVER_BUSY": {"retry_after_seconds": 1},
+    "REQUEST_TIMEOUT": {},
     "REQUEST_TOO_LARGE": {"suggested_command": "image-skill help --json"},
     "MOCK_EXTRA_NOT_INSTALLED": {"suggested_command": "pip install 'image-skill[mock]'"},
     "MOCK_CONTROL_FORBIDDEN": {},

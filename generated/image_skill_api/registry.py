@@ -45,6 +45,7 @@ from .constants import TELEMETRY_COMMAND_PATTERN as TELEMETRY_COMMAND_PATTERN
 from .constants import TELEMETRY_ELAPSED_HEADER as TELEMETRY_ELAPSED_HEADER
 from .constants import TELEMETRY_ELAPSED_PATTERN as TELEMETRY_ELAPSED_PATTERN
 from .constants import TELEMETRY_OPT_OUT as TELEMETRY_OPT_OUT
+from .constants import TELEMETRY_COMMANDS as TELEMETRY_COMMANDS
 from .constants import SECRET_SHAPES as SECRET_SHAPES
 from .constants import ACTIVITY_LIMIT_DEFAULT as ACTIVITY_LIMIT_DEFAULT
 from .constants import ACTIVITY_LIMIT_MINIMUM as ACTIVITY_LIMIT_MINIMUM
@@ -52,6 +53,7 @@ from .constants import ACTIVITY_LIMIT_MAXIMUM as ACTIVITY_LIMIT_MAXIMUM
 from .constants import PROVIDER_NATIVE_KEYS as PROVIDER_NATIVE_KEYS
 from .constants import LIMIT_MAX_JSON_BODY_BYTES as LIMIT_MAX_JSON_BODY_BYTES
 from .constants import LIMIT_MAX_JSON_DEPTH as LIMIT_MAX_JSON_DEPTH
+from .constants import LIMIT_MAX_ANONYMOUS_BODY_BYTES as LIMIT_MAX_ANONYMOUS_BODY_BYTES
 from .constants import LIMIT_UPLOAD_MAX_SIDE_PX as LIMIT_UPLOAD_MAX_SIDE_PX
 from .constants import LIMIT_UPLOAD_MAX_PIXELS as LIMIT_UPLOAD_MAX_PIXELS
 from .constants import LIMIT_REFERENCE_MAX_BYTES as LIMIT_REFERENCE_MAX_BYTES
@@ -147,6 +149,8 @@ class ErrorCode(StrEnum):
     WEBHOOK_EVENT_NOT_READY = "WEBHOOK_EVENT_NOT_READY"
     CREDIT_PURCHASE_REFERENCE_REQUIRED = "CREDIT_PURCHASE_REFERENCE_REQUIRED"
     IDEMPOTENCY_KEY_IN_USE = "IDEMPOTENCY_KEY_IN_USE"
+    SERVER_BUSY = "SERVER_BUSY"
+    REQUEST_TIMEOUT = "REQUEST_TIMEOUT"
     REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
     MOCK_EXTRA_NOT_INSTALLED = "MOCK_EXTRA_NOT_INSTALLED"
     MOCK_CONTROL_FORBIDDEN = "MOCK_CONTROL_FORBIDDEN"
@@ -337,6 +341,20 @@ ERRORS: Final[dict[ErrorCode, ErrorSpec]] = {
         True,
         {"retry_after_seconds": 1},
         "Another request with this idempotency key is still being processed; retry with the same key and body shortly to get its answer (nothing was done twice).",
+    ),
+    ErrorCode.SERVER_BUSY: ErrorSpec(
+        ExitCode.PROVIDER,
+        503,
+        True,
+        {"retry_after_seconds": 1},
+        "The server is at its bound of concurrent work (overall, or for this agent), or is shutting down; the request was refused before any work was done. Retry after `retry_after_seconds`.",
+    ),
+    ErrorCode.REQUEST_TIMEOUT: ErrorSpec(
+        ExitCode.GENERIC_FAILURE,
+        408,
+        True,
+        {},
+        "The request's headers or body did not arrive in time (the server cuts off a request that trickles); nothing was done and the connection was closed.",
     ),
     ErrorCode.REQUEST_TOO_LARGE: ErrorSpec(
         ExitCode.INVALID_ARGUMENTS,

@@ -1,12 +1,15 @@
 """The composition root: the Starlette app of one server's settings and storage.
 
 One route per served operation (the generated ``OPERATIONS`` that ``resources.HANDLERS`` serves),
-each run through ``http.endpoint``; the media route; the test-mode checkout page and webhook
-(``payments.page``); the served documents (``documents``); the telemetry and access-log
-middleware. With ``serve --control`` also the control API's routes (``CONTROL_HANDLERS``), its
-fault rules' hook and the journal middleware (``control``). Operations without a handler are simply
-not routed (404 envelope); a path with a trailing slash is not redirected (a redirect would be built
-from the untrusted Host header). The only importer of ``resources``.
+One route per served operation (the generated ``OPERATIONS`` that ``resources.HANDLERS`` serves),
+each run through ``http.endpoint`` (one ``Pipeline``: the token memory and the admission of heavy
+work; ``resources.INLINE`` handlers on the event loop); the media route; the test-mode checkout
+page and webhook (``payments.page``); the served documents (``documents``); the telemetry and
+access-log middleware. With ``serve --control`` also the control API's routes (``CONTROL_HANDLERS``,
+whose access check runs from the headers before the body: ``control.access``), its fault rules' hook
+and the journal middleware (``control``). Operations without a handler are simply not routed (404
+envelope); a path with a trailing slash is not redirected (a redirect would be built from the
+untrusted Host header). The only importer of ``resources``.
 """
 
 from __future__ import annotations
@@ -23,14 +26,15 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from image_skill_api.operations import OPERATIONS
-from image_skill_mock.control import fault_rules, journal
+from image_skill_mock.control import access, fault_rules, journal
 from image_skill_mock.creative import catalog, deferred
 from image_skill_mock.documents import routes as documents
 from image_skill_mock.http import telemetry
 from image_skill_mock.http.access_log import AccessLog
-from image_skill_mock.http.endpoint import endpoint, not_found, trace_id_of
+from image_skill_mock.http.admission import Admission
+from image_skill_mock.http.endpoint import Pipeline, endpoint, not_found, trace_id_of
 from image_skill_mock.payments import delivery, page
-from image_skill_mock.resources import CONTROL_HANDLERS, HANDLERS, media
+from image_skill_mock.resources import CONTROL_HANDLERS, HANDLERS, INLINE, media
 from image_skill_mock.settings import Settings
 from image_skill_mock.store.database import Storage
 
@@ -56,11 +60,16 @@ def create_app(settings: Settings) -> Starlette:
     if settings.control:  # the control API (/_mock/) and its fault rules; absent otherwise (404)
         handlers = {**HANDLERS, **CONTROL_HANDLERS}
         settings = replace(settings, fault_rule=partial(fault_rules.draw, storage))
+    pipeline = Pipeline(settings, storage, Admission())
     served: dict[str, dict[str, Callable[[Request], Any]]] = {}  # path -> method -> endpoint
     for op in OPERATIONS.values():
         if op.operation_id in handlers:
             served.setdefault(op.path, {})[op.method] = endpoint(
-                op, handlers[op.operation_id], settings, storage
+                op,
+                handlers[op.operation_id],
+                pipeline,
+                inline=op.operation_id in INLINE,
+                guard=access.check if op.operation_id in CONTROL_HANDLERS else None,
             )
     routes = [Route(path, _by_method(methods), methods=list(methods)) for path, methods in served.items()]
     routes.append(media.route(storage, trace_id_of))
@@ -73,10 +82,12 @@ def create_app(settings: Settings) -> Starlette:
     middleware = [recorder, Middleware(AccessLog, clock=settings.clock)]  # version header, access log
     if settings.control:
         middleware.append(Middleware(journal.Recorder, storage=storage, settings=settings))
-    app = Starlette(routes=routes, exception_handlers={HTTPException: not_found}, middleware=middleware)
+    crashes = {HTTPException: not_found, Exception: not_found}  # every answer an envelope, a crash too
+    app = Starlette(routes=routes, exception_handlers=crashes, middleware=middleware)
     app.router.redirect_slashes = False  # a redirect would be built from the untrusted Host header
     app.state.storage = storage
     app.state.outbox = outbox
+    app.state.pipeline = pipeline
     # Queued jobs (serve --job-latency-ms), and any a crash left on this database, run in the background.
     app.state.jobs = deferred.Runner(storage, settings)
     if settings.job_latency_ms > 0 or app.state.jobs.pending():

@@ -6,6 +6,7 @@ import json
 import socket
 import sys
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -227,15 +228,20 @@ def _seed(app: Any, settings: Any, seed_file: str | None) -> None:
 
 
 def serve(opts: dict[str, Any]) -> int:
-    import uvicorn
-
+    """Run the server until SIGTERM/SIGINT. Without --db its database lives in a throwaway directory
+    that is removed when the server ends (the signal ends ``run`` normally; see ``http.server``)."""
     from image_skill_mock.app import Settings, create_app
+    from image_skill_mock.http import server
 
     port = _int(opts, "--port", 0)
     public = _public_base_url(opts["--public-base-url"]) if opts["--public-base-url"] else None
-    with tempfile.TemporaryDirectory(prefix="image-skill-mock-") as tmp:
-        db_path = Path(opts["--db"]) if opts["--db"] else Path(tmp) / "mock.sqlite3"
-        sock = listening_socket(opts["--host"], port)
+    with ExitStack() as stack:
+        if opts["--db"]:
+            db_path = Path(opts["--db"])
+        else:
+            db_path = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="image-skill-mock-")))
+            db_path /= "mock.sqlite3"
+        sock = stack.enter_context(listening_socket(opts["--host"], port))
         host, bound_port = sock.getsockname()[:2]
         shown = f"[{host}]" if ":" in host else host
         base_url = f"http://{shown}:{bound_port}"
@@ -258,22 +264,17 @@ def serve(opts: dict[str, Any]) -> int:
             app = create_app(settings)
         except (ValueError, KeyError, TypeError) as exc:  # a --catalog file that breaks its own rules
             raise SystemExit(f"image-skill-mock: --catalog: {str(exc)[:200]}") from None
+        stack.callback(app.state.storage.close)
+        stack.callback(app.state.jobs.stop)  # (callbacks run last first: the jobs stop, then storage)
+        stack.callback(app.state.outbox.stop)
         _seed(app, settings, opts["--seed-file"])
-
-        class Server(uvicorn.Server):
-            async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-                await super().startup(sockets=sockets)
-                if not self.should_exit:
-                    ready = {"base_url": base_url, "webhook_secret": settings.webhook_secret}
-                    print(json.dumps(ready), flush=True)
-
-        config = uvicorn.Config(
-            defects.wrap(app, settings.defects), log_level=_log_level(opts), access_log=False, lifespan="off"
+        ready = {"base_url": base_url, "webhook_secret": settings.webhook_secret}
+        server.run(
+            defects.wrap(app, settings.defects),
+            sock,
+            lambda: print(json.dumps(ready), flush=True),
+            log_level=_log_level(opts),
         )
-        Server(config).run(sockets=[sock])
-        app.state.jobs.stop()
-        app.state.outbox.stop()
-        app.state.storage.close()
     return 0
 
 

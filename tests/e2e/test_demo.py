@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,8 @@ pytestmark = pytest.mark.e2e
 
 def test_demo_runs_the_first_run_flow_and_writes_the_image(tmp_path: Path) -> None:
     out = tmp_path / "demo-output"
+    scratch = tmp_path / "tmp"  # the demo's (and its server's) $TMPDIR: left empty at the end
+    scratch.mkdir()
     done = subprocess.run(
         [sys.executable, "-m", "image_skill_mock", "demo", "--out", str(out)],
         capture_output=True,
@@ -21,6 +24,7 @@ def test_demo_runs_the_first_run_flow_and_writes_the_image(tmp_path: Path) -> No
         timeout=180,
         check=False,
         cwd=tmp_path,
+        env={**os.environ, "TMPDIR": str(scratch)},
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     for step in ("image-skill doctor", "create --guide", "signup --agent", "jobs wait", "assets get"):
@@ -33,3 +37,4 @@ def test_demo_runs_the_first_run_flow_and_writes_the_image(tmp_path: Path) -> No
     [image] = out.iterdir()
     with Image.open(image) as png:
         assert png.format == "PNG"
+    assert list(scratch.iterdir()) == []

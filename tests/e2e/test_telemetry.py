@@ -51,10 +51,12 @@ def test_one_event_per_run_with_exactly_the_described_fields(cli: Cli, tmp_path:
         assert event["cli"] == {"name": "image-skill", "version": __version__}
         assert event["exit_code"] == result.exit_code
     assert log[_trace(signup)]["command"] == "image-skill signup --agent"
-    assert log[_trace(guide)]["requests"] >= 3  # health, models, payment methods, quota: one run, one event
+    # health, models, payment methods, quota: one run, one event; only the quota carries the token,
+    # and only authenticated requests are recorded.
+    assert log[_trace(guide)]["requests"] == 1
     assert 0 < log[_trace(guide)]["duration_ms"] <= guide_wall_ms + 50
     assert log[_trace(created)]["command"] == "image-skill create"
-    assert log[_trace(got)]["requests"] == 2  # assets show, then the media download
+    assert log[_trace(got)]["requests"] == 1  # assets show (the media download is anonymous: not recorded)
     assert log[_trace(missing)]["exit_code"] == 1
     text = json.dumps(list(log.values()))
     token = json.loads(cli.config_path.read_text())["token"]
@@ -66,9 +68,10 @@ def test_a_run_refused_locally_sends_nothing_and_records_nothing(cli: Cli, tmp_p
     run = Recording(cli)
     refused = run("activity", "list", "--limit", "0")
     assert refused.exit_code == ExitCode.INVALID_ARGUMENTS
-    sentinel = run("models", "list")
-    log = wait_for_runs(tmp_path / "mock.sqlite3", [_trace(sentinel)])
-    assert set(log) == {_trace(sentinel)}
+    signup = run("signup", "--agent", "--agent-contact", "a@example.invalid", "--agent-name", "a", "--save")
+    sentinel = run("whoami")  # only authenticated requests are recorded
+    log = wait_for_runs(tmp_path / "mock.sqlite3", [_trace(signup), _trace(sentinel)])
+    assert set(log) == {_trace(signup), _trace(sentinel)}
 
 
 @pytest.mark.parametrize("switch", OPT_OUT, ids=lambda s: next(iter(s)))
@@ -112,13 +115,16 @@ def test_doctor_reports_the_mode_and_why(cli: Cli) -> None:
 
 def test_the_telemetry_command_prints_json_lines_and_refuses_a_missing_db(cli: Cli, tmp_path: Path) -> None:
     run = Recording(cli)
-    first = run("models", "list")
-    second = run("capabilities", "list")
-    log = wait_for_runs(tmp_path / "mock.sqlite3", [_trace(first), _trace(second)])
-    assert list(log) == [_trace(first), _trace(second)]  # oldest run first
+    # Only authenticated requests are recorded (and a signup, for the agent it made).
+    signup = run("signup", "--agent", "--agent-contact", "a@example.invalid", "--agent-name", "a", "--save")
+    first = run("whoami")
+    second = run("usage", "quota")
+    log = wait_for_runs(tmp_path / "mock.sqlite3", [_trace(signup), _trace(first), _trace(second)])
+    assert list(log) == [_trace(signup), _trace(first), _trace(second)]  # oldest run first
     assert [e["command"] for e in telemetry_log(tmp_path / "mock.sqlite3")] == [
-        "image-skill models list",
-        "image-skill capabilities list",
+        "image-skill signup --agent",
+        "image-skill whoami",
+        "image-skill usage quota",
     ]
     (tmp_path / "garbage.sqlite3").write_text("not a database")
     for name in ("nothing.sqlite3", "garbage.sqlite3"):
@@ -139,7 +145,9 @@ def test_every_command_label_is_a_label_the_service_records() -> None:
     import re
 
     from image_skill.command_table import LABELS
-    from image_skill_api.constants import OPERATION_COMMANDS, TELEMETRY_COMMAND_PATTERN
+    from image_skill_api.constants import OPERATION_COMMANDS, TELEMETRY_COMMAND_PATTERN, TELEMETRY_COMMANDS
 
     labels = [*OPERATION_COMMANDS.values(), *LABELS.values()]
     assert [label for label in labels if not re.fullmatch(TELEMETRY_COMMAND_PATTERN, label)] == []
+    # The service records only the spec's labels: every label the CLI sends is one of them.
+    assert set(labels) <= set(TELEMETRY_COMMANDS)

@@ -12,7 +12,7 @@ import pytest
 
 from image_skill_api.constants import MOCK_CONTROL_TOKEN_HEADER, MOCK_CONTROL_VERSION_HEADER
 from image_skill_api.operations import OPERATIONS
-from image_skill_api.registry import ErrorCode
+from image_skill_api.registry import LIMIT_MAX_ANONYMOUS_BODY_BYTES, ErrorCode
 from image_skill_mock.clock import Clock
 
 from .conftest import Api
@@ -235,3 +235,14 @@ def test_the_journal_deltas_agree_with_the_quota(control: Api) -> None:
         "entries"
     ]
     assert (mine["status"], mine["exit_code"], mine["agent_id"]) == (200, 0, agent_id)
+
+
+def test_the_guard_runs_before_the_body_and_lets_a_whole_state_document_through(
+    make_control: Callable[..., Api],
+) -> None:
+    padded = {"version": 1, "pad": "x" * (2 * LIMIT_MAX_ANONYMOUS_BODY_BYTES)}  # no token: anonymous
+    remote = make_control(client=("203.0.113.7", 40000)).request("POST", "/_mock/state/import", json=padded)
+    assert remote["error"]["code"] == ErrorCode.MOCK_CONTROL_FORBIDDEN  # refused from the headers
+    allowed = make_control().request("POST", "/_mock/state/import", json=padded)
+    assert allowed["error"]["code"] != ErrorCode.REQUEST_TOO_LARGE  # the operation's own bound
+    assert allowed["error"]["code"] == ErrorCode.INVALID_ARGUMENTS  # read and judged against the spec

@@ -227,6 +227,8 @@ def test_health_answers_while_a_big_request_is_in_flight(
     live_server: Callable[..., LiveServer], framing: str, expected: ErrorCode
 ) -> None:
     server = live_server()
+    # Authenticated: an anonymous request is held to the much smaller anonymous body limit.
+    auth = f"Authorization: Bearer {signup(server.base_url)}\r\n"
     outcome: dict[str, Any] = {}
     done = threading.Event()
     array = b"0," * 499_990 + b"0"
@@ -237,12 +239,12 @@ def test_health_answers_while_a_big_request_is_in_flight(
             with connect(server, timeout=60) as sock:
                 if framing.startswith("under"):
                     assert len(big) < MiB
-                    sock.sendall(request_head("/v1/create", length=len(big)))
+                    sock.sendall(request_head("/v1/create", length=len(big), extra=auth))
                     for at in range(0, len(big), 64 * 1024):
                         sock.sendall(big[at : at + 64 * 1024])
                         time.sleep(0.02)
                 else:
-                    sock.sendall(request_head("/v1/create"))
+                    sock.sendall(request_head("/v1/create", extra=auth))
                     with_tail = big + b" " * MiB
                     for at in range(0, len(with_tail), 64 * 1024):
                         if readable(sock):
@@ -274,8 +276,10 @@ def test_the_largest_json_body_is_answered_promptly(live_server: Callable[..., L
     server = live_server()
     body = b'{"prompt":"x","references":[' + b"0," * 520_000 + b"0]}"
     assert len(body) <= MiB
+    # Authenticated: an anonymous request is held to the much smaller anonymous body limit.
+    headers = {**JSON, "authorization": f"Bearer {signup(server.base_url)}"}
     began = time.perf_counter()
-    response = requests.post(f"{server.base_url}/v1/create", data=body, headers=JSON, timeout=60)
+    response = requests.post(f"{server.base_url}/v1/create", data=body, headers=headers, timeout=60)
     elapsed = time.perf_counter() - began
     envelope = check_envelope(response.status_code, dict(response.headers), response.content)
     assert envelope["error"]["code"] == ErrorCode.INVALID_ARGUMENTS

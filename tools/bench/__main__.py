@@ -21,6 +21,9 @@ also writes it machine-readable. Figures:
   file), the CLI's upload memory (issue #8: ≤ 2.5 × the file), ``assets get`` vs curl (≥ 0.8);
 - the server's peak RSS under 8 concurrent edits of a 12000 x 4166 lossless WebP by one agent
   (issue #14: ≤ 600 MB) and the time until all 8 are answered (≤ 10 s).
+- under hostile load (issue #14): ``/healthz`` p99 while 45 clients send unauthenticated 93 KB
+  feedback bodies (≤ 100 ms), and the server's peak RSS with six unauthenticated 36 MiB uploads at
+  once (≤ 300 MB).
 
 Timing is machine-dependent, so this reports: a figure over its budget says ``no``, and the exit
 status is 0 unless something could not be measured at all.
@@ -45,7 +48,7 @@ from pathlib import Path
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [str(_HERE.parent), *(p for p in sys.path if Path(p or ".").resolve() != _HERE)]
 
-from bench import edits, faces, history, load, media, startup  # noqa: E402
+from bench import edits, faces, history, hostile, load, media, startup  # noqa: E402
 from bench.procs import BenchError, mock, signup  # noqa: E402
 from bench.stats import Row, as_json, table  # noqa: E402
 
@@ -123,6 +126,9 @@ def measure(cli: str, env: Mapping[str, str], rounds: Rounds) -> list[Row]:
         rows += _media_rows(cli, env, tmp, rounds)
         _note("8 concurrent edits of a 12000x4166 WebP")
         rows += edits.edit_rows(tmp)
+        _note("healthz under hostile load; memory under unauthenticated uploads")
+        with mock(tmp / "hostile.sqlite3") as server:
+            rows += hostile.hostile_rows(server)
     return rows
 
 

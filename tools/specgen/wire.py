@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .checks import status_exit_codes
@@ -37,6 +38,7 @@ def wire_constants(spec: dict[str, Any]) -> dict[str, Any]:
         "TELEMETRY_ELAPSED_HEADER": telemetry["elapsed_ms"]["name"],
         "TELEMETRY_ELAPSED_PATTERN": telemetry["elapsed_ms"]["pattern"],
         "TELEMETRY_OPT_OUT": tuple(spec["x-image-skill-telemetry"]["opt_out"].items()),
+        "TELEMETRY_COMMANDS": telemetry_commands(spec),
         "SECRET_SHAPES": tuple((row["name"], row["pattern"]) for row in spec["x-image-skill-secret-shapes"]),
         **{f"ACTIVITY_LIMIT_{key.upper()}": activity_limit[key] for key in ("default", "minimum", "maximum")},
         "PROVIDER_NATIVE_KEYS": provider_native_keys(spec),
@@ -49,6 +51,18 @@ def wire_constants(spec: dict[str, Any]) -> dict[str, Any]:
         "MOCK_STATE_FORMAT": schemas["MockStateDocument"]["properties"]["format"]["const"],
         "MOCK_STATE_VERSION": schemas["MockStateDocument"]["properties"]["version"]["const"],
     }
+
+
+def telemetry_commands(spec: dict[str, Any]) -> tuple[str, ...]:
+    """Every command label the service records: the operations' ``x-image-skill-command`` (in spec
+    order, each once) and then ``x-image-skill-telemetry.commands``, each of those checked against the
+    header's pattern (a label the pattern refuses could never be recorded)."""
+    pattern = spec["x-image-skill-telemetry"]["headers"]["command"]["pattern"]
+    extra = spec["x-image-skill-telemetry"].get("commands", [])
+    for label in extra:
+        if not isinstance(label, str) or not re.fullmatch(pattern, label):
+            raise SpecError(f"x-image-skill-telemetry: the command label {label!r} breaks its pattern")
+    return tuple(dict.fromkeys([*(op["command"] for op in collect_operations(spec)), *extra]))
 
 
 def provider_native_keys(spec: dict[str, Any]) -> tuple[tuple[str, dict[str, str]], ...]:

@@ -140,6 +140,9 @@ MODELS: tuple[dict[str, Any], ...]
 ALIASES: dict[str, str]
 _BY_ID: dict[str, dict[str, Any]]
 _BY_CAPABILITY: dict[str, dict[str, Any]]
+#: Which install is served (one more per ``install``): what an answer remembered from the catalog is
+#: keyed on, so a catalog installed later is never answered from the one it replaced.
+GENERATION = 0
 
 
 def install(path: Path | None = None) -> Path | None:
@@ -148,7 +151,7 @@ def install(path: Path | None = None) -> Path | None:
     own rules (a redirect to an unknown or retired model, an alias of no model) is refused."""
     # The catalog is module state read as ``catalog.MODELS`` etc.; this is the one place that sets it.
     global HOSTED_DEFAULT_MODEL_ID, HOSTED_DEFAULT_EDIT_MODEL_ID, PRESET_SIZES, LONG_EDGES  # noqa: PLW0603
-    global MODELS, ALIASES, _BY_ID, _BY_CAPABILITY  # noqa: PLW0603
+    global MODELS, ALIASES, _BY_ID, _BY_CAPABILITY, GENERATION  # noqa: PLW0603
     data = _load(path)
     aliases = {str(alias): str(target) for alias, target in data.get("aliases", {}).items()}
     default_id = data["hosted_default_model_id"]
@@ -162,6 +165,7 @@ def install(path: Path | None = None) -> Path | None:
     MODELS = tuple(sorted(rows, key=lambda row: not is_executable(row)))
     ALIASES, _BY_ID = aliases, by_id
     _BY_CAPABILITY = {m["capability_id"]: m for m in MODELS}
+    GENERATION += 1
     return path
 
 

@@ -8,7 +8,8 @@
    assets, its debit and its answer), so no crash can leave a recorded job without its answer.
 2. The same key with the same body (fingerprint) gets that stored answer: the original job, no
    second job and no second debit. A request that arrives while the first is still running waits
-   for its answer (up to ``WAIT_SECONDS``, then ``IDEMPOTENCY_KEY_IN_USE``, retryable).
+   for its answer on the event loop, holding no worker thread (``waits.Pending``; up to
+   ``WAIT_SECONDS``, then ``IDEMPOTENCY_KEY_IN_USE``, retryable).
 3. The same key with another body is ``IDEMPOTENCY_KEY_CONFLICT``; nothing runs.
 4. A refused request (policy, quota, budget, ...) releases its claim: nothing was recorded, so the
    key can be used again (the same body is refused the same way).
@@ -28,7 +29,6 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Final
@@ -37,12 +37,12 @@ from image_skill_api.registry import ErrorCode
 from image_skill_mock import crashpoints
 from image_skill_mock.clock import timestamp
 from image_skill_mock.errors import ApiError
+from image_skill_mock.http import waits
 from image_skill_mock.store import rows
 from image_skill_mock.store.database import Connection, Storage
 
 TABLE: Final = "idempotency_keys"
 WAIT_SECONDS: Final = 60.0
-POLL_SECONDS: Final = 0.02
 
 #: The (agent, key) claims requests of this server process hold: a ``pending`` row not in it was
 #: left by a server that died mid-request.
@@ -96,11 +96,9 @@ def once(
 ) -> dict[str, Any]:
     """``work()``'s answer, computed at most once for this agent and key (``recover(job_id)``: the
     answer of a job recorded without its answer)."""
-    deadline = time.monotonic() + WAIT_SECONDS
-    while True:
-        held = _claim(storage, agent_id, key, body_fingerprint, now())
-        if held is None:
-            break
+    topic = (TABLE, agent_id, key)
+    held = _claim(storage, agent_id, key, body_fingerprint, now())
+    if held is not None:
         if held["fingerprint"] != body_fingerprint:
             raise ApiError(
                 ErrorCode.IDEMPOTENCY_KEY_CONFLICT,
@@ -112,12 +110,13 @@ def once(
             return answer
         if held["state"] == "bound" and held["job_id"]:
             return recover(str(held["job_id"]))
-        if time.monotonic() >= deadline:
-            raise ApiError(
-                ErrorCode.IDEMPOTENCY_KEY_IN_USE,
-                "A request with this idempotency key is still running; retry it shortly.",
-            )
-        time.sleep(POLL_SECONDS)
+        in_use = ApiError(
+            ErrorCode.IDEMPOTENCY_KEY_IN_USE,
+            "A request with this idempotency key is still running; retry it shortly.",
+        )
+        # The endpoint waits on the event loop (no worker thread) and runs the request again when the
+        # holder notifies, or gives up with ``in_use`` after WAIT_SECONDS.
+        raise waits.Pending(topic, wait_seconds=WAIT_SECONDS, give_up=in_use)
     where = {"agent_id": agent_id, "idempotency_key": key}
     try:
         crashpoints.reach(crashpoints.CREATE_CLAIMED)
@@ -125,6 +124,7 @@ def once(
     except BaseException:
         with storage.transaction() as conn:  # nothing was recorded: the key is free again
             rows.delete_rows(conn, TABLE, {**where, "state": "pending"})
+        waits.notify(topic)
         raise
     finally:
         with _running_lock:
@@ -136,6 +136,7 @@ def once(
             {**where, "state": "pending"},
             {"state": "done", "response_json": json.dumps(answer, separators=(",", ":"))},
         )
+    waits.notify(topic)
     return answer
 
 

@@ -5,7 +5,10 @@ malformed, unknown or revoked one."""
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from typing import Any
+
+from starlette.concurrency import run_in_threadpool
 
 from image_skill_api.registry import ENUMS, ErrorCode
 from image_skill_mock.errors import ApiError
@@ -31,13 +34,62 @@ def auth_required(message: str, *, state: str = "missing") -> ApiError:
 def authenticate(storage: Storage, authorization: str | None) -> Agent:
     if not authorization:
         raise auth_required("This operation needs an agent token.")
-    scheme, _, token = authorization.partition(" ")
-    agent = (
-        storage.agent_by_token(token_hash(token.strip())) if scheme.lower() == "bearer" and token else None
-    )
+    digest = _digest(authorization)
+    agent = storage.agent_by_token(digest) if digest is not None else None
     if agent is None:
         raise auth_required("The bearer token is not a valid agent token; sign up again.", state="invalid")
     return agent
+
+
+class Authenticator:
+    """``authenticate`` with a bounded memory of the tokens it has accepted.
+
+    Agents are never removed and tokens never revoked (the preview has no such flow; a claim changes
+    only the stored contact, which no answer reads from the ``Agent``), so a token once accepted
+    names the same agent for the server's life: a repeat is answered from memory, on the event loop,
+    without a worker thread. Unknown tokens are looked up every time (never remembered); the memory
+    holds at most ``REMEMBERED`` tokens (least recently used out). With ``remember=False`` (``serve
+    --control``: a state reset or import may remove or replace agents) every token is looked up.
+    """
+
+    REMEMBERED = 4096
+
+    def __init__(self, storage: Storage, *, remember: bool = True) -> None:
+        self.storage = storage
+        self.remember = remember
+        self._known: OrderedDict[str, Agent] = OrderedDict()
+
+    def remembered(self, authorization: str | None) -> Agent | None:
+        """The agent of an already accepted token, else None (no lookup)."""
+        if not self.remember:
+            return None
+        digest = _digest(authorization)
+        agent = self._known.get(digest) if digest is not None else None
+        if agent is not None and digest is not None:
+            self._known.move_to_end(digest)
+        return agent
+
+    async def authenticate(self, authorization: str | None) -> Agent:
+        """As ``authenticate``; a worker thread only for a token not seen yet."""
+        agent = self.remembered(authorization)
+        if agent is not None:
+            return agent
+        if not authorization:
+            raise auth_required("This operation needs an agent token.")
+        agent = await run_in_threadpool(authenticate, self.storage, authorization)
+        digest = _digest(authorization)
+        if digest is not None and self.remember:
+            self._known[digest] = agent
+            while len(self._known) > self.REMEMBERED:
+                self._known.popitem(last=False)
+        return agent
+
+
+def _digest(authorization: str | None) -> str | None:
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    return token_hash(token.strip()) if scheme.lower() == "bearer" and token else None
 
 
 def actor_of(agent: Agent) -> dict[str, Any]:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from starlette.responses import Response
@@ -15,11 +18,38 @@ from image_skill_mock.errors import ApiError
 ROOT_COMMAND = "image-skill"
 
 
+def encode(value: Any) -> str:
+    """The one JSON encoding of every answer."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A handler's data with its JSON text made once (a fixed answer, served many times)."""
+
+    value: Any
+    text: str
+
+
+def fixed(function: Callable[..., Any]) -> Callable[..., Encoded]:
+    """``function`` (pure, of hashable arguments) remembered with its encoding, for the last 256
+    argument tuples: a fixed answer (the catalog) is built and encoded once, not per request."""
+
+    @lru_cache(maxsize=256)
+    def remembered(*args: Hashable) -> Encoded:
+        value = function(*args)
+        return Encoded(value, encode(value))
+
+    return remembered
+
+
 class EnvelopeResponse(Response):
     media_type = "application/json"
 
-    def __init__(self, envelope: dict[str, Any], status_code: int, exit_code: int) -> None:
-        body = json.dumps(envelope, separators=(",", ":"), ensure_ascii=False).encode()
+    def __init__(
+        self, envelope: dict[str, Any], status_code: int, exit_code: int, *, text: str | None = None
+    ) -> None:
+        body = (text if text is not None else encode(envelope)).encode()
         super().__init__(body, status_code, headers={EXIT_CODE_HEADER: str(exit_code)})
         self.envelope = envelope
 
@@ -33,10 +63,16 @@ def success(
     status: int = 200,
     warnings: list[str] | None = None,
 ) -> EnvelopeResponse:
-    body = envelope(
-        ok=True, command=command, trace_id=trace_id, actor=actor, data=data, warnings=warnings or ()
-    )
-    return EnvelopeResponse(body, status, 0)
+    shown = warnings or ()
+    if not isinstance(data, Encoded):
+        body = envelope(ok=True, command=command, trace_id=trace_id, actor=actor, data=data, warnings=shown)
+        return EnvelopeResponse(body, status, 0)
+    body = envelope(ok=True, command=command, trace_id=trace_id, actor=actor, data=data.value, warnings=shown)
+    # The same text ``encode(body)`` would make, with the data's text spliced in (not re-encoded).
+    head = encode({key: body[key] for key in ("ok", "command", "trace_id", "actor")})
+    tail = encode({key: body[key] for key in ("warnings", "error")})
+    text = f'{head[:-1]},"data":{data.text},{tail[1:]}'
+    return EnvelopeResponse(body, status, 0, text=text)
 
 
 def failure(

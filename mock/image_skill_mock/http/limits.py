@@ -8,10 +8,17 @@ operation's own ``x-image-skill-max-body-bytes``; see ``validation.schemas_for``
 
 from __future__ import annotations
 
+from starlette.datastructures import Headers
 from starlette.requests import Request
 
 from image_skill_api.registry import ErrorCode
 from image_skill_mock.errors import ApiError
+
+
+def has_body(headers: Headers) -> bool:
+    """Whether the request announces a body (a non-zero Content-Length, or chunked framing)."""
+    declared = headers.get("content-length")
+    return (declared is not None and declared.strip("0") != "") or "transfer-encoding" in headers
 
 
 def too_large(limit: int) -> ApiError:

@@ -19,6 +19,13 @@ Never a token, prompt, path, contact or URL: nothing is read from the body, the 
 A request without a well-formed client header and trace id (curl, another client, the CLI in
 no-telemetry mode) records nothing; a malformed header is ignored, never refused. A failure to
 record is logged and dropped: telemetry never changes an answer.
+
+Only a request of a known agent is recorded: one whose token the endpoint accepted (or a signup,
+for the agent it made), which the endpoint marks with ``attribute``; anonymous requests (healthz
+from curl, an unknown token) write nothing. A trace id belongs to the agent that first used it:
+another agent's requests with the same trace id are ignored. The command must be one of the spec's
+labels (``TELEMETRY_COMMANDS``), else it is dropped; every other field is bounded by its pattern,
+so an event has a bounded size.
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from image_skill_api.constants import (
     TELEMETRY_CLIENT_PATTERN,
     TELEMETRY_COMMAND_HEADER,
     TELEMETRY_COMMAND_PATTERN,
+    TELEMETRY_COMMANDS,
     TELEMETRY_ELAPSED_HEADER,
     TELEMETRY_ELAPSED_PATTERN,
 )
@@ -44,7 +52,7 @@ from image_skill_api.registry import EXIT_CODE_HEADER, ID_PATTERNS, TRACE_ID_HEA
 from image_skill_mock.clock import timestamp
 from image_skill_mock.settings import Settings
 from image_skill_mock.store.database import Storage
-from image_skill_mock.store.telemetry_events import put_telemetry_event, telemetry_event
+from image_skill_mock.store.telemetry_events import put_telemetry_event, telemetry_event, telemetry_owner
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -56,6 +64,20 @@ _CLIENT = re.compile(TELEMETRY_CLIENT_PATTERN)
 _COMMAND = re.compile(TELEMETRY_COMMAND_PATTERN)
 _ELAPSED = re.compile(TELEMETRY_ELAPSED_PATTERN)
 _TRACE = re.compile(ID_PATTERNS["TraceId"])
+_LABELS = frozenset(TELEMETRY_COMMANDS)
+_CLIENT_KEY = TELEMETRY_CLIENT_HEADER.encode("latin-1")
+#: Where the endpoint leaves the agent a request was authenticated as (``scope["state"]``).
+OWNER = "image_skill_telemetry_agent_id"
+
+
+def describes_a_run(scope: Scope) -> bool:
+    """Whether the request carries the telemetry client header (cheap: no parsing)."""
+    return any(name.lower() == _CLIENT_KEY for name, _ in scope.get("headers", ()))
+
+
+def attribute(scope: Scope, agent_id: str) -> None:
+    """Mark the request as made by ``agent_id`` (only such requests are recorded)."""
+    scope.setdefault("state", {})[OWNER] = agent_id
 
 
 @dataclass(frozen=True)
@@ -82,7 +104,7 @@ def described(headers: dict[str, str]) -> Described | None:
         trace_id=trace_id,
         cli_name=name,
         cli_version=version,
-        command=command if _COMMAND.fullmatch(command) else None,
+        command=command if command in _LABELS and _COMMAND.fullmatch(command) else None,
         elapsed_ms=int(elapsed) if _ELAPSED.fullmatch(elapsed) else None,
     )
 
@@ -135,8 +157,10 @@ class Recorder:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        seen = described(headers)
+        seen = None
+        if describes_a_run(scope):
+            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+            seen = described(headers)
         if seen is None:
             await self.app(scope, receive, send)
             return
@@ -153,18 +177,22 @@ class Recorder:
         try:
             await self.app(scope, receive, capture)
         finally:
-            if "server_ms" in answered:  # a response was sent: record it (never before it is sent)
+            owner = scope.get("state", {}).get(OWNER)
+            if "server_ms" in answered and owner:  # a known agent's answer was sent: record it
                 exit_code = _exit_code(answered["status"], answered["headers"])
-                await self._record(seen, exit_code, int(answered["server_ms"]))
+                await self._record(seen, str(owner), exit_code, int(answered["server_ms"]))
 
-    async def _record(self, seen: Described, exit_code: int, server_ms: int) -> None:
+    async def _record(self, seen: Described, owner: str, exit_code: int, server_ms: int) -> None:
         now = timestamp(self.settings.clock())
 
         def record() -> None:
             with self.storage.telemetry_transaction() as conn:
+                first = telemetry_owner(conn, seen.trace_id)
+                if first is not None and first != owner:
+                    return  # another agent's run: its trace id is not this agent's to fold into
                 stored = telemetry_event(conn, seen.trace_id)
                 event = fold(stored, seen, exit_code=exit_code, server_ms=server_ms, now=now)
-                put_telemetry_event(conn, seen.trace_id, event)
+                put_telemetry_event(conn, seen.trace_id, event, agent_id=owner)
 
         try:
             await run_in_threadpool(record)

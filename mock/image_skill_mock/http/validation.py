@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -257,6 +257,16 @@ def parse_json(raw: bytes | bytearray) -> Any:
     return value
 
 
+def refuse_unknown_query(operation_id: str, query: Mapping[str, str]) -> None:
+    """``RequestInvalid`` for a query parameter the operation does not declare (a filter the server
+    does not know is never ignored silently)."""
+    declared = {param.name for param in schemas_for(operation_id).params if param.location == "query"}
+    unknown = sorted(set(query) - declared)
+    if unknown:
+        known = ", ".join(sorted(declared)) or "none"
+        raise RequestInvalid(f"query parameter {unknown[0][:40]!r} is not known here (known: {known})")
+
+
 def validate_params(
     operation_id: str, path: dict[str, str], query: dict[str, str], headers: dict[str, str]
 ) -> dict[str, Any]:
@@ -264,11 +274,7 @@ def validate_params(
     refused (a filter the server does not know is never ignored silently)."""
     coerced: dict[str, Any] = {}
     sources = {"path": path, "query": query, "header": headers}
-    declared = {param.name for param in schemas_for(operation_id).params if param.location == "query"}
-    unknown = sorted(set(query) - declared)
-    if unknown:
-        known = ", ".join(sorted(declared)) or "none"
-        raise RequestInvalid(f"query parameter {unknown[0][:40]!r} is not known here (known: {known})")
+    refuse_unknown_query(operation_id, query)
     for param in schemas_for(operation_id).params:
         source = sources.get(param.location, {})
         if param.name not in source:

@@ -27,3 +27,5 @@ HANDLERS = {
     "createAgentClaim": create_agent_claim,
     "getWhoami": get_whoami,
 }
+#: whoami reads only the authenticated agent: it runs on the event loop, no worker thread.
+INLINE = frozenset({"getWhoami"})

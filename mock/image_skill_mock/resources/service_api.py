@@ -19,3 +19,5 @@ def get_health(call: Call) -> dict[str, Any]:
 
 
 HANDLERS = {"getHealth": get_health}
+#: Handlers that touch no storage and do no heavy work: run on the event loop, no worker thread.
+INLINE = frozenset(HANDLERS)

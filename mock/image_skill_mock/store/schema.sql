@@ -203,6 +203,11 @@ CREATE TABLE IF NOT EXISTS telemetry_events (
     event_json TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS telemetry_by_seq ON telemetry_events(seq);
+-- The agent each telemetry trace id belongs to: the first that used it (others' requests are ignored).
+CREATE TABLE IF NOT EXISTS telemetry_owners (
+    trace_id TEXT PRIMARY KEY,
+    agent_id TEXT NOT NULL
+);
 
 -- The credit ledger: every grant (+) and debit (-) of an agent, from the three tables that hold them.
 DROP VIEW IF EXISTS credit_entries;

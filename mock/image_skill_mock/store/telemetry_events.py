@@ -14,8 +14,17 @@ def telemetry_event(conn: sqlite3.Connection, trace_id: str) -> dict[str, Any] |
     return json_row(conn, "SELECT event_json FROM telemetry_events WHERE trace_id = ?", (trace_id,))
 
 
-def put_telemetry_event(conn: sqlite3.Connection, trace_id: str, event: dict[str, Any]) -> None:
-    """Store the run's event: a new run gets the next sequence number, a known one is replaced."""
+def telemetry_owner(conn: sqlite3.Connection, trace_id: str) -> str | None:
+    """The agent whose run the trace id is (the first to use it), None for a new trace id."""
+    row = conn.execute("SELECT agent_id FROM telemetry_owners WHERE trace_id = ?", (trace_id,)).fetchone()
+    return str(row[0]) if row else None
+
+
+def put_telemetry_event(
+    conn: sqlite3.Connection, trace_id: str, event: dict[str, Any], *, agent_id: str
+) -> None:
+    """Store the run's event: a new run gets the next sequence number and ``agent_id`` as its owner,
+    a known one is replaced."""
     text = json.dumps(event, separators=(",", ":"))
     updated = conn.execute(
         "UPDATE telemetry_events SET event_json = ? WHERE trace_id = ?", (text, trace_id)
@@ -23,6 +32,7 @@ def put_telemetry_event(conn: sqlite3.Connection, trace_id: str, event: dict[str
     if not updated:
         seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM telemetry_events").fetchone()[0]
         conn.execute("INSERT INTO telemetry_events VALUES (?, ?, ?)", (trace_id, seq, text))
+    conn.execute("INSERT OR IGNORE INTO telemetry_owners VALUES (?, ?)", (trace_id, agent_id))
 
 
 def telemetry_events(conn: sqlite3.Connection) -> list[dict[str, Any]]:
