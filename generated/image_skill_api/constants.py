@@ -60,6 +60,7 @@ TELEMETRY_COMMANDS = (
     "image-skill create --guide",
     "image-skill jobs wait",
     "image-skill assets get",
+    "image-skill trust",
 )
 SECRET_SHAPES = (
     ("an Image Skill token (isk_r_...)", "isk_r_[A-Za-z0-9_-]{8,}"),
