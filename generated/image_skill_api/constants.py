@@ -61,6 +61,8 @@ TELEMETRY_COMMANDS = (
     "image-skill jobs wait",
     "image-skill assets get",
     "image-skill trust",
+    "image-skill mcp",
+    "image-skill completion",
 )
 SECRET_SHAPES = (
     ("an Image Skill token (isk_r_...)", "isk_r_[A-Za-z0-9_-]{8,}"),

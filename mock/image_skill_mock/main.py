@@ -264,9 +264,8 @@ def serve(opts: dict[str, Any]) -> int:
             app = create_app(settings)
         except (ValueError, KeyError, TypeError) as exc:  # a --catalog file that breaks its own rules
             raise SystemExit(f"image-skill-mock: --catalog: {str(exc)[:200]}") from None
-        stack.callback(app.state.storage.close)
-        stack.callback(app.state.jobs.stop)  # (callbacks run last first: the jobs stop, then storage)
-        stack.callback(app.state.outbox.stop)
+        for stop in (app.state.storage.close, app.state.jobs.stop, app.state.outbox.stop):
+            stack.callback(stop)  # run last first: the outbox, the jobs, then the storage
         _seed(app, settings, opts["--seed-file"])
         ready = {"base_url": base_url, "webhook_secret": settings.webhook_secret}
         server.run(

@@ -113,6 +113,10 @@ def test_a_busy_server_answers_server_busy_envelopes(make_api: Callable[..., Api
 
 
 # ---------------------------------------------------------- idempotency waits
+def _unreachable(job_id: str) -> dict[str, object]:
+    raise AssertionError(f"no key here is bound to a job without its answer ({job_id})")
+
+
 def test_a_key_in_use_raises_pending_instead_of_sleeping(api: Api) -> None:
     api.signup()
     agent = api.request("GET", "/v1/whoami")["actor"]["actor_id"]
@@ -125,13 +129,17 @@ def test_a_key_in_use_raises_pending_instead_of_sleeping(api: Api) -> None:
 
     def first() -> dict[str, Any]:
         with pytest.raises(waits.Pending) as pending:  # the key is held: no sleep, no thread held
-            idempotency.once(storage, agent, "k", "print", second, now=lambda: NOON)
+            idempotency.once(storage, agent, "k", "print", second, now=lambda: NOON, recover=_unreachable)
         assert isinstance(pending.value.give_up, ApiError)
         assert pending.value.give_up.code is ErrorCode.IDEMPOTENCY_KEY_IN_USE
         return {"job_id": "job_first"}
 
-    assert idempotency.once(storage, agent, "k", "print", first, now=lambda: NOON) == {"job_id": "job_first"}
-    assert idempotency.once(storage, agent, "k", "print", second, now=lambda: NOON) == {"job_id": "job_first"}
+    assert idempotency.once(storage, agent, "k", "print", first, now=lambda: NOON, recover=_unreachable) == {
+        "job_id": "job_first"
+    }
+    assert idempotency.once(storage, agent, "k", "print", second, now=lambda: NOON, recover=_unreachable) == {
+        "job_id": "job_first"
+    }
     assert ran == []
 
 
