@@ -27,6 +27,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from typing import Final
 
 PAYMENT_CHARGED: Final = "payment_charged"
@@ -53,4 +54,8 @@ def reach(name: str) -> None:
         return
     with _lock:  # one announcement: the process stops while holding it
         print(f"image-skill-mock: paused at {name} (pid {os.getpid()})", file=sys.stderr, flush=True)
-        os.kill(os.getpid(), signal.SIGSTOP)
+        # Directed at this thread, so it is delivered before the thread runs another instruction (a
+        # process-directed SIGSTOP may be taken by another thread while this one runs on briefly).
+        signal.pthread_kill(threading.get_ident(), signal.SIGSTOP)
+        while True:  # a frozen point stays frozen: even a SIGCONT never lets this request go on
+            time.sleep(3600)
