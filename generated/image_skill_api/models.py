@@ -215,6 +215,12 @@ class HealthData(TypedDict):
     time: NotRequired[Timestamp]
 
 
+AgentLabel: TypeAlias = str
+"""
+An agent's name or runtime as signup takes it (the pattern bounds it to 80 characters).
+"""
+
+
 DiscoverySource: TypeAlias = str
 """
 Where the agent discovered Image Skill (self-reported, optional, first-touch), a channel slug such as `clawhub`, `skills-sh` or `npm`.
@@ -1308,8 +1314,8 @@ class SignupRequest(TypedDict):
     """
     Compatibility alias of `agent_contact`.
     """
-    agent_name: str
-    runtime: NotRequired[str]
+    agent_name: AgentLabel
+    runtime: NotRequired[AgentLabel]
     return_token: NotRequired[bool]
     """
     Return the raw token once in `data.token`.

@@ -677,6 +677,7 @@ ID_PATTERNS: Final[dict[str, str]] = {
     "ModelId": "^[a-z0-9-]+\\.[a-z0-9][a-z0-9.-]{0,126}$",
     "ModelReference": "^[a-z0-9][a-z0-9.-]{0,127}$",
     "CapabilityId": "^is\\.[a-z0-9.-]{1,160}$",
+    "AgentLabel": "^[A-Za-z0-9][A-Za-z0-9 ._-]{0,79}$",
     "DiscoverySource": "^[a-z0-9][a-z0-9._-]{0,63}$",
     "AspectRatio": "^(auto|[1-9][0-9]?:[1-9][0-9]?)$",
     "ActivityReference": "^(evt|job|usage|fb|sig|trace|quote|payatt|cs|rcpt|credevt|prev|asset|image|video|audio|mask|thumb|file)_[A-Za-z0-9._-]{1,128}$",

@@ -105,3 +105,33 @@ def test_a_save_that_fails_after_the_signup_hands_the_token_over_once(
     assert shlex.split(recovery["suggested_command"]) == ["export", f"IMAGE_SKILL_TOKEN={TOKEN}"]
     assert "agent was created" in result.error["message"]
     assert list((home / "cfg").iterdir()) == []
+
+
+# ------------------------------------------------------------------ a name the spec refuses is never sent
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [("--agent-name", "--json"), ("--agent-name", "a" * 81), ("--agent-name", " lead"), ("--runtime", "x/y")],
+)
+def test_a_name_or_runtime_the_spec_refuses_is_exit_2_before_any_request(
+    http: tuple[str, Script], run_cli: Callable[..., Run], flag: str, value: str
+) -> None:
+    base, script = http
+    given = {"--agent-name": "n", flag: value}
+    result = run_cli(
+        "signup", "--agent", *(f"{name}={text}" for name, text in given.items()), "--api-base-url", base
+    )
+    assert result.code == ExitCode.INVALID_ARGUMENTS
+    assert result.error["code"] == ErrorCode.INVALID_ARGUMENTS
+    assert flag in result.error["message"]
+    assert result.error["recovery"]["suggested_command"].startswith("image-skill signup --help")
+    assert script.seen == []
+
+
+def test_a_name_at_the_bound_is_sent(http: tuple[str, Script], run_cli: Callable[..., Run]) -> None:
+    base, script = http
+    script.on("POST", "/v1/agent-signups", Reply(201, envelope({"token": TOKEN, "actor": None})))
+    result = run_cli(
+        "signup", "--agent", "--agent-name", "A" + "b. _-" * 15 + "x" * 4, "--api-base-url", base
+    )
+    assert result.code == ExitCode.OK
+    assert len(json.loads(script.seen[0].body)["agent_name"]) == 80

@@ -6,9 +6,15 @@ paid checkout's completion waits in the durable outbox, is retried on the docume
 
 from __future__ import annotations
 
+import http.server
+import json
+import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
+
+import pytest
 
 from image_skill_mock.clock import timestamp, utc_now
 from image_skill_mock.payments import cards, delivery
@@ -153,3 +159,46 @@ def test_the_retry_schedule_doubles_up_to_an_hour() -> None:
     assert [delivery.delay(5, n).total_seconds() for n in (1, 2, 3, 4)] == [5, 10, 20, 40]
     assert delivery.delay(5, 20) == delivery.MAX_DELAY
     assert delivery.delay(5, 10_000) == delivery.MAX_DELAY
+
+
+class _Receiver(http.server.BaseHTTPRequestHandler):
+    """A webhook endpoint answering the statuses it is given in turn (each POST recorded)."""
+
+    statuses: list[int] = []
+    seen: list[str] = []
+
+    def do_POST(self) -> None:  # noqa: N802 (the http.server name)
+        body = self.rfile.read(int(self.headers["content-length"]))
+        type(self).seen.append(json.loads(body)["id"])
+        self.send_response(type(self).statuses.pop(0))
+        self.send_header("content-length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.mark.parametrize("refusal", [400, 401, 404, 409, 500, 503])
+def test_any_answer_but_a_2xx_is_retried_on_schedule(make_api: Callable[..., Api], refusal: int) -> None:
+    """Stripe's rule: only a 2xx acknowledges a delivery; a 4xx is retried like a 5xx."""
+    clock = Clock()
+    api, _ = _paid(make_api, clock)
+    receiver = type("Receiver", (_Receiver,), {"statuses": [refusal, refusal, 200], "seen": []})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings = api.client.app.state.outbox.settings  # type: ignore[attr-defined]
+        to_receiver = replace(settings, webhook_delivery_base_url=f"http://127.0.0.1:{server.server_port}")
+        sender = delivery.Outbox(to_receiver, _storage(api))
+        base = settings.webhook_retry_base_seconds
+        assert sender.step() == 1
+        clock.now += timedelta(seconds=base)
+        assert sender.step() == 1
+        clock.now += timedelta(seconds=2 * base)
+        assert sender.step() == 1  # acknowledged now
+        clock.now += timedelta(hours=1)
+        assert sender.step() == 0  # never sent again
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(receiver.seen) == 3 and len(set(receiver.seen)) == 1

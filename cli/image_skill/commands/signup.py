@@ -68,6 +68,18 @@ def _discovery(value: str | None, where: str) -> str | None:
     return value
 
 
+def _label(value: str | None, flag: str) -> str | None:
+    """An agent name or runtime (None stays None) as the spec's ``AgentLabel`` takes it, else
+    INVALID_ARGUMENTS naming ``flag`` (never sent for the server to refuse)."""
+    if value is not None and not matches("AgentLabel", value):
+        raise invalid(
+            "signup",
+            f"{flag} starts with a letter or digit and holds letters, digits, spaces, '.', '_' or '-',"
+            " at most 80 characters.",
+        )
+    return value
+
+
 def _save_flags(opts: Mapping[str, Any]) -> bool:
     """Whether to save the token: yes unless --no-save (which needs --show-token, or the token is lost)."""
     if opts.get("--no-save") and opts.get("--save"):
@@ -113,8 +125,8 @@ def parse(opts: Mapping[str, Any]) -> SignupOptions:
         )
     return SignupOptions(
         contact=given["--agent-contact"] or None,
-        name=opts["--agent-name"],
-        runtime=opts["--runtime"] or "unknown",
+        name=_label(opts["--agent-name"], "--agent-name") or "",
+        runtime=_label(opts["--runtime"], "--runtime") or "unknown",
         save=_save_flags(opts),
         show_token=bool(opts["--show-token"]),
         discovery_source=_discovery(opts.get("--discovery-source"), "--discovery-source"),

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -59,9 +59,40 @@ def _ecma_pattern(
         yield ValidationError(f"the value does not match {pattern!r}")
 
 
-#: Draft 2020-12 with ECMA-262 ``pattern`` semantics.
+Keyword = Callable[[Draft202012Validator, Any, Any, dict[str, Any]], Iterator[ValidationError]]
+
+
+def _within(bound: str, kind: str, keyword: Keyword) -> Keyword:
+    """``keyword`` looked at only when the instance is within the schema's ``bound`` (``maxItems``,
+    ``maxLength``, ``maxProperties``): over it, the bound's own error reports the instance, and a
+    hostile body's 16,000 array items or megabyte of string cost nothing more to refuse."""
+
+    def checked(
+        validator: Draft202012Validator, value: Any, instance: Any, schema: dict[str, Any]
+    ) -> Iterator[ValidationError]:
+        if bound in schema and validator.is_type(instance, kind) and len(instance) > schema[bound]:
+            return
+        yield from keyword(validator, value, instance, schema)
+
+    return checked
+
+
+_BASE = Draft202012Validator.VALIDATORS
+_BOUNDED = {
+    **{
+        name: _within("maxItems", "array", _BASE[name])
+        for name in ("items", "prefixItems", "contains", "uniqueItems")
+    },
+    **{
+        name: _within("maxProperties", "object", _BASE[name])
+        for name in ("properties", "additionalProperties", "patternProperties", "propertyNames")
+    },
+    "pattern": _within("maxLength", "string", _ecma_pattern),
+}
+
+#: Draft 2020-12 with ECMA-262 ``pattern`` semantics, and per-element keywords skipped past a bound.
 EcmaValidator: type[Draft202012Validator] = validators.extend(  # type: ignore[no-untyped-call]
-    Draft202012Validator, {"pattern": _ecma_pattern}
+    Draft202012Validator, _BOUNDED
 )
 
 

@@ -14,10 +14,10 @@ attempt at once; after the n-th failure (a network error, a 5xx such as ``WEBHOO
 the next waits ``base * 2**(n-1)`` seconds, at most ``MAX_DELAY`` (an hour) -- with the default
 ``base`` of 5 s: 5 s, 10 s, 20 s, 40 s, ..., then hourly -- until ``HORIZON`` (three days) after
 the event was owed, when the delivery is ``abandoned`` (logged). ``base`` is ``serve
---webhook-retry-base`` (tests shorten it). A 4xx other than a 5xx-class refusal means the delivery
-itself is wrong (a signature, a body): it is ``refused`` (logged) and not sent again. Every time is
-the server's clock (``Settings.clock``); ``retry_after`` tells ``credits status`` when the next
-attempt is due.
+--webhook-retry-base`` (tests shorten it). As with Stripe, any answer but a 2xx is a failure that is
+retried (a 4xx too: a receiver may be misconfigured for a while); only a 2xx acknowledges. Every
+time is the server's clock (``Settings.clock``); ``retry_after`` tells ``credits status`` when the
+next attempt is due.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from image_skill_api.registry import ErrorCode
 from image_skill_mock.clock import timestamp
 from image_skill_mock.errors import ApiError
 from image_skill_mock.payments import stripe_wire, webhook
@@ -47,8 +46,8 @@ HORIZON: Final = timedelta(days=3)
 #: The worker looks again at least this often (real seconds; the server's clock may be moved).
 IDLE_SECONDS: Final = 1.0
 
-DELIVERED, REFUSED, FAILED = "delivered", "refused", "failed"
-#: One attempt: the outcome (``DELIVERED``, ``REFUSED`` or ``FAILED``) and what went wrong.
+DELIVERED, FAILED = "delivered", "failed"
+#: One attempt: the outcome (``DELIVERED`` or ``FAILED``) and what went wrong.
 Sender = Callable[[dict[str, Any]], tuple[str, str | None]]
 
 
@@ -132,15 +131,11 @@ class Outbox:
         with self.storage.transaction() as conn:
             if outcome == DELIVERED:
                 outbox.settle(conn, owed.event_id, DELIVERED, stamp=stamp)
-            elif outcome == REFUSED:
-                outbox.settle(conn, owed.event_id, REFUSED, stamp=stamp, error=error)
             elif next_at > parse_time(owed.created_at) + HORIZON:
                 outbox.settle(conn, owed.event_id, "abandoned", stamp=stamp, error=error)
             else:
                 outbox.retry_at(conn, owed.event_id, timestamp(next_at), stamp=stamp, error=error or "failed")
-        if outcome == REFUSED:
-            _log(f"webhook delivery of {owed.event_id} refused ({error}); not sent again")
-        elif outcome == FAILED and next_at > parse_time(owed.created_at) + HORIZON:
+        if outcome == FAILED and next_at > parse_time(owed.created_at) + HORIZON:
             _log(
                 f"webhook delivery of {owed.event_id} abandoned after {owed.attempts + 1} attempts ({error})"
             )
@@ -161,8 +156,7 @@ class Outbox:
                 now=self.settings.clock(),
             )
         except ApiError as exc:
-            retry = exc.code == ErrorCode.WEBHOOK_EVENT_NOT_READY
-            return (FAILED if retry else REFUSED), str(exc.code)
+            return FAILED, str(exc.code)
         return DELIVERED, None
 
     def _http(self, event: dict[str, Any]) -> tuple[str, str | None]:
@@ -179,4 +173,4 @@ class Outbox:
             return FAILED, type(exc).__name__
         if 200 <= status < 300:
             return DELIVERED, None
-        return (FAILED if status >= 500 else REFUSED), f"HTTP {status}"
+        return FAILED, f"HTTP {status}"
