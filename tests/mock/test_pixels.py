@@ -18,7 +18,7 @@ from PIL import Image
 from image_skill_api.registry import ERRORS, ErrorCode
 from image_skill_mock import ids
 from image_skill_mock.clock import timestamp, utc_now
-from image_skill_mock.creative import pixels
+from image_skill_mock.creative import pixels, png_rows
 from image_skill_mock.errors import ApiError
 from image_skill_mock.store.assets import NewAsset, StoredAsset, insert_asset
 
@@ -160,3 +160,50 @@ def test_a_reference_colour_is_computed_once_per_content() -> None:
     assert first == (200, 10, 10)
     assert pixels.colour(key, read) == first
     assert len(reads) == 1
+
+
+# ------------------------------------------------------------------ a PNG that ends cleanly but short
+def _png_with_rows(
+    width: int, height: int, rows: int, *, mode: str = "RGB", interlaced: bool = False
+) -> bytes:
+    """A PNG (via Pillow, so every other byte is right) whose compressed stream, re-made with valid
+    CRCs and a clean zlib end, inflates to only the first ``rows`` of its filtered rows."""
+    out = io.BytesIO()
+    Image.new(mode, (width, height), 7).save(out, format="PNG", interlace=1 if interlaced else 0)
+    whole = out.getvalue()
+    at = whole.index(b"IDAT") - 4
+    header = whole[:at]
+    data = whole[at + 8 : at + 8 + int.from_bytes(whole[at : at + 4], "big")]
+    raw = zlib.decompress(data)
+    keep = len(raw) if rows >= height else rows * (len(raw) // height)
+    return header + _chunk(b"IDAT", zlib.compress(raw[:keep])) + _chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize(
+    ("mode", "interlaced"),
+    [("RGB", False), ("RGBA", False), ("L", False), ("P", False), ("1", False), ("RGB", True)],
+)
+def test_a_png_with_fewer_rows_than_its_header_is_refused_on_upload(
+    api: Api, mode: str, interlaced: bool
+) -> None:
+    api.signup()
+    short = _png_with_rows(64, 40, 10, mode=mode, interlaced=interlaced)
+    with Image.open(io.BytesIO(short)) as image:
+        image.load()  # Pillow alone takes it as whole (the missing rows become zeros)
+    assert png_rows.is_short(short)
+    _policy_denied(api.request("POST", "/v1/upload", json=upload_body(short)))
+
+
+@pytest.mark.parametrize(("mode", "interlaced"), [("RGB", False), ("P", False), ("1", False), ("RGBA", True)])
+def test_a_whole_png_is_not_short(api: Api, mode: str, interlaced: bool) -> None:
+    api.signup()
+    whole = _png_with_rows(67, 41, 41, mode=mode, interlaced=interlaced)
+    assert not png_rows.is_short(whole)
+    assert api.request("POST", "/v1/upload", json=upload_body(whole))["ok"]
+
+
+def test_the_expected_size_follows_the_png_specification() -> None:
+    assert png_rows.expected_bytes(3, 2, 8, 2, False) == 2 * (1 + 9)
+    assert png_rows.expected_bytes(9, 1, 1, 0, False) == 1 + 2  # 9 one-bit pixels: two bytes
+    # Adam7 on 1 x 1: only the first pass has a pixel.
+    assert png_rows.expected_bytes(1, 1, 8, 6, True) == 1 + 4

@@ -5,7 +5,7 @@
   set to it and its ``DecompressionBombWarning`` is an error wherever the mock decodes, so no
   decompression bomb is ever expanded.
 - **Proved once**: an upload is decoded whole once (``prove``), so a truncated or corrupt image is
-  refused on upload; one whose long edge is over ``PREVIEW_LONG_EDGE`` also gets a working copy (a
+  refused on upload (a PNG with fewer rows than its header claims too: ``png_rows``); one whose long edge is over ``PREVIEW_LONG_EDGE`` also gets a working copy (a
   PNG of that long edge, ``store.previews``) that edits and references decode instead of the original.
 - **At the size drawn**: ``decode`` reads the header, lets JPEG decode at a reduced scale
   (``draft``) and reduces the decoded image by the largest integer factor that keeps the size the
@@ -33,6 +33,7 @@ from PIL import Image
 
 from image_skill_api.constants import LIMIT_UPLOAD_MAX_PIXELS
 from image_skill_api.registry import ErrorCode
+from image_skill_mock.creative import png_rows
 from image_skill_mock.errors import ApiError
 
 #: The most pixels an image the mock decodes may have (its header says so before any decode).
@@ -118,6 +119,8 @@ def prove(data: bytes | memoryview) -> bytes | None:
     ``PREVIEW_LONG_EDGE`` when the image is larger, else None."""
     with _opened(data) as image:
         image.load()
+        if image.format == "PNG" and png_rows.is_short(data):
+            raise Undecodable("too few rows")  # Pillow would have filled them with zeros
         long_edge = max(image.size)
         if long_edge <= PREVIEW_LONG_EDGE:
             return None
