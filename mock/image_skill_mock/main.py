@@ -17,7 +17,6 @@ from image_skill_mock import defects
 from image_skill_mock.settings import WEBHOOK_SECRET_PREFIX, new_webhook_secret
 from image_skill_mock.usage import USAGE
 
-
 #: The distribution modules of the `[mock]` extra that `serve` and `demo` import.
 MOCK_EXTRA_MODULES = ("starlette", "uvicorn", "PIL", "jsonschema", "regress")
 

@@ -27,7 +27,9 @@ def _pytest(tmp_path: Path, *argv: str) -> subprocess.CompletedProcess[str]:
     ]
     # The outer run's options (CI passes --contract= through PYTEST_ADDOPTS) are not this suite's.
     env = {key: value for key, value in os.environ.items() if key != "PYTEST_ADDOPTS"}
-    return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False, cwd=tmp_path, env=env)
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=300, check=False, cwd=tmp_path, env=env
+    )
 
 
 def test_the_option_runs_the_checks_as_tests(mock_url: str, tmp_path: Path) -> None:

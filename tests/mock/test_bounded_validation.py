@@ -65,13 +65,16 @@ def test_items_within_the_bound_are_each_checked(searches: list[str]) -> None:
 def test_a_string_over_max_length_is_not_matched_against_its_pattern(searches: list[str]) -> None:
     schema = {"type": "string", "maxLength": 8, "pattern": "^a+$"}
     error = validation.check_instance(schema, "a" * 100_000)
-    assert error is not None and error.validator == "maxLength"
+    assert error is not None
+    assert error.validator == "maxLength"
     assert searches == []
     error = validation.check_instance(schema, "aab")
-    assert error is not None and error.validator == "pattern"
+    assert error is not None
+    assert error.validator == "pattern"
     assert searches == ["aab"]
 
 
 def test_a_valid_body_passes() -> None:
     body = validation.validate_body(FEEDBACK, _feedback(surface=["cli", "docs"]), "application/json")
-    assert body is not None and body["surface"] == ["cli", "docs"]
+    assert body is not None
+    assert body["surface"] == ["cli", "docs"]

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -164,10 +164,10 @@ def test_the_retry_schedule_doubles_up_to_an_hour() -> None:
 class _Receiver(http.server.BaseHTTPRequestHandler):
     """A webhook endpoint answering the statuses it is given in turn (each POST recorded)."""
 
-    statuses: list[int] = []
-    seen: list[str] = []
+    statuses: ClassVar[list[int]] = []
+    seen: ClassVar[list[str]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 (the http.server name)
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["content-length"]))
         type(self).seen.append(json.loads(body)["id"])
         self.send_response(type(self).statuses.pop(0))
@@ -201,4 +201,5 @@ def test_any_answer_but_a_2xx_is_retried_on_schedule(make_api: Callable[..., Api
     finally:
         server.shutdown()
         server.server_close()
-    assert len(receiver.seen) == 3 and len(set(receiver.seen)) == 1
+    assert len(receiver.seen) == 3
+    assert len(set(receiver.seen)) == 1

@@ -5,8 +5,9 @@
   set to it and its ``DecompressionBombWarning`` is an error wherever the mock decodes, so no
   decompression bomb is ever expanded.
 - **Proved once**: an upload is decoded whole once (``prove``), so a truncated or corrupt image is
-  refused on upload (a PNG with fewer rows than its header claims too: ``png_rows``); one whose long edge is over ``PREVIEW_LONG_EDGE`` also gets a working copy (a
-  PNG of that long edge, ``store.previews``) that edits and references decode instead of the original.
+  refused on upload (a PNG with fewer rows than its header claims too: ``png_rows``); one whose long
+  edge is over ``PREVIEW_LONG_EDGE`` also gets a working copy (a PNG of that long edge,
+  ``store.previews``) that edits and references decode instead of the original.
 - **At the size drawn**: ``decode`` reads the header, lets JPEG decode at a reduced scale
   (``draft``) and reduces the decoded image by the largest integer factor that keeps the size the
   render needs (``reduce``) before converting it; a reference is read for its dominant colour at
