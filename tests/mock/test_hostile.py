@@ -501,6 +501,9 @@ def test_a_client_disconnecting_mid_body_leaves_no_traceback(live_server: Callab
 
 
 # -------------------------------------------------------- 7. TCP_NODELAY
+# Nagle + delayed ACK held every keep-alive response for ~40 ms (headers and body go out as two
+# writes). `serve` listens on ``main.listening_socket``; that its accepted connections get
+# TCP_NODELAY is the mechanism tested here (the bench's one-connection latency row shows the time).
 def test_accepted_connections_get_tcp_nodelay() -> None:
     async def accepted_nodelay() -> int:
         sock = main.listening_socket("127.0.0.1", 0)
@@ -522,25 +525,6 @@ def test_accepted_connections_get_tcp_nodelay() -> None:
             await server.wait_closed()
 
     assert asyncio.run(accepted_nodelay()) != 0
-
-
-def test_keep_alive_responses_are_not_held_back(live_server: Callable[..., LiveServer]) -> None:
-    import http.client
-
-    server = live_server()
-    conn = http.client.HTTPConnection(server.host, server.port, timeout=30)
-    times = []
-    for _ in range(21):
-        began = time.perf_counter()
-        conn.request("GET", "/v1/models")
-        response = conn.getresponse()
-        response.read()
-        times.append(time.perf_counter() - began)
-        assert response.status == 200
-    conn.close()
-    # Nagle + delayed ACK held *every* keep-alive response for ~40 ms (headers and body go out as two
-    # writes); the fastest of 21 shows whether that floor is gone, whatever else loads the machine.
-    assert min(times) < 0.03, f"the fastest keep-alive response took {min(times) * 1000:.0f} ms"
 
 
 # ------------------------------------------- 8. installed without the extra
