@@ -91,10 +91,42 @@ class Cli:
         return result
 
 
+@dataclass(frozen=True)
+class Served:
+    base_url: str
+    db: Path
+
+
+@pytest.fixture(scope="module")
+def _module_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One server for the module's tests: each test signs up its own agent and has its own config,
+    so the tests that only see their own agent's state share it (a server start costs about as much
+    as the test itself)."""
+    db = tmp_path_factory.mktemp("e2e-server") / "mock.sqlite3"
+    with running_server(db, extra_args=("--strict",)) as base_url:
+        yield Served(base_url, db)
+
+
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
+def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Served]:
+    """The server of this test: the module's shared one, or a fresh one of its own for a test (or
+    module) marked ``fresh_server`` - one that reads the whole database or a server-wide log."""
+    if request.node.get_closest_marker("fresh_server") is None:
+        yield request.getfixturevalue("_module_server")
+        return
     with running_server(tmp_path / "mock.sqlite3", extra_args=("--strict",)) as base_url:
-        yield base_url
+        yield Served(base_url, tmp_path / "mock.sqlite3")
+
+
+@pytest.fixture
+def server(served: Served) -> str:
+    return served.base_url
+
+
+@pytest.fixture
+def server_db(served: Served) -> Path:
+    """The database file of this test's server."""
+    return served.db
 
 
 @pytest.fixture

@@ -47,7 +47,8 @@ def _source_png(path: Path) -> Path:
     return path
 
 
-def test_the_ledger_and_the_telemetry_log_after_every_flow(cli: Cli, tmp_path: Path) -> None:
+@pytest.mark.fresh_server  # the whole telemetry log is compared with this test's runs
+def test_the_ledger_and_the_telemetry_log_after_every_flow(cli: Cli, tmp_path: Path, server_db: Path) -> None:
     run = Recording(cli)
     expected: Counter[str] = Counter()
     refs: dict[str, str] = {}
@@ -146,7 +147,7 @@ def test_the_ledger_and_the_telemetry_log_after_every_flow(cli: Cli, tmp_path: P
     }
 
     # Telemetry: exactly one event per command run, with its label, CLI, exit code and duration.
-    db = tmp_path / "mock.sqlite3"
+    db = server_db
     recorded = [r for r in run.runs if r.envelope["trace_id"] != anonymous]
     log = wait_for_runs(db, [r.envelope["trace_id"] for r in recorded])
     assert set(log) == {r.envelope["trace_id"] for r in recorded}

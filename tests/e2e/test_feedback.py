@@ -96,7 +96,7 @@ def test_a_dedupe_key_returns_the_original_feedback_id(cli: Cli) -> None:
     ],
 )
 def test_a_secret_is_refused_locally_naming_the_flag_and_nothing_is_sent(
-    cli: Cli, tmp_path: Path, flag: str, value: str
+    cli: Cli, tmp_path: Path, flag: str, value: str, server_db: Path
 ) -> None:
     run = Recording(cli)
     run.cli.signup()
@@ -111,7 +111,7 @@ def test_a_secret_is_refused_locally_naming_the_flag_and_nothing_is_sent(
     assert run.cli.follow(result.error["recovery"]["suggested_command"]).exit_code == ExitCode.OK
     assert cli("activity", "list").data["events"] == []  # nothing reached product memory
     sentinel = run("whoami")
-    log = wait_for_runs(tmp_path / "mock.sqlite3", [sentinel.envelope["trace_id"]])
+    log = wait_for_runs(server_db, [sentinel.envelope["trace_id"]])
     assert result.envelope["trace_id"] not in log  # the refused run never talked to the service
 
 

@@ -22,7 +22,8 @@ from .conftest import Cli, Result
 from .recorded import OPT_OUT, Recording, telemetry_log, wait_for_runs
 from .test_first_run import PROMPT
 
-pytestmark = pytest.mark.e2e
+#: Each test compares the server's whole telemetry log with its own runs: a server of its own.
+pytestmark = [pytest.mark.e2e, pytest.mark.fresh_server]
 
 FIELDS = {"trace_id", "command", "cli", "exit_code", "duration_ms", "requests", "started_at", "updated_at"}
 
@@ -32,7 +33,9 @@ def _trace(result: Result) -> str:
     return trace
 
 
-def test_one_event_per_run_with_exactly_the_described_fields(cli: Cli, tmp_path: Path) -> None:
+def test_one_event_per_run_with_exactly_the_described_fields(
+    cli: Cli, tmp_path: Path, server_db: Path
+) -> None:
     run = Recording(cli)
     contact = "private-inbox@example.invalid"
     signup = run("signup", "--agent", "--agent-contact", contact, "--agent-name", "tele", "--save")
@@ -43,7 +46,7 @@ def test_one_event_per_run_with_exactly_the_described_fields(cli: Cli, tmp_path:
     got = run("assets", "get", created.data["assets"][0]["asset_id"], "--output", str(tmp_path / "x.png"))
     missing = run("jobs", "show", "job_0123456789abcdef0123")
     assert missing.exit_code == ExitCode.GENERIC_FAILURE
-    log = wait_for_runs(tmp_path / "mock.sqlite3", [_trace(r) for r in run.runs])
+    log = wait_for_runs(server_db, [_trace(r) for r in run.runs])
     assert set(log) == {_trace(r) for r in run.runs}
     for result in run.runs:
         event = log[_trace(result)]
@@ -64,27 +67,29 @@ def test_one_event_per_run_with_exactly_the_described_fields(cli: Cli, tmp_path:
         assert private not in text
 
 
-def test_a_run_refused_locally_sends_nothing_and_records_nothing(cli: Cli, tmp_path: Path) -> None:
+def test_a_run_refused_locally_sends_nothing_and_records_nothing(
+    cli: Cli, tmp_path: Path, server_db: Path
+) -> None:
     run = Recording(cli)
     refused = run("activity", "list", "--limit", "0")
     assert refused.exit_code == ExitCode.INVALID_ARGUMENTS
     signup = run("signup", "--agent", "--agent-contact", "a@example.invalid", "--agent-name", "a", "--save")
     sentinel = run("whoami")  # only authenticated requests are recorded
-    log = wait_for_runs(tmp_path / "mock.sqlite3", [_trace(signup), _trace(sentinel)])
+    log = wait_for_runs(server_db, [_trace(signup), _trace(sentinel)])
     assert set(log) == {_trace(signup), _trace(sentinel)}
 
 
 @pytest.mark.parametrize("switch", OPT_OUT, ids=lambda s: next(iter(s)))
 def test_the_no_telemetry_mode_records_nothing_and_changes_no_output(
-    cli: Cli, tmp_path: Path, switch: dict[str, str]
+    cli: Cli, tmp_path: Path, switch: dict[str, str], server_db: Path
 ) -> None:
     run = Recording(cli)
     run.cli.signup()
     tracked = run("whoami")
     quiet = [cli("whoami", env=switch), cli("create", "--prompt", PROMPT, "--dry-run", env=switch)]
     quiet.append(cli("jobs", "show", "job_0123456789abcdef0123", env=switch))
-    sentinel = run("models", "list")
-    log = wait_for_runs(tmp_path / "mock.sqlite3", [_trace(tracked), _trace(sentinel)])
+    sentinel = run("usage", "quota")  # authenticated: recorded (an anonymous run is not)
+    log = wait_for_runs(server_db, [_trace(tracked), _trace(sentinel)])
     assert not {_trace(r) for r in quiet} & set(log)
     assert _trace(tracked) in log
     assert _same_output(tracked, quiet[0])
@@ -113,15 +118,17 @@ def test_doctor_reports_the_mode_and_why(cli: Cli) -> None:
         assert f"{name}={value}" in off["detail"]
 
 
-def test_the_telemetry_command_prints_json_lines_and_refuses_a_missing_db(cli: Cli, tmp_path: Path) -> None:
+def test_the_telemetry_command_prints_json_lines_and_refuses_a_missing_db(
+    cli: Cli, tmp_path: Path, server_db: Path
+) -> None:
     run = Recording(cli)
     # Only authenticated requests are recorded (and a signup, for the agent it made).
     signup = run("signup", "--agent", "--agent-contact", "a@example.invalid", "--agent-name", "a", "--save")
     first = run("whoami")
     second = run("usage", "quota")
-    log = wait_for_runs(tmp_path / "mock.sqlite3", [_trace(signup), _trace(first), _trace(second)])
+    log = wait_for_runs(server_db, [_trace(signup), _trace(first), _trace(second)])
     assert list(log) == [_trace(signup), _trace(first), _trace(second)]  # oldest run first
-    assert [e["command"] for e in telemetry_log(tmp_path / "mock.sqlite3")] == [
+    assert [e["command"] for e in telemetry_log(server_db)] == [
         "image-skill signup --agent",
         "image-skill whoami",
         "image-skill usage quota",

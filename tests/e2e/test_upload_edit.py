@@ -225,22 +225,24 @@ def test_every_supported_type_is_sniffed_by_the_cli(cli: Cli, tmp_path: Path, fm
     assert result.data["upload"]["bytes"] == path.stat().st_size
 
 
-def _uploaded_count(tmp_path: Path) -> int:
-    with sqlite3.connect(tmp_path / "mock.sqlite3") as conn:
+def _uploaded_count(db: Path) -> int:
+    with sqlite3.connect(db) as conn:
         return int(conn.execute("SELECT COUNT(*) FROM assets WHERE kind = 'uploaded'").fetchone()[0])
 
 
-def test_an_unsupported_mask_or_reference_stops_the_edit_before_any_upload(cli: Cli, tmp_path: Path) -> None:
+def test_an_unsupported_mask_or_reference_stops_the_edit_before_any_upload(
+    cli: Cli, tmp_path: Path, server_db: Path
+) -> None:
     cli.signup()
     home = tmp_path / "home"
     _save(_picture(), home / "in.png")
     (home / "mask.png").write_bytes(b"GIF88a not really")  # a near miss of a signature
-    before = _uploaded_count(tmp_path)
+    before = _uploaded_count(server_db)
     for argv in (("--mask", "./mask.png"), ("--reference-image", "./mask.png@0")):
         result = cli("edit", "--input", "./in.png", *argv, "--prompt", "x", "--accept-unknown-cost")
         assert (result.exit_code, result.error["code"]) == (6, "INPUT_POLICY_DENIED"), result.envelope
         assert result.error["message"].startswith(argv[0])
-    assert _uploaded_count(tmp_path) == before  # not even the valid input went up
+    assert _uploaded_count(server_db) == before  # not even the valid input went up
 
 
 def test_upload_needs_a_token_before_reading_anything(
