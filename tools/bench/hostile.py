@@ -1,6 +1,8 @@
 """The mock under hostile load (issue #14 item 1): ``/healthz`` p99 while 45 clients keep sending the
-issue's unauthenticated 93 KB feedback bodies (16,000 ``surface`` strings each), and the server's
-peak resident memory while six unauthenticated 36 MiB upload bodies are sent at once.
+issue's unauthenticated 93 KB feedback bodies (16,000 ``surface`` strings each) - and the same bodies
+sent with one agent's token, which the server reads and validates (its admission and the validator's
+bounds are what keep that cheap) - and the server's peak resident memory while six unauthenticated
+36 MiB upload bodies are sent at once.
 
 Latency is a probe on a fresh connection every few milliseconds (p99 of ``PROBES`` probes); memory
 is the peak resident set (``VmHWM``, started over just before) - absolute, as the issue states it.
@@ -14,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from bench.procs import Server
+from bench.procs import Server, signup
 from bench.stats import Budget, Row
 
 MB = 1_000_000
@@ -35,11 +37,13 @@ def feedback_body() -> bytes:
     ).encode()
 
 
-def _post(server: Server, path: str, body: bytes, *, length: int | None = None) -> None:
-    """One unauthenticated POST of ``body`` (announced as ``length`` bytes, sent as far as the server
-    reads); the answer is read and dropped. Connection errors are the server refusing: fine."""
+def _post(server: Server, path: str, body: bytes, *, length: int | None = None, token: str = "") -> None:
+    """One POST of ``body`` (unauthenticated unless ``token``; announced as ``length`` bytes, sent as
+    far as the server reads); the answer is read and dropped. Connection errors are the server
+    refusing: fine."""
+    auth = f"authorization: Bearer {token}\r\n" if token else ""
     head = (
-        f"POST {path} HTTP/1.1\r\nhost: {server.host}\r\ncontent-type: application/json\r\n"
+        f"POST {path} HTTP/1.1\r\nhost: {server.host}\r\ncontent-type: application/json\r\n{auth}"
         f"content-length: {length if length is not None else len(body)}\r\nconnection: close\r\n\r\n"
     ).encode()
     try:
@@ -89,7 +93,7 @@ def _probe(server: Server) -> float:
     return time.perf_counter() - began
 
 
-def health_under_attack_row(server: Server) -> Row:
+def health_under_attack_row(server: Server, *, token: str = "") -> Row:
     body = feedback_body()
     latencies: list[float] = []
 
@@ -99,10 +103,11 @@ def health_under_attack_row(server: Server) -> Row:
             latencies.append(_probe(server))
             time.sleep(0.01)
 
-    _while(lambda: _post(server, "/v1/feedback", body), ATTACKERS, probes)
+    _while(lambda: _post(server, "/v1/feedback", body, token=token), ATTACKERS, probes)
     p99 = statistics.quantiles(latencies, n=100)[98] * 1000
+    who = "one agent's" if token else "unauthenticated"
     return Row(
-        f"GET /healthz p99 while {ATTACKERS} clients send unauthenticated 93 KB feedback bodies",
+        f"GET /healthz p99 while {ATTACKERS} clients send {who} 93 KB feedback bodies",
         f"{p99:.1f} ms (median {statistics.median(latencies) * 1000:.1f} ms, {PROBES} probes)",
         budget=HEALTH_P99_BUDGET,
         figure=p99,
@@ -130,4 +135,9 @@ def upload_memory_row(server: Server) -> Row:
 
 
 def hostile_rows(server: Server) -> list[Row]:
-    return [health_under_attack_row(server), upload_memory_row(server)]
+    token, _ = signup(server.connect(), "hostile")
+    return [
+        health_under_attack_row(server),
+        health_under_attack_row(server, token=token),
+        upload_memory_row(server),
+    ]
