@@ -272,19 +272,19 @@ def test_health_answers_while_a_big_request_is_in_flight(
     assert max(latencies) < 1.0, f"healthz stalled for {max(latencies):.2f} s while a big request was handled"
 
 
-def test_the_largest_json_body_is_answered_promptly(live_server: Callable[..., LiveServer]) -> None:
+def test_the_largest_json_body_is_refused_by_its_bound(live_server: Callable[..., LiveServer]) -> None:
+    """A 1 MiB body of 520,001 references is refused by ``maxItems`` (that its items are never
+    looked at, so it costs no more than a small body, is tests/mock/test_bounded_validation.py)."""
     server = live_server()
     body = b'{"prompt":"x","references":[' + b"0," * 520_000 + b"0]}"
     assert len(body) <= MiB
     # Authenticated: an anonymous request is held to the much smaller anonymous body limit.
     headers = {**JSON, "authorization": f"Bearer {signup(server.base_url)}"}
-    began = time.perf_counter()
     response = requests.post(f"{server.base_url}/v1/create", data=body, headers=headers, timeout=60)
-    elapsed = time.perf_counter() - began
     envelope = check_envelope(response.status_code, dict(response.headers), response.content)
     assert envelope["error"]["code"] == ErrorCode.INVALID_ARGUMENTS
     assert "references" in envelope["error"]["message"]
-    assert elapsed < 5.0, f"a 1 MiB body took {elapsed:.1f} s"
+    assert "maxItems" in envelope["error"]["message"]
 
 
 class ManyErrors:
@@ -376,11 +376,10 @@ def test_lone_surrogates_in_signup_are_refused_before_storage(api: Api) -> None:
         ('{"a":"]]]]' + "[" * 70 + '"}', False),
     ],
 )
-def test_the_nesting_scan_skips_strings_and_is_linear(text: str, exceeds: bool) -> None:
-    began = time.perf_counter()
-    found = validation.nesting_exceeds(text, 64)
-    assert time.perf_counter() - began < 1.0
-    assert found is exceeds
+def test_the_nesting_scan_skips_strings(text: str, exceeds: bool) -> None:
+    # The scan's expressions are possessive (linear on any input); the 20,000 escaped quotes above
+    # would hang a backtracking one here rather than fail a timed assertion.
+    assert validation.nesting_exceeds(text, 64) is exceeds
 
 
 # ------------------------------------------------ 4. patterns as ECMA-262
