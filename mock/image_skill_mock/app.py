@@ -14,16 +14,14 @@ untrusted Host header). The only importer of ``resources``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from image_skill_api.operations import OPERATIONS
 from image_skill_mock.control import access, fault_rules, journal
@@ -32,7 +30,7 @@ from image_skill_mock.documents import routes as documents
 from image_skill_mock.http import telemetry
 from image_skill_mock.http.access_log import AccessLog
 from image_skill_mock.http.admission import Admission
-from image_skill_mock.http.endpoint import Pipeline, endpoint, not_found, trace_id_of
+from image_skill_mock.http.endpoint import Endpoint, Pipeline, endpoint, not_found, trace_id_of
 from image_skill_mock.payments import delivery, page
 from image_skill_mock.resources import CONTROL_HANDLERS, HANDLERS, INLINE, media
 from image_skill_mock.settings import Settings
@@ -41,15 +39,19 @@ from image_skill_mock.store.database import Storage
 __all__ = ["Settings", "create_app"]
 
 
-def _by_method(endpoints: dict[str, Callable[[Request], Any]]) -> Callable[[Request], Any]:
+class _ByMethod:
     """One route for a path several operations share (``/_mock/faults``), so its 405 lists them all."""
-    if len(endpoints) == 1:
-        return next(iter(endpoints.values()))
 
-    async def serve(request: Request) -> Any:
-        return await endpoints["GET" if request.method == "HEAD" else request.method](request)
+    def __init__(self, endpoints: dict[str, Endpoint]) -> None:
+        self.endpoints = endpoints
 
-    return serve
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method = scope["method"]
+        await self.endpoints["GET" if method == "HEAD" else method](scope, receive, send)
+
+
+def _by_method(endpoints: dict[str, Endpoint]) -> ASGIApp:
+    return next(iter(endpoints.values())) if len(endpoints) == 1 else _ByMethod(endpoints)
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -61,7 +63,7 @@ def create_app(settings: Settings) -> Starlette:
         handlers = {**HANDLERS, **CONTROL_HANDLERS}
         settings = replace(settings, fault_rule=partial(fault_rules.draw, storage))
     pipeline = Pipeline(settings, storage, Admission())
-    served: dict[str, dict[str, Callable[[Request], Any]]] = {}  # path -> method -> endpoint
+    served: dict[str, dict[str, Endpoint]] = {}  # path -> method -> endpoint
     for op in OPERATIONS.values():
         if op.operation_id in handlers:
             served.setdefault(op.path, {})[op.method] = endpoint(

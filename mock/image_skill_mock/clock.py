@@ -26,7 +26,14 @@ def utc_now() -> datetime:
 
 def timestamp(moment: datetime) -> str:
     """RFC 3339 UTC with millisecond precision, as the spec's ``Timestamp``."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    m = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+    if m.year < 1000:  # strftime's %Y does not pad a year below 1000 (the answer keeps its form)
+        return m.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    # The same text as strftime's, formatted directly (strftime was a visible share of a request).
+    return (
+        f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}"
+        f".{moment.microsecond // 1000:03d}Z"
+    )
 
 
 def parse_instant(text: str) -> datetime:

@@ -18,9 +18,10 @@ import re
 import time
 from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from starlette.routing import Match
+from starlette.routing import Match, Route
 
 from image_skill_api.constants import MOCK_CONTROL_VERSION_HEADER
 from image_skill_api.operations import OPERATIONS
@@ -68,6 +69,33 @@ def route_of(scope: Scope) -> tuple[str | None, str | None]:
     return None, None
 
 
+def _reached(scope: Scope) -> tuple[str | None, str | None]:
+    """``route_of`` without the walk: the router leaves the route it chose in ``scope["route"]`` (the
+    first full match, else the first partial one: a 405, which reaches nothing)."""
+    route = scope.get("route")
+    if not isinstance(route, Route):  # no route was chosen (a 404): the walk finds none either
+        return route_of(scope)
+    method = scope.get("method", "")
+    if route.methods and method not in route.methods:
+        return None, None
+    return _BY_ROUTE.get((route.path, method)), route.path
+
+
+@lru_cache(maxsize=512)
+def _middle(method: Any, operation: str | None, route: str | None) -> str:
+    """The log line's ``"method":..,"operation":..,"route":..`` (as ``json.dumps`` writes them)."""
+    return json.dumps({"method": method, "operation": operation, "route": route}, separators=(",", ":"))[1:-1]
+
+
+def line(ts: str, trace: str | None, scope: Scope, status: int, *, exit_code: int, ms: int) -> str:
+    """The access-log line: the JSON object ``json.dumps`` makes of its fields, written directly
+    (``ts`` is a ``Timestamp`` and ``trace`` a well-formed trace id: nothing in them is escaped)."""
+    operation, route = _reached(scope)
+    shown = "null" if trace is None else f'"{trace}"'
+    middle = _middle(scope.get("method"), operation, route)
+    return f'{{"ts":"{ts}","trace_id":{shown},{middle},"status":{status},"exit_code":{exit_code},"ms":{ms}}}'
+
+
 def exit_code_of(status: int, headers: list[tuple[bytes, bytes]]) -> int:
     """The response's exit code (its header, else derived from the status)."""
     return _exit_code(status, headers)
@@ -100,26 +128,45 @@ class AccessLog:
             await self.app(scope, receive, stamped)
         finally:
             if answered and LOGGER.isEnabledFor(logging.INFO):
-                operation, route = route_of(scope)
-                line = {
-                    "ts": timestamp(self.clock()),
-                    "trace_id": trace,
-                    "method": scope.get("method"),
-                    "operation": operation,
-                    "route": route,
-                    "status": answered["status"],
-                    "exit_code": exit_code_of(answered["status"], answered["headers"]),
-                    "ms": round((time.perf_counter() - started) * 1000),
-                }
-                LOGGER.info(json.dumps(line, separators=(",", ":")))
+                status = answered["status"]
+                ms = round((time.perf_counter() - started) * 1000)
+                exit_code = exit_code_of(status, answered["headers"])
+                write(line(timestamp(self.clock()), trace, scope, status, exit_code=exit_code, ms=ms))
+
+
+#: The handler ``configure`` installed (its format is the message alone).
+_CONFIGURED: list[logging.StreamHandler] = []  # type: ignore[type-arg]
+
+
+def write(text: str) -> None:
+    """One line on the access log. With only the handler ``configure`` installs (a message-only
+    format, no filter) the line goes to its stream directly, as ``emit`` would write it; otherwise
+    (a test's capture, another handler) through ``LOGGER.info``."""
+    handlers = LOGGER.handlers
+    handler = handlers[0] if len(handlers) == 1 and handlers[0] in _CONFIGURED else None
+    if (
+        handler is not None
+        and handler.stream is not None
+        and handler.level <= logging.INFO
+        and not (LOGGER.filters or handler.filters)
+    ):
+        try:
+            with handler.lock:  # type: ignore[union-attr]
+                handler.stream.write(text + handler.terminator)
+                handler.stream.flush()
+            return
+        except Exception:  # noqa: S110 - logging's own path reports it (handleError)
+            pass
+    LOGGER.info(text)
 
 
 def configure(level: str, log_file: str | None) -> None:
     """Where ``serve`` writes the access log: JSON lines at ``level`` (INFO and below shows them), to
     stderr or ``log_file`` (appended to)."""
-    handler: logging.Handler = (
+    handler: logging.StreamHandler = (  # type: ignore[type-arg]
         logging.FileHandler(log_file, encoding="utf-8") if log_file else logging.StreamHandler()
     )
+    _CONFIGURED[:] = [handler]
     handler.setFormatter(logging.Formatter("%(message)s"))
     LOGGER.handlers[:] = [handler]
     LOGGER.setLevel(level.upper())

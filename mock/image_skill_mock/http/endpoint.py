@@ -37,6 +37,8 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
+from starlette.routing import request_response
+from starlette.types import Receive, Scope, Send
 
 from image_skill_api.operations import Operation
 from image_skill_api.registry import ID_PATTERNS, LIMIT_MAX_ANONYMOUS_BODY_BYTES, TRACE_ID_HEADER, ErrorCode
@@ -208,47 +210,141 @@ class _Body:
 
 def endpoint(
     op: Operation, handler: Handler, pipeline: Pipeline, *, inline: bool = False, guard: Guard | None = None
-) -> Callable[[Request], Any]:
+) -> Endpoint:
     """``op``'s route: ``handler`` run through ``pipeline``. ``guard`` (the control API's access
     check) runs from the headers before the body; a request it lets through may send the operation's
     whole body (an anonymous one otherwise at most ``LIMIT_MAX_ANONYMOUS_BODY_BYTES``)."""
-    settings = pipeline.settings
+    return Endpoint(op, handler, pipeline, inline=inline, guard=guard)
 
-    async def serve(request: Request) -> Response:
+
+class Endpoint:
+    """One operation's route as an ASGI app (Starlette runs it as it is: no request/response wrapper).
+
+    A request of an ``INLINE`` operation that the pipeline would pass straight through - a GET with
+    no body, no query string and no parameter to check but the (any-string) trace-id header, no
+    fault to inject, a token already remembered - is answered here on the event loop (``_quick``):
+    the same steps as ``Pipeline.run`` with nothing left to do skipped, so the same answer. Anything
+    else goes the whole way (``_serve``, wrapped as Starlette wraps an endpoint function).
+    """
+
+    def __init__(
+        self, op: Operation, handler: Handler, pipeline: Pipeline, *, inline: bool, guard: Guard | None
+    ) -> None:
+        self.op, self.handler, self.pipeline, self.guard, self.inline = op, handler, pipeline, guard, inline
+        settings = pipeline.settings
+        faults_possible = settings.faults or settings.fault_rule is not None
+        self.quick = inline and guard is None and not faults_possible and _plain_params(op.operation_id)
+        self.general = request_response(self._serve)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self._quick(scope, receive, send) if self.quick else None
+        if response is None:
+            await self.general(scope, receive, send)
+            return
+        await response(scope, receive, send)
+
+    async def _quick(self, scope: Scope, receive: Receive, send: Send) -> Response | None:
+        """The answer without the general pipeline, or None when the request needs it."""
+        if scope["method"] != "GET" or scope.get("query_string") or scope.get("path_params"):
+            return None
+        headers = _first_values(scope)
+        if b"content-length" in headers or b"transfer-encoding" in headers:
+            return None
+        op, auth = self.op, self.pipeline.auth
+        raw = headers.get(b"authorization")
+        authorization = raw.decode("latin-1") if raw is not None else None
+        agent = None
+        if op.auth and (authorization or not op.auth_optional):
+            agent = auth.remembered(authorization)
+            if agent is None:
+                return None  # a token not seen yet (a lookup in a thread), or none: the general path
+        elif authorization and not op.auth and telemetry.describes_a_run(scope):
+            agent = auth.remembered(authorization)
+            if agent is None:
+                return None
+        trace = headers.get(_TRACE_KEY, b"").decode("latin-1")
+        trace_id = trace if _TRACE.match(trace) else ids.new_trace_id()
+        pipeline = self.pipeline
+        request = Request(scope, receive, send)
+        call = Call(request, op, pipeline.settings, pipeline.storage, trace_id, {}, {}, None)
+        if agent is not None:
+            telemetry.attribute(scope, agent.agent_id)
+            if op.auth:
+                call.agent, call.actor = agent, actor_of(agent)
+        try:
+            response = _succeeded(call, self.handler(call))
+        except Exception as exc:  # every failure is an envelope, as on the general path
+            response = _failed(call, exc)
+        if pipeline.settings.strict:
+            response = await run_in_threadpool(_strict, op, response, trace_id)
+        return response
+
+    async def _serve(self, request: Request) -> Response:
+        op, pipeline = self.op, self.pipeline
         headers = request.headers
         trace_id = _trace_id(headers)
         path = {k: str(v) for k, v in request.path_params.items()}
-        call = Call(request, op, settings, pipeline.storage, trace_id, path, {}, None)
+        call = Call(request, op, pipeline.settings, pipeline.storage, trace_id, path, {}, None)
         try:
-            data = await pipeline.run(op, handler, call, headers, inline=inline, guard=guard)
-            response = success(
-                op.command,
-                data,
-                trace_id=trace_id,
-                actor=call.actor,
-                status=op.success_status,
-                warnings=call.warnings,
-            )
+            data = await pipeline.run(op, self.handler, call, headers, inline=self.inline, guard=self.guard)
+            response = _succeeded(call, data)
         except ClientDisconnect:
             # The client went away mid-body: nobody will read an answer, and nothing went wrong here.
             error = ApiError(ErrorCode.INVALID_ARGUMENTS, "The client closed the connection mid-request.")
             return failure(op.command, error, trace_id=trace_id)
-        except validation.RequestInvalid as exc:
-            response = failure(op.command, ApiError(ErrorCode.INVALID_ARGUMENTS, str(exc)), trace_id=trace_id)
-        except ApiError as exc:
-            response = failure(op.command, exc, trace_id=trace_id, actor=call.actor)
-            if exc.code in _BODY_UNREAD or (call.agent is None and op.auth and not op.auth_optional):
-                # The rest of the body is never read: close rather than drain it for keep-alive.
-                response.headers["connection"] = "close"
-        except Exception:
-            _log(f"{op.operation_id} failed:\n{traceback.format_exc()}")
-            error = ApiError(ErrorCode.INTERNAL_ERROR, "The server failed to handle the request.")
-            response = failure(op.command, error, trace_id=trace_id)
-        if settings.strict:
+        except Exception as exc:  # every failure is an envelope
+            response = _failed(call, exc)
+        if pipeline.settings.strict:
             response = await run_in_threadpool(_strict, op, response, trace_id)
         return response
 
-    return serve
+
+_TRACE_KEY = TRACE_ID_HEADER.encode("latin-1")
+
+
+def _first_values(scope: Scope) -> dict[bytes, bytes]:
+    """The request's headers by (lower-case) name, the first value of each (as ``Headers.get``)."""
+    return {name.lower(): value for name, value in reversed(scope["headers"])}
+
+
+@cache
+def _plain_params(operation_id: str) -> bool:
+    """Whether a request with no query string and no path parameters has nothing to check: no
+    parameter is required and the only header parameters take any string (the trace id)."""
+    for param in validation.schemas_for(operation_id).params:
+        if param.required or param.location == "path":
+            return False
+        if param.location == "header" and param.schema != {"type": "string"}:
+            return False
+    return True
+
+
+def _succeeded(call: Call, data: Any) -> EnvelopeResponse:
+    op = call.operation
+    return success(
+        op.command,
+        data,
+        trace_id=call.trace_id,
+        actor=call.actor,
+        status=op.success_status,
+        warnings=call.warnings,
+    )
+
+
+def _failed(call: Call, exc: Exception) -> EnvelopeResponse:
+    """The envelope of a request whose validation or handler raised ``exc``."""
+    op, trace_id = call.operation, call.trace_id
+    if isinstance(exc, validation.RequestInvalid):
+        return failure(op.command, ApiError(ErrorCode.INVALID_ARGUMENTS, str(exc)), trace_id=trace_id)
+    if isinstance(exc, ApiError):
+        response = failure(op.command, exc, trace_id=trace_id, actor=call.actor)
+        if exc.code in _BODY_UNREAD or (call.agent is None and op.auth and not op.auth_optional):
+            # The rest of the body is never read: close rather than drain it for keep-alive.
+            response.headers["connection"] = "close"
+        return response
+    _log(f"{op.operation_id} failed:\n{traceback.format_exc()}")  # (called in the except block)
+    error = ApiError(ErrorCode.INTERNAL_ERROR, "The server failed to handle the request.")
+    return failure(op.command, error, trace_id=trace_id)
 
 
 def _strict(op: Operation, response: EnvelopeResponse, trace_id: str) -> EnvelopeResponse:
