@@ -68,11 +68,31 @@ def success(
         body = envelope(ok=True, command=command, trace_id=trace_id, actor=actor, data=data, warnings=shown)
         return EnvelopeResponse(body, status, 0)
     body = envelope(ok=True, command=command, trace_id=trace_id, actor=actor, data=data.value, warnings=shown)
-    # The same text ``encode(body)`` would make, with the data's text spliced in (not re-encoded).
-    head = encode({key: body[key] for key in ("ok", "command", "trace_id", "actor")})
-    tail = encode({key: body[key] for key in ("warnings", "error")})
-    text = f'{head[:-1]},"data":{data.text},{tail[1:]}'
+    # The text ``encode(body)`` would make, written from its values' encodings (the data's made once).
+    text = (
+        f'{{"ok":true,"command":{_string(command)},"trace_id":{_string(trace_id)},'
+        f'"actor":{_actor(actor)},"data":{data.text},"warnings":{_warnings(body["warnings"])},"error":null}}'
+    )
     return EnvelopeResponse(body, status, 0, text=text)
+
+
+#: ``encode`` of a string (``json.dumps`` with ``ensure_ascii=False`` calls the same function).
+_string: Callable[[str], str] = json.encoder.encode_basestring
+
+
+def _actor(actor: dict[str, Any] | None) -> str:
+    if actor is None:
+        return "null"
+    return _actor_text(tuple(actor.items())) if all(type(v) is str for v in actor.values()) else encode(actor)
+
+
+@lru_cache(maxsize=1024)
+def _actor_text(items: tuple[tuple[str, str], ...]) -> str:
+    return encode(dict(items))
+
+
+def _warnings(warnings: list[Any]) -> str:
+    return "[]" if not warnings else encode(warnings)
 
 
 def failure(
