@@ -31,6 +31,7 @@ from image_skill_mock.http import telemetry
 from image_skill_mock.http.access_log import AccessLog
 from image_skill_mock.http.admission import Admission
 from image_skill_mock.http.endpoint import Endpoint, Pipeline, endpoint, not_found, trace_id_of
+from image_skill_mock.http.routing import Router
 from image_skill_mock.payments import delivery, page
 from image_skill_mock.resources import CONTROL_HANDLERS, HANDLERS, INLINE, media
 from image_skill_mock.settings import Settings
@@ -86,7 +87,9 @@ def create_app(settings: Settings) -> Starlette:
         middleware.append(Middleware(journal.Recorder, storage=storage, settings=settings))
     crashes = {HTTPException: not_found, Exception: not_found}  # every answer an envelope, a crash too
     app = Starlette(routes=routes, exception_handlers=crashes, middleware=middleware)
-    app.router.redirect_slashes = False  # a redirect would be built from the untrusted Host header
+    # A literal path's route by lookup (``http.routing``); no redirect: it would be built from the
+    # untrusted Host header.
+    app.router = Router(app.router.routes, redirect_slashes=False)
     app.state.storage = storage
     app.state.outbox = outbox
     app.state.pipeline = pipeline
