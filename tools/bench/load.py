@@ -5,6 +5,9 @@ the latency of one keep-alive connection (a ~40 ms figure means TCP_NODELAY is o
 The load generator is one thread multiplexing raw sockets (``selectors``): one request in flight
 per connection, the next sent as soon as the answer is whole. Its own CPU share is recorded with
 each window; near 1.0 the generator, not the server, set the pace.
+
+These rows alone, against a mock started with any ``serve`` arguments (``--strict`` to see what the
+response validation costs): ``cd tools && python -m bench.load [--rounds N] [--seconds S] [--strict]``.
 """
 
 from __future__ import annotations
@@ -175,3 +178,32 @@ def latency_row(mock: Server, minimal: Server, *, rounds: int) -> Row:
         "GET /v1/models: one keep-alive connection, latency vs minimal app",
         paired, floor=1.0,
     )  # fmt: skip
+
+
+def main(argv: list[str]) -> int:
+    """``cd tools && python -m bench.load [--rounds N] [--seconds S] [SERVE-ARG ...]``: only these
+    rows, against a mock started with the given ``serve`` arguments (e.g. ``--strict``)."""
+    import argparse
+    import tempfile
+
+    from bench.procs import mock, signup
+    from bench.stats import table
+
+    parser = argparse.ArgumentParser(prog="python -m bench.load", description=main.__doc__)
+    parser.add_argument("--rounds", type=int, default=3, help="pairs of load windows per path")
+    parser.add_argument("--seconds", type=float, default=2.0, help="seconds per load window")
+    args, serve = parser.parse_known_args(argv)
+    with (
+        tempfile.TemporaryDirectory(prefix="image-skill-load-") as tmp,
+        mock(Path(tmp) / "load.sqlite3", *serve) as server,
+    ):
+        token, _ = signup(server.connect(), "load")
+        record(server, token, Path(tmp) / "fixture.json")
+        with minimal_app(Path(tmp) / "fixture.json") as minimal:
+            rows = throughput_rows(minimal=minimal, mock=server, token=token, **vars(args))
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":  # run as ``python -m bench.load`` from tools/
+    sys.exit(main(sys.argv[1:]))
