@@ -17,7 +17,8 @@ closes the connection) -> the body's validation (a large base64 value lifted out
 under the fair, bounded ``admission`` when there is a body (``SERVER_BUSY`` at once when it is
 full) -> the envelope -> the strict check.
 ``INLINE`` handlers (no storage, no heavy work: health, whoami, the catalog) run on the event loop
-without a worker thread. A handler that must wait for another request (an idempotency key still
+without a worker thread; a GET of one that leaves every step above nothing to do (no body, no query
+string, no fault, a remembered token) is answered by ``Endpoint`` itself, the steps skipped. A handler that must wait for another request (an idempotency key still
 in use) raises ``waits.Pending`` and waits here, on the event loop, not in a thread. A client that
 disconnects mid-body is dropped quietly.
 """
