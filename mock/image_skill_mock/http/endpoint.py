@@ -18,9 +18,10 @@ under the fair, bounded ``admission`` when there is a body (``SERVER_BUSY`` at o
 full) -> the envelope -> the strict check.
 ``INLINE`` handlers (no storage, no heavy work: health, whoami, the catalog) run on the event loop
 without a worker thread; a GET of one that leaves every step above nothing to do (no body, no query
-string, no fault, a remembered token) is answered by ``Endpoint`` itself, the steps skipped. A handler that must wait for another request (an idempotency key still
-in use) raises ``waits.Pending`` and waits here, on the event loop, not in a thread. A client that
-disconnects mid-body is dropped quietly.
+string, no fault, a remembered token) is answered by ``Endpoint`` itself, the steps skipped. A
+handler that must wait for another request (an idempotency key still in use) raises
+``waits.Pending`` and waits here, on the event loop, not in a thread. A client that disconnects
+mid-body is dropped quietly.
 """
 
 from __future__ import annotations
@@ -304,8 +305,9 @@ _TRACE_KEY = TRACE_ID_HEADER.encode("latin-1")
 
 
 def _first_values(scope: Scope) -> dict[bytes, bytes]:
-    """The request's headers by (lower-case) name, the first value of each (as ``Headers.get``)."""
-    return {name.lower(): value for name, value in reversed(scope["headers"])}
+    """The request's headers by name, the first value of each, as ``Headers.get`` finds them (it
+    compares the raw names, which the server sends in lower case, with a lower-case key)."""
+    return dict(reversed(scope["headers"]))
 
 
 @cache
