@@ -17,9 +17,7 @@ from typing import NamedTuple, TextIO
 from image_skill import config
 from image_skill.baseurl import aimed
 from image_skill.envelope import CliError
-from image_skill.suggestions import STDIN_HANDOFF_COMMAND
 from image_skill.validate import header_token
-from image_skill_api.registry import ErrorCode
 
 #: Where a token came from: --token-stdin, IMAGE_SKILL_TOKEN, the saved config, or nowhere (none, or
 #: only one saved for another base URL).
@@ -41,6 +39,9 @@ def resolve(
         except UnicodeDecodeError:  # a strict stdin; a surrogateescape one fails header_token
             line = "\udcff"
         if not line:
+            from image_skill.suggestions import STDIN_HANDOFF_COMMAND
+            from image_skill_api.registry import ErrorCode
+
             raise CliError(
                 ErrorCode.INVALID_ARGUMENTS,
                 "--token-stdin was given but stdin had no token: pipe the token in as the first"
@@ -56,6 +57,8 @@ def resolve(
 
 def missing(source: str) -> CliError:
     """AUTH_REQUIRED for a run whose token ``source`` gave none (recovery: the registry's signup)."""
+    from image_skill_api.registry import ErrorCode
+
     if source == "config_other_base_url":
         message = "The saved token belongs to another API base URL; it is never sent elsewhere. Sign up here."
     else:

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 import requests
 
 from image_skill.envelope import CliError
-from image_skill_api.registry import ErrorCode
 
 if TYPE_CHECKING:
     from types import FrameType
@@ -32,6 +31,8 @@ class TooLarge(Exception):
 
 def timed_out(message: str) -> CliError:
     """TIMEOUT (exit 8): the deadline passed; worth a retry after a second."""
+    from image_skill_api.registry import ErrorCode
+
     return CliError(ErrorCode.TIMEOUT, message, recovery={"retry_after_seconds": 1})
 
 
