@@ -199,7 +199,13 @@ def _help_answer(
 
 
 def parse(word: str, argv: list[str]) -> dict[str, Any] | Refusal:
-    """docopt's reading of ``argv`` with the usage of ``image-skill <word>``, or the usage error."""
+    """docopt's reading of ``argv`` with the usage of ``image-skill <word>``, or the usage error (the
+    plainest command lines are read without docopt, to the same dict: ``image_skill.quickparse``)."""
+    from image_skill.quickparse import simple
+
+    quick = simple(word, argv)
+    if quick is not None:
+        return quick
     from docopt import DocoptExit, docopt
 
     try:
