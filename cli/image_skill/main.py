@@ -103,11 +103,12 @@ def _finish(
     allow_token: bool,
 ) -> None:
     """Print a run's envelope: its recovery made whole and aimed at the run's API, the token scrubbed."""
-    from image_skill.baseurl import aim_recovery
-    from image_skill.recovery import made_whole
+    if isinstance(envelope.get("error"), dict):  # (both leave an envelope without an error as it is)
+        from image_skill.baseurl import aim_recovery
+        from image_skill.recovery import made_whole
 
-    envelope = made_whole(envelope, word, argv)
-    envelope = aim_recovery(envelope, ctx.api_base_url_flag if ctx else base_url_flag(argv), env)
+        envelope = made_whole(envelope, word, argv)
+        envelope = aim_recovery(envelope, ctx.api_base_url_flag if ctx else base_url_flag(argv), env)
     known = ctx.resolved_token() if ctx else None
     _emit(stdout, envelope, secrets=None if allow_token else [known] if known else [])
 
