@@ -7,7 +7,8 @@ for ``--help``, ``-h`` and ``help``; a command's entry for ``<command> --help`` 
 the command does not know exactly (abbreviations included: flags are exact), each refusal naming the
 closest known word. They are built from generated constants (``image_skill_api.usages``,
 ``image_skill_api.manifest``), without docopt, the ``Context`` or the HTTP stack. Anything else is
-parsed with docopt into the ``Context`` and the command's typed options, and run by the command's
+parsed with docopt (the plainest command lines, such as ``whoami --json``, by ``image_skill.quickparse``
+to the same dict) into the ``Context`` and the command's typed options, and run by the command's
 module. Help goes to a terminal as text (``image_skill.helptext``), anywhere else as the envelope.
 """
 
