@@ -10,25 +10,26 @@ registry's signup recovery).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from pathlib import Path
-from typing import NamedTuple, TextIO
+from typing import TYPE_CHECKING, NamedTuple  # (typing: requests imports it anyway)
 
 from image_skill import config
 from image_skill.baseurl import aimed
 from image_skill.envelope import CliError
-from image_skill.suggestions import STDIN_HANDOFF_COMMAND
 from image_skill.validate import header_token
-from image_skill_api.registry import ErrorCode
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+    from typing import TextIO
 
 #: Where a token came from: --token-stdin, IMAGE_SKILL_TOKEN, the saved config, or nowhere (none, or
 #: only one saved for another base URL).
 SOURCES = ("flag", "env", "config", "config_other_base_url", "none")
 
 
-class Credential(NamedTuple):
-    token: str | None
-    source: str  # one of SOURCES
+#: A run's token (None: it has none) and its source (one of ``SOURCES``). The functional form: its types
+#: are values, so defining it compiles no forward reference (the class form's start-up cost here).
+Credential = NamedTuple("Credential", [("token", str | None), ("source", str)])  # noqa: UP014
 
 
 def resolve(
@@ -41,6 +42,9 @@ def resolve(
         except UnicodeDecodeError:  # a strict stdin; a surrogateescape one fails header_token
             line = "\udcff"
         if not line:
+            from image_skill.suggestions import STDIN_HANDOFF_COMMAND
+            from image_skill_api.registry import ErrorCode
+
             raise CliError(
                 ErrorCode.INVALID_ARGUMENTS,
                 "--token-stdin was given but stdin had no token: pipe the token in as the first"
@@ -56,6 +60,8 @@ def resolve(
 
 def missing(source: str) -> CliError:
     """AUTH_REQUIRED for a run whose token ``source`` gave none (recovery: the registry's signup)."""
+    from image_skill_api.registry import ErrorCode
+
     if source == "config_other_base_url":
         message = "The saved token belongs to another API base URL; it is never sent elsewhere. Sign up here."
     else:

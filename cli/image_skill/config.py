@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any
 
 from image_skill.envelope import CliError
-from image_skill_api.registry import ErrorCode
 
 #: A config file larger than this is not ours (it is ignored, never read whole).
 MAX_CONFIG_BYTES = 1 << 20
@@ -58,6 +57,8 @@ def read_timeout(env: Mapping[str, str]) -> float:
         return DEFAULT_READ_TIMEOUT
     value = float(raw) if re.fullmatch(r"[0-9]{1,6}(\.[0-9]{0,6})?|\.[0-9]{1,6}", raw) else math.nan
     if not 0 < value <= MAX_READ_TIMEOUT:
+        from image_skill_api.registry import ErrorCode
+
         raise CliError(
             ErrorCode.INVALID_ARGUMENTS,
             f"{TIMEOUT_VARIABLE} must be a number of seconds above 0 and at most {MAX_READ_TIMEOUT:g} "
@@ -94,6 +95,8 @@ def load(path: Path) -> dict[str, Any]:
 
 
 def _write_failed(path: Path, reason: str) -> CliError:
+    from image_skill_api.registry import ErrorCode
+
     return CliError(
         ErrorCode.PUBLIC_CLI_CONFIG_WRITE_FAILED,
         f"The config file could not be written ({reason}); "

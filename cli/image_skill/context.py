@@ -10,48 +10,68 @@ the transport never reaches back into it.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Protocol, TextIO
 
 from image_skill import auth, baseurl, config, telemetry
-from image_skill.auth import Credential
 from image_skill.command_table import PROGRAM
 from image_skill.envelope import new_trace_id
-from image_skill_api.operations import Client
+
+TYPE_CHECKING = False  # mypy treats this name as typing.TYPE_CHECKING; importing typing costs start-up time
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from contextlib import AbstractContextManager
+    from pathlib import Path
+    from typing import Any, Protocol, TextIO
+
+    from image_skill.auth import Credential
+    from image_skill_api.operations import Client
+
+    class ApiClient(Client, Protocol):  # only a type: at run time, neither typing nor the operations
+        """The generated ``Client`` protocol plus owned-media downloads and per-call time bounds."""
+
+        def download(
+            self, url: str, dest: Path, *, overwrite: bool, expected_sha256: str | None = None
+        ) -> dict[str, Any]: ...
+
+        def bounded(self, seconds: float) -> AbstractContextManager[None]:
+            """Calls made inside take at most ``seconds`` each (a caller's own deadline)."""
+            ...
 
 
-class ApiClient(Client, Protocol):
-    """The generated ``Client`` protocol plus owned-media downloads and per-call time bounds."""
-
-    def download(
-        self, url: str, dest: Path, *, overwrite: bool, expected_sha256: str | None = None
-    ) -> dict[str, Any]: ...
-
-    def bounded(self, seconds: float) -> AbstractContextManager[None]:
-        """Calls made inside take at most ``seconds`` each (a caller's own deadline)."""
-        ...
-
-
-@dataclass
 class Context:
-    env: Mapping[str, str]
-    stdin: TextIO
-    stdout: TextIO
-    stderr: TextIO
-    api_base_url_flag: str | None = None
-    token_stdin: bool = False
-    command: str = PROGRAM
-    trace_id: str = field(default_factory=new_trace_id)
-    client_factory: Callable[[Context], ApiClient] | None = None
-    sleep: Callable[[float], None] = time.sleep
-    monotonic: Callable[[], float] = time.monotonic
-    #: When this run began (``time.monotonic``): telemetry reports the run's duration from here.
-    started: float = field(default_factory=time.monotonic)
-    _credential: Credential | None = field(default=None, repr=False)
-    _client: ApiClient | None = field(default=None, repr=False)
+    """One run's streams, environment and options; ``client`` is built on first use (``client_factory``
+    in tests). A plain class, not a dataclass: the network path stays free of ``dataclasses``."""
+
+    def __init__(
+        self,
+        *,
+        env: Mapping[str, str],
+        stdin: TextIO,
+        stdout: TextIO,
+        stderr: TextIO,
+        api_base_url_flag: str | None = None,
+        token_stdin: bool = False,
+        command: str = PROGRAM,
+        trace_id: str | None = None,
+        client_factory: Callable[[Context], ApiClient] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+        started: float | None = None,
+    ) -> None:
+        self.env = env
+        self.stdin = stdin
+        self.stdout = stdout
+        self.stderr = stderr
+        self.api_base_url_flag = api_base_url_flag
+        self.token_stdin = token_stdin
+        self.command = command
+        self.trace_id = new_trace_id() if trace_id is None else trace_id
+        self.client_factory = client_factory
+        self.sleep = sleep
+        self.monotonic = monotonic
+        #: When this run began (``time.monotonic``): telemetry reports the run's duration from here.
+        self.started = time.monotonic() if started is None else started
+        self._credential: Credential | None = None
+        self._client: ApiClient | None = None
 
     @property
     def base_url(self) -> str:

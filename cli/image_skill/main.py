@@ -7,7 +7,8 @@ for ``--help``, ``-h`` and ``help``; a command's entry for ``<command> --help`` 
 the command does not know exactly (abbreviations included: flags are exact), each refusal naming the
 closest known word. They are built from generated constants (``image_skill_api.usages``,
 ``image_skill_api.manifest``), without docopt, the ``Context`` or the HTTP stack. Anything else is
-parsed with docopt into the ``Context`` and the command's typed options, and run by the command's
+parsed with docopt (the plainest command lines, such as ``whoami --json``, by ``image_skill.quickparse``
+to the same dict) into the ``Context`` and the command's typed options, and run by the command's
 module. Help goes to a terminal as text (``image_skill.helptext``), anywhere else as the envelope.
 """
 
@@ -103,11 +104,12 @@ def _finish(
     allow_token: bool,
 ) -> None:
     """Print a run's envelope: its recovery made whole and aimed at the run's API, the token scrubbed."""
-    from image_skill.baseurl import aim_recovery
-    from image_skill.recovery import made_whole
+    if isinstance(envelope.get("error"), dict):  # (both leave an envelope without an error as it is)
+        from image_skill.baseurl import aim_recovery
+        from image_skill.recovery import made_whole
 
-    envelope = made_whole(envelope, word, argv)
-    envelope = aim_recovery(envelope, ctx.api_base_url_flag if ctx else base_url_flag(argv), env)
+        envelope = made_whole(envelope, word, argv)
+        envelope = aim_recovery(envelope, ctx.api_base_url_flag if ctx else base_url_flag(argv), env)
     known = ctx.resolved_token() if ctx else None
     _emit(stdout, envelope, secrets=None if allow_token else [known] if known else [])
 
@@ -199,7 +201,13 @@ def _help_answer(
 
 
 def parse(word: str, argv: list[str]) -> dict[str, Any] | Refusal:
-    """docopt's reading of ``argv`` with the usage of ``image-skill <word>``, or the usage error."""
+    """docopt's reading of ``argv`` with the usage of ``image-skill <word>``, or the usage error (the
+    plainest command lines are read without docopt, to the same dict: ``image_skill.quickparse``)."""
+    from image_skill.quickparse import simple
+
+    quick = simple(word, argv)
+    if quick is not None:
+        return quick
     from docopt import DocoptExit, docopt
 
     try:

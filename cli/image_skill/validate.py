@@ -15,7 +15,6 @@ from typing import Any, TypeVar, overload
 
 from image_skill.command_table import help_command
 from image_skill.envelope import CliError
-from image_skill_api.registry import ID_PATTERNS, ErrorCode
 
 #: A member of one of the spec's enumerations (a Literal of models.py).
 Choice = TypeVar("Choice", bound=str)
@@ -26,6 +25,8 @@ MAX_JSON_DEPTH = 64
 
 def invalid(noun: str, message: str) -> CliError:
     """INVALID_ARGUMENTS for a value given to ``image-skill <noun>``, pointing at its usage."""
+    from image_skill_api.registry import ErrorCode
+
     return CliError(ErrorCode.INVALID_ARGUMENTS, message, recovery={"suggested_command": help_command(noun)})
 
 
@@ -57,6 +58,8 @@ def choice(schema: str, value: str | None, allowed: tuple[Choice, ...], noun: st
 
 def matches(schema: str, value: object) -> bool:
     """True when ``value`` is a str matching the spec's ``schema`` pattern in full (no trailing newline)."""
+    from image_skill_api.registry import ID_PATTERNS
+
     return isinstance(value, str) and re.fullmatch(ID_PATTERNS[schema], value) is not None
 
 
@@ -95,6 +98,8 @@ def request_text(fields: Mapping[str, Any] | None, where: str) -> None:
     """
     for name, value in (fields or {}).items():
         if not all_utf8([name, value]):
+            from image_skill_api.registry import ErrorCode
+
             label = name if is_utf8(name) else "(unnamed)"
             raise CliError(
                 ErrorCode.INVALID_ARGUMENTS,
@@ -129,6 +134,8 @@ def header_token(token: str, source: str) -> str:
     The message names where the token came from and never echoes it.
     """
     if not is_header_token(token):
+        from image_skill_api.registry import ErrorCode
+
         raise CliError(
             ErrorCode.INVALID_ARGUMENTS,
             f"The token from {source} is not well-formed (a token is printable ASCII, like isk_r_…); "
@@ -211,6 +218,8 @@ def output_exists(path: Path, *, overwrite: bool) -> bool:
             mode = os.stat(path).st_mode
         except OSError:
             mode = 0  # dangling, or a loop
+    from image_skill_api.registry import ErrorCode
+
     if not stat.S_ISREG(mode):
         raise CliError(
             ErrorCode.OUTPUT_NOT_REGULAR_FILE,

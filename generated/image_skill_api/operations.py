@@ -32,20 +32,25 @@ if TYPE_CHECKING:
     )
 
 
-class Operation(NamedTuple):
-    """The wire facts of one operation."""
-
-    operation_id: str
-    method: str
-    path: str
-    command: str  # the CLI label of the command that maps to it (`x-image-skill-command`)
-    auth: bool  # it takes a bearer token (its `security` names a scheme)
-    auth_optional: bool  # ... and also runs without one (its `security` also lists `{}`)
-    idempotent: bool  # sending it twice has the effect of once: safe to retry after any failure
-    keyed: bool  # its request body takes an `idempotency_key`: sent again with the same key, it runs once
-    path_params: tuple[str, ...]
-    query_params: tuple[str, ...]
-    success_status: int
+#: The wire facts of one operation. The functional form: its field types are values, so defining it
+#: compiles no forward reference (the class form's cost under ``from __future__ import annotations``,
+#: paid on every CLI run that sends a request).
+Operation = NamedTuple(  # noqa: UP014
+    "Operation",
+    [
+        ("operation_id", str),
+        ("method", str),
+        ("path", str),
+        ("command", str),  # the CLI label of the command that maps to it (`x-image-skill-command`)
+        ("auth", bool),  # it takes a bearer token (its `security` names a scheme)
+        ("auth_optional", bool),  # ... and also runs without one (its `security` also lists `{}`)
+        ("idempotent", bool),  # sending it twice has the effect of once: safe to retry after any failure
+        ("keyed", bool),  # its body takes an `idempotency_key`: resent with the same key, it runs once
+        ("path_params", tuple[str, ...]),
+        ("query_params", tuple[str, ...]),
+        ("success_status", int),
+    ],
+)
 
 
 class Client(Protocol):

@@ -10,8 +10,10 @@ also writes it machine-readable. Figures:
   on a terminal) vs ``python -c pass`` (issues #2, #6, #18: ≤ 2.0);
 - ``image-skill mcp`` started and its tools listed by an MCP client vs a bare server of the same
   SDK (issue #18, reported);
-- ``whoami`` vs a bare ``requests`` GET (issue #2: ≤ 1.2) and vs a node floor, one ``fetch`` GET
-  (issue #19: ≤ 0.65; skipped without node); telemetry on vs off (issue #9: ≤ 1.05);
+- ``whoami`` vs a bare ``requests`` GET (issue #2: ≤ 1.2), and from the same pairs the CLI's own
+  set-up, whoami's wall time less the bare GET's (issue #19: ≤ half of main's, in ms); vs a node
+  floor, one ``fetch`` GET (issue #19: ≤ 0.65; skipped without node); telemetry on vs off (issue #9:
+  ≤ 1.05);
 - the mock's requests/s at 16 keep-alive connections for ``/v1/models``, ``/v1/whoami``,
   ``/healthz`` vs a minimal Starlette app sending the same bytes on the same uvicorn (issue #19:
   ≥ 0.6), and one connection's latency (issue #5, reported);

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from image_skill.command_table import LABELS
@@ -16,9 +15,13 @@ from image_skill.envelope import relabel
 from image_skill_api import operations as ops
 
 
-@dataclass(frozen=True)
 class QuotaOptions:
-    alias: bool  # called as `image-skill quota`
+    """(A plain class, not a dataclass: this path stays free of ``dataclasses``.)"""
+
+    __slots__ = ("alias",)
+
+    def __init__(self, alias: bool) -> None:
+        self.alias = alias  # called as `image-skill quota`
 
 
 def parse(opts: Mapping[str, Any]) -> QuotaOptions:

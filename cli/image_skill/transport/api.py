@@ -37,17 +37,10 @@ from image_skill.compat import current_envelope
 from image_skill.envelope import CliError, ServerError
 from image_skill.redaction import scrub
 from image_skill.telemetry import TELEMETRY_ELAPSED_HEADER
-from image_skill.transport.download import Downloader
 from image_skill.transport.retry import NO_RETRIES, policy
 from image_skill.transport.streaming import Expired, TooLarge, chunks, deadline, timed_out
 from image_skill.validate import JsonTooDeepError, all_utf8, loads_bounded, request_text
-from image_skill_api.registry import (
-    ENVELOPE_KEYS,
-    EXIT_CODE_HEADER,
-    TRACE_ID_HEADER,
-    ErrorCode,
-    exit_code_for_status,
-)
+from image_skill_api.constants import ENVELOPE_KEYS, EXIT_CODE_HEADER, TRACE_ID_HEADER
 
 if TYPE_CHECKING:
     from urllib3.util.retry import Retry
@@ -66,6 +59,8 @@ def derive_exit_code(ok: bool, status: int, header: str | None) -> int:
     value = (header or "").strip()
     if re.fullmatch(r"[0-9]", value):  # not str.isdigit: it accepts "٣" and "²"
         return int(value)
+    from image_skill_api.registry import exit_code_for_status  # (failures only, as is ``ErrorCode``)
+
     return int(exit_code_for_status(status, ok=ok))
 
 
@@ -77,6 +72,8 @@ def _is_envelope(body: Any) -> bool:
 
 
 def _bad_response(message: str) -> CliError:
+    from image_skill_api.registry import ErrorCode
+
     return CliError(ErrorCode.HOSTED_API_BAD_RESPONSE, message)
 
 
@@ -183,6 +180,8 @@ class Transport:
         self, url: str, dest: Path, *, overwrite: bool, expected_sha256: str | None = None
     ) -> dict[str, Any]:
         """``url`` into ``dest`` (``transport.download``): no clobbering without ``overwrite``."""
+        from image_skill.transport.download import Downloader  # (only the commands that download)
+
         self.adapter.max_retries = NO_RETRIES
         media = Downloader(self.session, self.timeout, self._described, self._unreachable)
         return media.download(url, dest, overwrite=overwrite, expected_sha256=expected_sha256)
@@ -235,6 +234,8 @@ class Transport:
 
     def _unreachable(self, why: str) -> CliError:
         """HOSTED_API_REQUEST_FAILED; its recovery is the registry's (doctor), aimed by ``main``."""
+        from image_skill_api.registry import ErrorCode
+
         return CliError(
             ErrorCode.HOSTED_API_REQUEST_FAILED,
             scrub(f"The hosted API at {self.base_url} could not be reached: {why}.", []),
@@ -252,6 +253,8 @@ class Transport:
         if not all_utf8(body):  # a "\udcff" escape decodes to a lone surrogate: unprintable
             raise _bad_response(f"The hosted API answered HTTP {status} with text that is not valid Unicode.")
         if not _is_envelope(body):
+            from image_skill_api.registry import ErrorCode
+
             raise CliError(
                 ErrorCode.HOSTED_API_NON_JSON_RESPONSE,
                 f"The hosted API answered HTTP {status} without a JSON envelope.",

@@ -3,7 +3,6 @@ Ctrl-C while a file is being written. Shared by API calls, downloads and the upl
 
 from __future__ import annotations
 
-import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -13,10 +12,12 @@ from typing import TYPE_CHECKING
 import requests
 
 from image_skill.envelope import CliError
-from image_skill_api.registry import ErrorCode
 
 if TYPE_CHECKING:
+    import signal
     from types import FrameType
+else:  # the C module ``signal`` wraps: the same calls, without building its enums (start-up time)
+    import _signal as signal
 
 #: Bytes asked for per read.
 CHUNK = 1 << 16
@@ -32,6 +33,8 @@ class TooLarge(Exception):
 
 def timed_out(message: str) -> CliError:
     """TIMEOUT (exit 8): the deadline passed; worth a retry after a second."""
+    from image_skill_api.registry import ErrorCode
+
     return CliError(ErrorCode.TIMEOUT, message, recovery={"retry_after_seconds": 1})
 
 
