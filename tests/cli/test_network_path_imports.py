@@ -15,12 +15,11 @@ from .conftest import TOKEN, Reply, Script, envelope
 #: What a whoami that succeeds never imports: dataclasses (and inspect behind it), docopt (its command
 #: line is plain), the generated enums and models (failures import the registry where they are
 #: built), the downloader, the suggestions, the recovery fixer (a success has no recovery), shlex,
-#: the signal module's enums (the C module serves), and what nothing of it needs (jsonschema, uuid,
-#: platform).
+#: and what nothing of it needs (jsonschema, uuid, platform).
 NOT_ON_THE_PATH = (
     "dataclasses", "inspect", "docopt", "image_skill_api.registry", "image_skill_api.models",
     "image_skill_api.manifest", "image_skill.transport.download", "image_skill.transport.fetch",
-    "image_skill.suggestions", "image_skill.recovery", "shlex", "signal", "jsonschema", "uuid", "platform",
+    "image_skill.suggestions", "image_skill.recovery", "shlex", "jsonschema", "uuid", "platform",
     "typing_extensions",
 )  # fmt: skip
 

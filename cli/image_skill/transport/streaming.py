@@ -3,6 +3,7 @@ Ctrl-C while a file is being written. Shared by API calls, downloads and the upl
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -14,10 +15,7 @@ import requests
 from image_skill.envelope import CliError
 
 if TYPE_CHECKING:
-    import signal
     from types import FrameType
-else:  # the C module ``signal`` wraps: the same calls, without building its enums (start-up time)
-    import _signal as signal
 
 #: Bytes asked for per read.
 CHUNK = 1 << 16
