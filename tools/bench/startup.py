@@ -105,7 +105,7 @@ def own_setup_row(paired: Paired) -> Row:
     return Row(
         "CLI own setup (whoami − bare requests GET)",
         f"{wall:.1f} ms{cpu}",
-        f"main: {BASELINE_OWN_SETUP_MS:g} ms",
+        f"{BASELINE_OWN_SETUP_MS:g} ms before (1553665)",
         ratio=paired.ratio(),
         cpu_ratio=paired.cpu_ratio(),
         budget=OWN_SETUP_BUDGET,
