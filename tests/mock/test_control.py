@@ -246,3 +246,14 @@ def test_the_guard_runs_before_the_body_and_lets_a_whole_state_document_through(
     allowed = make_control().request("POST", "/_mock/state/import", json=padded)
     assert allowed["error"]["code"] != ErrorCode.REQUEST_TOO_LARGE  # the operation's own bound
     assert allowed["error"]["code"] == ErrorCode.INVALID_ARGUMENTS  # read and judged against the spec
+
+
+@pytest.mark.parametrize("content", [b"\n", b"  \t\r\n"])
+def test_a_body_of_only_whitespace_is_malformed_json_not_an_absent_body(control: Api, content: bytes) -> None:
+    """An optional body left out resets everything; one sent as whitespace is not JSON (schemathesis'
+    ST201 found `-d $'\\n'` accepted as "no body")."""
+    json_type = {"content-type": "application/json"}
+    refused = control.request("POST", "/_mock/reset", content=content, headers=json_type)
+    assert refused["status"] == 400
+    assert refused["error"]["code"] == ErrorCode.INVALID_ARGUMENTS
+    assert _ok(control.request("POST", "/_mock/reset", content=b"", headers=json_type))["scope"] == "all"
