@@ -4,6 +4,7 @@ the manifest; the bash one is sourced in a real bash and asked with its completi
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -15,6 +16,16 @@ from image_skill.main import main
 from image_skill_api.registry import ErrorCode, ExitCode
 
 from .conftest import Run
+
+
+def _require(shell: str) -> None:
+    """Skip where ``shell`` is absent, or fail where it was installed for these tests (``.ci/run``
+    installs zsh and fish and sets ``IMAGE_SKILL_REQUIRE_SHELLS=1``)."""
+    if shutil.which(shell) is not None:
+        return
+    if os.environ.get("IMAGE_SKILL_REQUIRE_SHELLS") == "1":
+        pytest.fail(f"IMAGE_SKILL_REQUIRE_SHELLS=1 but {shell} is not installed")
+    pytest.skip(f"{shell} is not installed")
 
 
 def _script(shell: str) -> str:
@@ -38,8 +49,7 @@ def _complete(script: Path, *words: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def bash_script(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if shutil.which("bash") is None:
-        pytest.skip("bash is not installed")
+    _require("bash")
     path = tmp_path_factory.mktemp("completion") / "image-skill.bash"
     path.write_text(_script("bash"))
     return path
@@ -71,8 +81,7 @@ def test_bash_completes_commands_flags_and_values(
 
 @pytest.mark.parametrize(("shell", "check"), [("zsh", ["zsh", "-n"]), ("fish", ["fish", "--no-execute"])])
 def test_zsh_and_fish_scripts_parse(tmp_path: Path, shell: str, check: list[str]) -> None:
-    if shutil.which(check[0]) is None:
-        pytest.skip(f"{shell} is not installed")
+    _require(check[0])
     path = tmp_path / f"image-skill.{shell}"
     path.write_text(_script(shell))
     subprocess.run([*check, str(path)], check=True)

@@ -194,7 +194,7 @@ def test_saving_never_changes_an_existing_directory_and_creates_new_ones_0700(
 ) -> None:
     base, script = http
     script.on("POST", "/v1/agent-signups", Reply(201, envelope({"token": TOKEN, "actor": None})))
-    existing = tmp_path / "shared"
+    existing = tmp_path / "kept"
     existing.mkdir()
     existing.chmod(0o755)
     argv = [*SIGNUP, "--api-base-url", base]

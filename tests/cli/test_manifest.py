@@ -73,11 +73,11 @@ def test_the_manifest_has_the_shape_of_0_1_70_and_more() -> None:
     assert words == set(COMMANDS), "every command word runs a command of the manifest, and back"
 
 
-@pytest.mark.contract
-def test_the_manifest_is_a_superset_of_0_1_70s_in_image_scope(contract_text: str, pytestconfig: Any) -> None:
-    path = Path(pytestconfig.getoption("--contract")).parent / "upstream-0.1.70" / "commands.json"
-    if not path.is_file():
-        pytest.skip(f"no 0.1.70 commands.json beside the contract document ({path})")
+@pytest.mark.contract_upstream
+def test_the_manifest_is_a_superset_of_0_1_70s_in_image_scope(pytestconfig: Any) -> None:
+    """Against the ``commands.json`` published with the 0.1.70 text (beside ``--contract-upstream``)."""
+    path = Path(pytestconfig.getoption("--contract-upstream")).parent / "commands.json"
+    assert path.is_file(), f"the 0.1.70 text is published with its commands.json beside it: {path}"
     upstream = json.loads(path.read_text())
     assert set(MANIFEST) >= set(upstream)
     for row in upstream["commands"]:
