@@ -4,10 +4,12 @@
   ``upload_max_pixels``, 50 MP) is refused before it is decoded. Pillow's ``MAX_IMAGE_PIXELS`` is
   set to it and its ``DecompressionBombWarning`` is an error wherever the mock decodes, so no
   decompression bomb is ever expanded.
-- **Proved once**: an upload is decoded whole once (``prove``), so a truncated or corrupt image is
-  refused on upload (a PNG with fewer rows than its header claims too: ``png_rows``); one whose long
-  edge is over ``PREVIEW_LONG_EDGE`` also gets a working copy (a PNG of that long edge,
-  ``store.previews``) that edits and references decode instead of the original.
+- **Proved once**: an upload is proved whole once (``prove``), so a truncated or corrupt image is
+  refused on upload (a PNG with fewer rows than its header claims too); a PNG by inflating its data
+  a piece at a time (``png_rows.flaw``), a JPEG by decoding every block at a reduced scale, others
+  by decoding them. One whose long edge is over ``PREVIEW_LONG_EDGE`` also gets a working copy (a
+  PNG of that long edge, ``store.previews``) that edits and references decode instead of the
+  original.
 - **At the size drawn**: ``decode`` reads the header, lets JPEG decode at a reduced scale
   (``draft``) and reduces the decoded image by the largest integer factor that keeps the size the
   render needs (``reduce``) before converting it; a reference is read for its dominant colour at
@@ -34,7 +36,7 @@ from PIL import Image
 
 from image_skill_api.constants import LIMIT_UPLOAD_MAX_PIXELS
 from image_skill_api.registry import ErrorCode
-from image_skill_mock.creative import png_rows
+from image_skill_mock.creative import png_rows, sniff
 from image_skill_mock.errors import ApiError
 
 #: The most pixels an image the mock decodes may have (its header says so before any decode).
@@ -93,7 +95,7 @@ def _opened(data: bytes | memoryview) -> Iterator[Image.Image]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
+            with Image.open(sniff.view_file(data)) as image:
                 if image.width * image.height > MAX_INPUT_PIXELS or min(image.size) < 1:
                     raise Undecodable(f"{image.width}x{image.height}")
                 yield image
@@ -116,17 +118,28 @@ def decode(data: bytes, size: tuple[int, int], mode: str = "RGB") -> Image.Image
 
 
 def prove(data: bytes | memoryview) -> bytes | None:
-    """Decode the whole image once (``Undecodable`` when it is not whole); a PNG working copy of
-    ``PREVIEW_LONG_EDGE`` when the image is larger, else None."""
+    """Prove the whole image decodes (``Undecodable`` when it does not); a PNG working copy of
+    ``PREVIEW_LONG_EDGE`` when the image is larger, else None.
+
+    A PNG is proved by ``png_rows.flaw`` (its data inflated a piece at a time, never its pixels), so
+    one that needs no working copy costs no memory of its size; a JPEG decodes every block at the
+    smallest scale that still covers what is kept (``draft``); other types decode whole."""
     with _opened(data) as image:
-        image.load()
-        if image.format == "PNG" and png_rows.is_short(data):
-            raise Undecodable("too few rows")  # Pillow would have filled them with zeros
         long_edge = max(image.size)
+        if image.format == "PNG":
+            flaw = png_rows.flaw(data)
+            if flaw is not None:
+                raise Undecodable(flaw)  # Pillow would refuse it, or fill missing rows with zeros
+            if long_edge <= PREVIEW_LONG_EDGE:
+                return None
+        factor = -(-long_edge // PREVIEW_LONG_EDGE)  # the smallest integer factor that fits
+        kept = (1, 1) if factor == 1 else (image.width // factor or 1, image.height // factor or 1)
+        image.draft(image.mode, kept)  # JPEG only; every block is still decoded
+        image.load()
         if long_edge <= PREVIEW_LONG_EDGE:
             return None
-        factor = -(-long_edge // PREVIEW_LONG_EDGE)  # the smallest integer factor that fits
-        small = image.reduce(factor)
+        factor = -(-max(image.size) // PREVIEW_LONG_EDGE)
+        small = image.reduce(factor) if factor > 1 else image
     out = io.BytesIO()
     small.convert("RGBA" if "A" in small.getbands() else "RGB").save(out, format="PNG", compress_level=1)
     return out.getvalue()

@@ -1,9 +1,11 @@
-"""Whether a PNG holds every row its header claims.
+"""Whether a PNG's image data is whole, proved without holding its pixels (``flaw``).
 
 Pillow fills the rows a cleanly ended zlib stream lacks with zeros, so a PNG whose compressed data
-stops early (at a row boundary, with a valid checksum) would be taken as whole. ``is_short`` inflates
-the image data in bounded pieces (never the whole image at once) and compares the count with what
-the header's size, bit depth, colour type and interlacing need.
+stops early (at a row boundary, with a valid checksum) would be taken as whole. ``flaw`` inflates
+the image data in bounded pieces (never the whole image at once), compares the count with what the
+header's size, bit depth, colour type and interlacing need, and checks each row's filter type: what
+Pillow's decode refuses (a corrupt stream, an unknown filter) and what it misses (missing rows), at
+the memory of one piece. An upload of a PNG is proved this way instead of decoded (``pixels.prove``).
 """
 
 from __future__ import annotations
@@ -30,16 +32,9 @@ ADAM7: Final = (
 PIECE: Final = 1 << 16
 
 
-def _rows(width: int, height: int, bits: int) -> int:
-    """Bytes of ``height`` filtered rows of ``width`` pixels (each row: a filter byte, then pixels)."""
-    return 0 if width <= 0 or height <= 0 else height * (1 + (width * bits + 7) // 8)
-
-
 def expected_bytes(width: int, height: int, depth: int, colour: int, interlaced: bool) -> int:
-    bits = depth * CHANNELS[colour]
-    if not interlaced:
-        return _rows(width, height, bits)
-    return sum(_rows(-(-(width - x0) // dx), -(-(height - y0) // dy), bits) for x0, y0, dx, dy in ADAM7)
+    """Bytes of filtered rows a PNG of this header inflates to."""
+    return sum(_row_lengths(width, height, depth * CHANNELS[colour], interlaced))
 
 
 def _image_data(view: memoryview) -> Iterator[memoryview]:
@@ -56,34 +51,64 @@ def _image_data(view: memoryview) -> Iterator[memoryview]:
         pos += 12 + length
 
 
-def _inflated(pieces: Iterator[memoryview], enough: int) -> int:
-    """How many bytes the zlib stream in ``pieces`` inflates to (counting stops at ``enough``)."""
+def _row_lengths(width: int, height: int, bits: int, interlaced: bool) -> Iterator[int]:
+    """The length of each filtered row, in stream order (a filter byte, then the row's pixels)."""
+    for x0, y0, dx, dy in ADAM7 if interlaced else ((0, 0, 1, 1),):
+        columns, rows = -(-(width - x0) // dx), -(-(height - y0) // dy)
+        if columns > 0 and rows > 0:
+            yield from [1 + (columns * bits + 7) // 8] * rows
+
+
+def _inflate(pieces: Iterator[memoryview]) -> Iterator[bytes]:
+    """The zlib stream in ``pieces`` inflated, at most ``PIECE`` bytes at a time, up to its end."""
     inflater = zlib.decompressobj()
-    got = 0
     for chunk in pieces:
         for start in range(0, len(chunk), PIECE):
             pending: bytes | memoryview = chunk[start : start + PIECE]
             while pending and not inflater.eof:
-                got += len(inflater.decompress(pending, PIECE))
-                if got >= enough:
-                    return got
+                yield inflater.decompress(pending, PIECE)
                 pending = inflater.unconsumed_tail
             if inflater.eof:
-                return got
-    return got
+                return
+
+
+def _header(view: memoryview) -> tuple[int, int, int, bool] | None:
+    """Width, height, bits per pixel and interlacing from a PNG's IHDR; None when it has none."""
+    if bytes(view[:8]) != SIGNATURE or bytes(view[12:16]) != b"IHDR" or len(view) < 33:
+        return None
+    width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", view[16:29])
+    if colour not in CHANNELS:
+        return None
+    return width, height, depth * CHANNELS[colour], interlace == 1
+
+
+def flaw(data: bytes | memoryview) -> str | None:
+    """Why the image data of the PNG ``data`` is not whole, or None when it is: it inflates, a
+    ``PIECE`` at a time, to every row its header needs, each row's filter type is one PNG defines
+    (0-4), and the zlib stream is not corrupt (its checksum too when the stream ends within a piece
+    of its last row). What decoding it would prove, without its pixels ever held. None too for
+    anything that is not a PNG with a readable header: that is Pillow's to judge."""
+    header = _header(memoryview(data))
+    if header is None:
+        return None
+    width, height, bits, interlaced = header
+    rows = _row_lengths(width, height, bits, interlaced)
+    need = sum(_row_lengths(width, height, bits, interlaced))
+    row_at = got = 0
+    try:
+        for piece in _inflate(_image_data(memoryview(data))):
+            if got >= need + PIECE:
+                return None  # every row is there; what follows them is not image data
+            while row_at < min(got + len(piece), need):
+                if piece[row_at - got] > 4:
+                    return "a row's filter type is not one PNG defines"
+                row_at += next(rows)
+            got += len(piece)
+    except zlib.error:
+        return "the compressed image data is corrupt"
+    return None if got >= need else "fewer rows than its header claims"
 
 
 def is_short(data: bytes | memoryview) -> bool:
-    """True when ``data`` is a PNG whose image data inflates to fewer bytes than its header needs
-    (False for anything that is not a PNG with a readable header: that is Pillow's to judge)."""
-    view = memoryview(data)
-    if bytes(view[:8]) != SIGNATURE or bytes(view[12:16]) != b"IHDR" or len(view) < 33:
-        return False
-    width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", view[16:29])
-    if colour not in CHANNELS:
-        return False
-    need = expected_bytes(width, height, depth, colour, interlace == 1)
-    try:
-        return _inflated(_image_data(view), need) < need
-    except zlib.error:
-        return True
+    """True when ``data`` is a PNG whose image data is not whole (``flaw``)."""
+    return flaw(data) is not None

@@ -67,6 +67,11 @@ class _Reader(io.RawIOBase):
         return self._at
 
 
+def view_file(data: bytes | memoryview) -> io.BufferedReader:
+    """A seekable binary file over ``data`` that copies none of it, for Pillow to read."""
+    return io.BufferedReader(_Reader(data))
+
+
 def measure(data: bytes | memoryview, mime_type: str, *, max_side: int, max_pixels: int) -> Measured:
     """Width and height from the image's own header, with its structure checked.
 
@@ -79,7 +84,7 @@ def measure(data: bytes | memoryview, mime_type: str, *, max_side: int, max_pixe
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BufferedReader(_Reader(data))) as image:
+            with Image.open(view_file(data)) as image:
                 width, height = image.size
                 if width > max_side or height > max_side or width * height > max_pixels:
                     raise TooLarge(f"{width}x{height}")
