@@ -282,3 +282,24 @@ def test_digest_mismatch_leaves_no_file(http: tuple[str, Script], tmp_path: Path
         )
     assert caught.value.code is ErrorCode.ARTIFACT_INTEGRITY_MISMATCH
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_download_hands_what_is_written_to_writeback_as_it_goes(
+    http: tuple[str, Script], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from image_skill.transport import download
+
+    started: list[tuple[int, int, int]] = []
+    monkeypatch.setattr(download, "WRITEBACK_BYTES", 1 << 16)
+    monkeypatch.setattr(
+        download, "_start_writeback", lambda fd, at, n: started.append((at, n, os.fstat(fd).st_size))
+    )
+    base, script = http
+    data = os.urandom(300_000)
+    client, _ = transport(base)
+    client.download(base + _media(script, data), tmp_path / "a.png", overwrite=False)
+    assert (tmp_path / "a.png").read_bytes() == data
+    assert started, "a download over WRITEBACK_BYTES starts writeback before its end"
+    assert [at for at, _, _ in started] == [0, *(at + n for at, n, _ in started[:-1])]  # back to back
+    assert all(n >= 1 << 16 and size == at + n for at, n, size in started)  # only what is on disk
+    assert started[-1][0] + started[-1][1] <= len(data)

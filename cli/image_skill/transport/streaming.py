@@ -17,8 +17,9 @@ from image_skill.envelope import CliError
 if TYPE_CHECKING:
     from types import FrameType
 
-#: Bytes asked for per read.
-CHUNK = 1 << 16
+#: Bytes asked for per read (``read1`` answers with what has arrived, never waiting for all of them;
+#: 1 MiB makes a large download a few hundred reads, where 64 KiB was thousands: 0.64x -> 0.8x curl).
+CHUNK = 1 << 20
 
 
 class Expired(BaseException):
