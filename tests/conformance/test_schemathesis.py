@@ -52,15 +52,6 @@ def routed(app: Starlette) -> set[tuple[str, str]]:
     }
 
 
-def served_by_the_app(ctx: Any) -> bool:
-    """Whether the app routes this operation: it routes each operation that has a handler.
-
-    Schemathesis asks when the test runs, with only the operation's definition at hand; the first
-    test below checks that the handlers and the app's routes agree.
-    """
-    return ctx.operation.definition.raw["operationId"] in HANDLERS
-
-
 def _signup_token(app: Starlette) -> str:
     with TestClient(app) as client:
         response = client.post(
@@ -103,8 +94,29 @@ def api_schema(app: Starlette) -> Any:
     return schema
 
 
-#: Loaded from the fixture when the test runs; operations the app does not route are left out.
-schema = schemathesis.pytest.from_fixture("api_schema").include(served_by_the_app)
+def _operation_id(ctx: Any) -> str:
+    return str(ctx.operation.definition.raw["operationId"])
+
+
+def conformance_tests(fixture: str, operation_ids: list[str], *, max_examples: int) -> dict[str, Any]:
+    """One schemathesis test per operation, named ``test_<operationId>``: separate pytest items, so
+    ``pytest -n`` spreads the operations over its workers (one test with a subtest per operation
+    runs them all in one worker, the suite's longest item). The schema is loaded from ``fixture``
+    when a test runs."""
+
+    tests = {}
+    for operation_id in operation_ids:
+        only = schemathesis.pytest.from_fixture(fixture).include(
+            lambda ctx, wanted=operation_id: _operation_id(ctx) == wanted
+        )
+
+        def conforms(case: Any) -> None:
+            case.call_and_validate()
+
+        name = conforms.__name__ = conforms.__qualname__ = f"test_{operation_id}"  # hypothesis' database key
+        checked = settings(max_examples=max_examples, deadline=None, suppress_health_check=list(HealthCheck))
+        tests[name] = only.parametrize()(checked(conforms))
+    return tests
 
 
 def test_serves_the_first_run_slice(app: Starlette) -> None:
@@ -113,10 +125,8 @@ def test_serves_the_first_run_slice(app: Starlette) -> None:
     assert served == set(HANDLERS)
 
 
-@schema.parametrize()
-@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
-def test_server_conforms_to_spec(case: Any) -> None:
-    case.call_and_validate()
+#: Every operation the app routes (it routes each that has a handler: the test above), 100 examples.
+globals().update(conformance_tests("api_schema", sorted(HANDLERS), max_examples=100))
 
 
 # ----------------------------------------------------------------- the control API (tag mock-control)
@@ -149,15 +159,25 @@ def control_api_schema(control_app: Starlette) -> Any:
     return schema
 
 
-control_schema = schemathesis.pytest.from_fixture("control_api_schema").include(tag="mock-control")
-
-
 def test_the_control_app_serves_the_control_api_too(control_app: Starlette) -> None:
     served = {op.operation_id for op in OPERATIONS.values() if (op.method, op.path) in routed(control_app)}
     assert served == set(HANDLERS) | set(CONTROL_HANDLERS)
 
 
-@control_schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-def test_the_control_api_conforms_to_spec(case: Any) -> None:
-    case.call_and_validate()
+def test_the_control_api_is_the_spec_operations_tagged_mock_control() -> None:
+    spec = json.loads((files("image_skill_api") / "spec.json").read_text(encoding="utf-8"))
+    tagged = {
+        operation["operationId"]
+        for item in spec["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict) and "mock-control" in operation.get("tags", [])
+    }
+    assert tagged == set(CONTROL_HANDLERS)
+
+
+#: Every operation of the control API (tag ``mock-control``), 25 examples each.
+globals().update(conformance_tests("control_api_schema", sorted(CONTROL_HANDLERS), max_examples=25))
+
+
+def test_every_operation_has_a_test_of_its_own() -> None:
+    assert {f"test_{operation_id}" for operation_id in [*HANDLERS, *CONTROL_HANDLERS]} <= set(globals())
