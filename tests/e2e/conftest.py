@@ -1,7 +1,9 @@
-"""End-to-end harness: the real ``image-skill`` CLI against a real ``image-skill-mock serve --strict``."""
+"""End-to-end harness: the real ``image-skill`` CLI (each run its own process, forked from a server that
+has the CLI imported: ``forkserver``) against a real ``image-skill-mock serve --strict``."""
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import socket
@@ -19,11 +21,44 @@ from cli.output_rules import check_output
 from image_skill_api.registry import ExitCode
 from image_skill_mock.demo import running_server
 
+from .forkserver import ForkServer, needs_spawn
+
 
 def cli_command() -> list[str]:
     """The installed console script when there is one (as agents run it), else ``python -m image_skill``."""
     script = shutil.which("image-skill", path=str(Path(sys.executable).parent)) or shutil.which("image-skill")
     return [script] if script else [sys.executable, "-m", "image_skill"]
+
+
+_forks: list[ForkServer] = []
+
+
+def fork_server(script: str) -> ForkServer:
+    """This process's CLI fork server (``forkserver``), started on first use, stopped at exit."""
+    if not _forks:
+        _forks.append(ForkServer(script))
+        atexit.register(_forks[0].close)
+    return _forks[0]
+
+
+def run_cli(
+    argv: list[str], *, env: dict[str, str], cwd: Path, stdin: str | None
+) -> subprocess.CompletedProcess[str]:
+    """One run of the CLI: forked from the fork server, or spawned as a fresh process when the run
+    needs one (``forkserver.needs_spawn``) or there is no console script to stand in for."""
+    command = cli_command()
+    if len(command) == 1 and not needs_spawn(env):
+        return fork_server(command[0]).run(argv, env=env, cwd=cwd, stdin=stdin, timeout=120)
+    return subprocess.run(
+        [*command, *argv],
+        input=stdin,
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 @dataclass
@@ -56,16 +91,7 @@ class Cli:
         self.config_path = home / "config" / "config.json"
 
     def __call__(self, *argv: str, stdin: str | None = None, env: dict[str, str] | None = None) -> Result:
-        done = subprocess.run(
-            [*cli_command(), *argv],
-            input=stdin,
-            env={**self.env, **(env or {})},
-            cwd=self.cwd,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        done = run_cli(list(argv), env={**self.env, **(env or {})}, cwd=self.cwd, stdin=stdin)
         envelope = check_output(argv, done.returncode, done.stdout, done.stderr)
         return Result(done.returncode, envelope, done.stdout, done.stderr)
 
