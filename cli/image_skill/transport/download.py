@@ -24,6 +24,7 @@ import requests
 
 from image_skill.envelope import CliError
 from image_skill.transport.streaming import (
+    MEDIA_CHUNK,
     Expired,
     TooLarge,
     chunks,
@@ -142,7 +143,7 @@ def _write(fd: int, response: requests.Response, until: float) -> tuple[int, str
     size = flushed = 0
     with os.fdopen(fd, "wb") as handle:
         os.fchmod(fd, 0o666 & ~_umask())  # like any new file, not mkstemp's 0600
-        for chunk in chunks(response, until, MAX_DOWNLOAD):
+        for chunk in chunks(response, until, MAX_DOWNLOAD, MEDIA_CHUNK):
             handle.write(chunk)
             digest.update(chunk)
             size += len(chunk)
