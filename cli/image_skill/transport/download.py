@@ -136,12 +136,12 @@ WRITEBACK_BYTES = 16 << 20
 
 
 def _write(fd: int, response: requests.Response, until: float) -> tuple[int, str]:
-    """The body into the open temporary file ``fd``, synced: (size, sha256). Writeback of what is
+    """The body into the open temporary file ``fd``, synced: (size, sha256). The sha256 is computed
+    in a thread of its own (``_Digest``) while the next piece arrives, and writeback of what is
     written starts every ``WRITEBACK_BYTES`` (``_start_writeback``), so the final fsync waits for the
     last piece only rather than the whole file."""
-    digest = hashlib.sha256()
     size = flushed = 0
-    with os.fdopen(fd, "wb") as handle:
+    with os.fdopen(fd, "wb") as handle, _Digest() as digest:
         os.fchmod(fd, 0o666 & ~_umask())  # like any new file, not mkstemp's 0600
         for chunk in chunks(response, until, MAX_DOWNLOAD, MEDIA_CHUNK):
             handle.write(chunk)
@@ -154,6 +154,40 @@ def _write(fd: int, response: requests.Response, until: float) -> tuple[int, str
         handle.flush()
         os.fsync(fd)
     return size, digest.hexdigest()
+
+
+class _Digest:
+    """A sha256 updated in a thread of its own (hashlib lets go of the GIL while it hashes), at most
+    ``_Digest.AHEAD`` pieces behind; ``hexdigest`` once the block has ended."""
+
+    AHEAD = 8
+
+    def __init__(self) -> None:
+        import queue
+        import threading
+
+        self._sha256 = hashlib.sha256()
+        self._pending: queue.Queue[bytes | None] = queue.Queue(self.AHEAD)
+        self._worker = threading.Thread(target=self._run, name="download-sha256", daemon=True)
+
+    def __enter__(self) -> _Digest:
+        self._worker.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pending.put(None)
+        self._worker.join()
+
+    def _run(self) -> None:
+        while (piece := self._pending.get()) is not None:
+            self._sha256.update(piece)
+
+    def update(self, piece: bytes) -> None:
+        self._pending.put(piece)
+
+    def hexdigest(self) -> str:
+        assert not self._worker.is_alive()
+        return self._sha256.hexdigest()
 
 
 def _start_writeback(fd: int, offset: int, length: int) -> None:
