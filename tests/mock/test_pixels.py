@@ -23,7 +23,7 @@ from image_skill_mock.errors import ApiError
 from image_skill_mock.store.assets import NewAsset, StoredAsset, insert_asset
 
 from .conftest import Api
-from .uploading import encode, solid, upload, upload_body
+from .uploading import encode, solid, upload, upload_body, working_copy
 
 KLING = "fal.kling-image-o3-text-to-image"
 
@@ -111,12 +111,9 @@ def test_a_large_upload_gets_a_working_copy_that_edits_decode(api: Api) -> None:
     api.signup()
     big = Image.new("RGB", (6000, 2000), (40, 120, 200))
     asset_id = upload(api, big, "WEBP")
-    storage = api.client.app.state.storage  # type: ignore[attr-defined]
-    with storage.reading() as conn:
-        (copy,) = conn.execute("SELECT bytes FROM asset_previews WHERE asset_id = ?", (asset_id,)).fetchone()
-    with Image.open(io.BytesIO(copy)) as preview:
-        assert max(preview.size) <= pixels.PREVIEW_LONG_EDGE
+    with working_copy(api, asset_id) as preview:
         assert preview.size[0] / preview.size[1] == pytest.approx(3, rel=0.01)
+    storage = api.client.app.state.storage  # type: ignore[attr-defined]
     small = upload(api, solid((1, 2, 3)))
     with storage.reading() as conn:
         assert conn.execute(

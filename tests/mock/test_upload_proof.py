@@ -17,7 +17,7 @@ from image_skill_api.registry import ErrorCode
 from image_skill_mock.creative import pixels, png_rows
 
 from .conftest import Api
-from .uploading import MIME, encode, upload, upload_body
+from .uploading import MIME, encode, upload, upload_body, working_copy
 
 
 def _chunk(kind: bytes, payload: bytes) -> bytes:
@@ -123,11 +123,7 @@ def test_a_truncated_jpeg_is_refused(api: Api, keep: float) -> None:
 def test_a_large_jpeg_gets_its_working_copy_at_a_reduced_scale(api: Api) -> None:
     api.signup()
     asset_id = upload(api, Image.new("RGB", (9000, 1500), (200, 30, 90)), "JPEG")
-    storage = api.client.app.state.storage  # type: ignore[attr-defined]
-    with storage.reading() as conn:
-        (copy,) = conn.execute("SELECT bytes FROM asset_previews WHERE asset_id = ?", (asset_id,)).fetchone()
-    with Image.open(io.BytesIO(copy)) as preview:
-        assert max(preview.size) <= pixels.PREVIEW_LONG_EDGE
+    with working_copy(api, asset_id) as preview:
         assert preview.size[0] / preview.size[1] == pytest.approx(6, rel=0.01)
         centre = preview.convert("RGB").getpixel((preview.width // 2, preview.height // 2))
         assert centre == pytest.approx((200, 30, 90), abs=8)

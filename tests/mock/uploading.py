@@ -56,3 +56,16 @@ def fetch(api: Api, url: str) -> Image.Image:
     response = api.client.get(url.replace("http://testserver", ""))
     assert response.status_code == 200
     return Image.open(io.BytesIO(response.content))
+
+
+def working_copy(api: Api, asset_id: str) -> Image.Image:
+    """The working copy stored for an upload (``asset_previews``), opened and checked to fit
+    ``pixels.PREVIEW_LONG_EDGE``."""
+    from image_skill_mock.creative import pixels
+
+    storage = api.client.app.state.storage  # type: ignore[attr-defined]
+    with storage.reading() as conn:
+        (copy,) = conn.execute("SELECT bytes FROM asset_previews WHERE asset_id = ?", (asset_id,)).fetchone()
+    preview = Image.open(io.BytesIO(copy))
+    assert max(preview.size) <= pixels.PREVIEW_LONG_EDGE
+    return preview
