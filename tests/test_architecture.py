@@ -16,7 +16,8 @@ per spec tag) -> the features (``creative``, ``payments``, ``ledger``, ``control
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+import functools
+from collections.abc import Iterator, Mapping, Set
 from pathlib import Path
 
 import pytest
@@ -104,13 +105,19 @@ def _imported(module: str, path: Path, known: set[str]) -> Iterator[str]:
             yield found
 
 
-def _graph(packages: dict[str, Path] = PACKAGES) -> dict[str, set[str]]:
+def _graph(packages: dict[str, Path]) -> dict[str, set[str]]:
     modules = _modules(packages)
     known = set(modules)
     return {name: set(_imported(name, path, known)) for name, path in modules.items()}
 
 
-def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+@functools.cache
+def _repo_graph() -> dict[str, frozenset[str]]:
+    """The repository's import graph, parsed once for every test that reads it."""
+    return {module: frozenset(targets) for module, targets in _graph(PACKAGES).items()}
+
+
+def _cycles(graph: Mapping[str, Set[str]]) -> list[list[str]]:
     """The strongly connected components with more than one module (Tarjan, iterative)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
@@ -164,7 +171,7 @@ def _layer(module: str) -> str:
 
 
 def _mock_edges() -> Iterator[tuple[str, str]]:
-    for module, targets in _graph().items():
+    for module, targets in _repo_graph().items():
         if module.split(".")[0] == MOCK:
             for target in targets:
                 if target.split(".")[0] == MOCK and target != MOCK:
@@ -220,7 +227,7 @@ def test_the_mock_layers_form_no_cycle() -> None:
 
 # ------------------------------------------------------------------------------ the whole graph
 def test_the_graph_sees_every_module_and_lazy_imports() -> None:
-    graph = _graph()
+    graph = _repo_graph()
     assert "image_skill.main" in graph
     assert "image_skill_mock.app" in graph
     # main imports its command modules lazily (inside functions): those edges must be seen.
@@ -228,7 +235,7 @@ def test_the_graph_sees_every_module_and_lazy_imports() -> None:
 
 
 def test_no_import_cycles() -> None:
-    assert _cycles(_graph()) == []
+    assert _cycles(_repo_graph()) == []
 
 
 @pytest.mark.parametrize(
@@ -237,7 +244,7 @@ def test_no_import_cycles() -> None:
 def test_cli_and_mock_never_import_each_other(importer: str, forbidden: str) -> None:
     offenders = sorted(
         f"{module} -> {target}"
-        for module, targets in _graph().items()
+        for module, targets in _repo_graph().items()
         if module.split(".")[0] == importer
         for target in targets
         if target.split(".")[0] == forbidden
