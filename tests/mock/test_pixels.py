@@ -181,7 +181,7 @@ def test_a_png_with_fewer_rows_than_its_header_is_refused_on_upload(api: Api, mo
     short = _png_with_rows(64, 40, 10, mode=mode)
     with Image.open(io.BytesIO(short)) as image:
         image.load()  # Pillow alone takes it as whole (the missing rows become zeros)
-    assert png_rows.is_short(short)
+    assert png_rows.flaw(short) == "fewer rows than its header claims"
     _policy_denied(api.request("POST", "/v1/upload", json=upload_body(short)))
 
 
@@ -189,7 +189,7 @@ def test_a_png_with_fewer_rows_than_its_header_is_refused_on_upload(api: Api, mo
 def test_a_whole_png_is_not_short(api: Api, mode: str) -> None:
     api.signup()
     whole = _png_with_rows(67, 41, 41, mode=mode)
-    assert not png_rows.is_short(whole)
+    assert png_rows.flaw(whole) is None
     assert api.request("POST", "/v1/upload", json=upload_body(whole))["ok"]
 
 

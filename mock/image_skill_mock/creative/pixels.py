@@ -125,24 +125,30 @@ def prove(data: bytes | memoryview) -> bytes | None:
     one that needs no working copy costs no memory of its size; a JPEG decodes every block at the
     smallest scale that still covers what is kept (``draft``); other types decode whole."""
     with _opened(data) as image:
-        long_edge = max(image.size)
+        copy = max(image.size) > PREVIEW_LONG_EDGE
         if image.format == "PNG":
             flaw = png_rows.flaw(data)
             if flaw is not None:
                 raise Undecodable(flaw)  # Pillow would refuse it, or fill missing rows with zeros
-            if long_edge <= PREVIEW_LONG_EDGE:
+            if not copy:
                 return None
-        factor = -(-long_edge // PREVIEW_LONG_EDGE)  # the smallest integer factor that fits
-        kept = (1, 1) if factor == 1 else (image.width // factor or 1, image.height // factor or 1)
-        image.draft(image.mode, kept)  # JPEG only; every block is still decoded
+        # JPEG only (a no-op for other types): every block is still decoded, at the smallest scale
+        # that keeps the working copy's size (any scale when there is none to make).
+        image.draft(image.mode, _fitted(image.size) if copy else (1, 1))
         image.load()
-        if long_edge <= PREVIEW_LONG_EDGE:
+        if not copy:
             return None
-        factor = -(-max(image.size) // PREVIEW_LONG_EDGE)
+        factor = -(-max(image.size) // PREVIEW_LONG_EDGE)  # the smallest integer factor that fits
         small = image.reduce(factor) if factor > 1 else image
     out = io.BytesIO()
     small.convert("RGBA" if "A" in small.getbands() else "RGB").save(out, format="PNG", compress_level=1)
     return out.getvalue()
+
+
+def _fitted(size: tuple[int, int]) -> tuple[int, int]:
+    """``size`` scaled down to a long edge of ``PREVIEW_LONG_EDGE``."""
+    scale = PREVIEW_LONG_EDGE / max(size)
+    return max(1, int(size[0] * scale)), max(1, int(size[1] * scale))
 
 
 _colours: OrderedDict[str, tuple[int, int, int]] = OrderedDict()

@@ -92,8 +92,8 @@ def flaw(data: bytes | memoryview) -> str | None:
     if header is None:
         return None
     width, height, bits, interlaced = header
-    rows = _row_lengths(width, height, bits, interlaced)
     need = sum(_row_lengths(width, height, bits, interlaced))
+    rows = _row_lengths(width, height, bits, interlaced)
     row_at = got = 0
     try:
         for piece in _inflate(_image_data(memoryview(data))):
@@ -107,8 +107,3 @@ def flaw(data: bytes | memoryview) -> str | None:
     except zlib.error:
         return "the compressed image data is corrupt"
     return None if got >= need else "fewer rows than its header claims"
-
-
-def is_short(data: bytes | memoryview) -> bool:
-    """True when ``data`` is a PNG whose image data is not whole (``flaw``)."""
-    return flaw(data) is not None
