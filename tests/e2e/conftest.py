@@ -4,6 +4,7 @@ has the CLI imported: ``forkserver``) against a real ``image-skill-mock serve --
 from __future__ import annotations
 
 import atexit
+import functools
 import os
 import shutil
 import socket
@@ -30,15 +31,12 @@ def cli_command() -> list[str]:
     return [script] if script else [sys.executable, "-m", "image_skill"]
 
 
-_forks: list[ForkServer] = []
-
-
+@functools.cache
 def fork_server(script: str) -> ForkServer:
     """This process's CLI fork server (``forkserver``), started on first use, stopped at exit."""
-    if not _forks:
-        _forks.append(ForkServer(script))
-        atexit.register(_forks[0].close)
-    return _forks[0]
+    forks = ForkServer(script)
+    atexit.register(forks.close)
+    return forks
 
 
 def run_cli(
