@@ -100,6 +100,17 @@ def test_a_keep_alive_connection_is_not_cut_off_between_requests(
             time.sleep(0.5)  # idle longer than the head deadline: only uvicorn's keep-alive governs idling
 
 
+def test_a_websocket_upgrade_is_answered_as_the_plain_request_it_also_is(tmp_path: Path) -> None:
+    """The service speaks no WebSocket: an upgrade request gets the request's own envelope (uvicorn
+    answered a bare 403 without one while it had a WebSocket library)."""
+    upgrade = b"Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+    key = b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+    with threaded_server(tmp_path) as address, socket.create_connection(address, timeout=15) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + upgrade + key + b"\r\n")
+        status, headers, envelope = _answer(sock)
+    assert (status, envelope["ok"], headers[EXIT_CODE_HEADER]) == (200, True, "0")
+
+
 # ---------------------------------------------- protocol errors are envelopes
 @pytest.mark.parametrize(
     "raw",
