@@ -65,7 +65,7 @@ class Rounds:
     downloads: int  # pairs of 256 MiB downloads
 
 
-FULL = Rounds(runs=21, windows=3, seconds=2.0, quota=15, creates=5, downloads=3)
+FULL = Rounds(runs=21, windows=3, seconds=2.0, quota=15, creates=5, downloads=7)
 QUICK = Rounds(runs=7, windows=2, seconds=1.0, quota=5, creates=3, downloads=1)
 
 
