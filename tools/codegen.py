@@ -38,13 +38,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-import yaml
-
 if str(Path(__file__).resolve().parent) not in sys.path:  # loaded by path (the spec tests), not run
     sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from specgen.checks import check_registry, status_exit_codes, status_exit_rule
-from specgen.common import HEADER, OUT, ROOT, SPEC, SpecError
+from specgen.common import HEADER, OUT, ROOT, SPEC, SpecError, load_spec
 from specgen.completion import render_completions
 from specgen.envelope import render_envelope, trace_id_bytes
 from specgen.manifest import render_manifest
@@ -62,6 +60,7 @@ __all__ = [
     "check_registry",
     "collect_operations",
     "format_python",
+    "load_spec",
     "main",
     "media_signatures",
     "render_all",
@@ -77,7 +76,7 @@ __all__ = [
 
 
 def render_all(workdir: Path) -> dict[str, str]:
-    spec = yaml.safe_load(SPEC.read_text())
+    spec = load_spec()
     from openapi_spec_validator import validate
 
     validate(spec)
@@ -105,7 +104,7 @@ def render_all(workdir: Path) -> dict[str, str]:
 
 def render_outside() -> dict[str, str]:
     """Generated files that live outside ``generated/`` (repository-relative path -> text)."""
-    spec = yaml.safe_load(SPEC.read_text())
+    spec = load_spec()
     return {SKILL_PATH: render_skill(spec)}
 
 

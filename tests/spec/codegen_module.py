@@ -7,10 +7,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import yaml
-
 ROOT = Path(__file__).resolve().parents[2]
-SPEC: dict[str, Any] = yaml.safe_load((ROOT / "spec" / "openapi.yaml").read_text(encoding="utf-8"))
 
 
 def _load() -> ModuleType:
@@ -23,3 +20,5 @@ def _load() -> ModuleType:
 
 
 codegen = _load()
+#: Parsed once for every spec test module (libyaml: a pure-Python parse took 1.4 s a worker, twice).
+SPEC: dict[str, Any] = codegen.load_spec()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import keyword
 import re
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "spec" / "openapi.yaml"
@@ -14,6 +15,18 @@ HEADER = (
     "# Change the spec and run `nox -s codegen` instead.\n"
 )
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")
+
+
+def load_spec() -> dict[str, Any]:
+    """``spec/openapi.yaml``, parsed by libyaml where PyYAML was built with it (the pinned wheels are):
+    the same safe loading as ``yaml.safe_load``, about ten times faster than its pure-Python parser."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    spec: dict[str, Any] = yaml.load(SPEC.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 (a safe loader)
+    return spec
+
+
 #: What a word printed into a shell script as-is may hold (no quoting needed).
 SHELL_WORD = re.compile(r"^[A-Za-z0-9._:@/+-]+$")
 
