@@ -5,6 +5,7 @@ envelope; the token is never a tool argument and never in a result."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -17,22 +18,33 @@ from image_skill_api.registry import ErrorCode
 
 from .conftest import Cli, cli_command
 
-pytestmark = pytest.mark.e2e
-mcp_client = pytest.importorskip("mcp.client.stdio")
-from mcp import Client  # noqa: E402 - only once the SDK is known to be installed
+#: The SDK is imported when a test runs, not when the suite is collected (1.6 s in every worker).
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(importlib.util.find_spec("mcp") is None, reason="the MCP SDK is not installed"),
+]
 
 SPENDING = ("spend", "payment_object", "media_write")
 
 
+def _client(params: Any) -> Any:
+    """The SDK's own client (``mcp.Client``) on a stdio server."""
+    import mcp
+
+    return mcp.Client(params)
+
+
 def _params(cli: Cli, *flags: str) -> Any:
+    from mcp.client.stdio import StdioServerParameters
+
     command = cli_command()
-    return mcp_client.StdioServerParameters(
+    return StdioServerParameters(
         command=command[0], args=[*command[1:], "mcp", *flags], env=cli.env, cwd=str(cli.cwd)
     )
 
 
 async def _tools(cli: Cli, *flags: str) -> dict[str, Any]:
-    async with Client(_params(cli, *flags)) as client:
+    async with _client(_params(cli, *flags)) as client:
         listed = await client.list_tools()
     return {tool.name: tool for tool in listed.tools}
 
@@ -60,7 +72,7 @@ async def _flow(cli: Cli, token: str, out_dir: Path) -> dict[str, Any]:
     params = _params(cli, "--allow-spend", "--output-dir", str(out_dir))
     params.env = {**cli.env, "IMAGE_SKILL_TOKEN": token}
     answers: dict[str, Any] = {}
-    async with Client(params) as client:
+    async with _client(params) as client:
         guide = await client.call_tool("create_guide", {"prompt": "a red cube"})
         answers["guide"] = guide
         created = await client.call_tool(
@@ -101,7 +113,7 @@ def test_guide_create_wait_show_and_refusals_through_tools(cli: Cli, tmp_path: P
 
 
 async def _refused(cli: Cli) -> Any:
-    async with Client(_params(cli)) as client:
+    async with _client(_params(cli)) as client:
         return await client.call_tool("create", {"prompt": "a red cube"})
 
 
