@@ -7,7 +7,8 @@ The output ends with one table, metric → ours → baseline → ratio → budge
 also writes it machine-readable. Figures:
 
 - start-up paths (``--version``, piped ``--help``, ``create --help``, a usage error, and ``--help``
-  on a terminal) vs ``python -c pass`` (issues #2, #6, #18: ≤ 2.0);
+  on a terminal) vs ``python -c pass`` (issues #2, #6, #18: ≤ 2.0), and the floor under them: pip's
+  console-script wrapper alone (``import re``), reported;
 - ``image-skill mcp`` started and its tools listed by an MCP client vs a bare server of the same
   SDK (issue #18, reported);
 - ``whoami`` vs a bare ``requests`` GET (issue #2: ≤ 1.2), and from the same pairs the CLI's own

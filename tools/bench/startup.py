@@ -1,4 +1,5 @@
-"""The CLI's own figures: start-up paths against ``python -c pass``, ``whoami`` against a bare
+"""The CLI's own figures: start-up paths against ``python -c pass`` (and the floor under them: what
+pip's console-script wrapper costs before the CLI runs), ``whoami`` against a bare
 ``requests`` script (and the difference, the CLI's own set-up) and against a node floor, and
 telemetry on against off. Each is a paired ratio of whole processes: wall time, with the child's
 CPU time (its rusage) beside it."""
@@ -51,11 +52,17 @@ NODE_BUDGET = Budget(0.65)
 TELEMETRY_BUDGET = Budget(1.05)  # issue #9: < 5 % more wall time
 
 
+#: What pip's console-script wrapper runs before any of the CLI's code: ``import re`` (and a
+#: ``re.sub`` on argv[0]). The floor of every start-up path of a pip-installed ``image-skill``.
+WRAPPER_FLOOR = "import re, sys; re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])"
+
+
 def startup_rows(cli: str, env: Mapping[str, str], runs: int) -> list[Row]:
     def baseline() -> Sample:
         return timed([sys.executable, "-c", "pass"], env)
 
-    rows = []
+    floor = alternate(lambda: timed([sys.executable, "-c", WRAPPER_FLOOR], env), baseline, runs)
+    rows = [paired_row("start-up floor: pip's wrapper alone vs python -c pass", floor, floor=FLOOR)]
     for name, (argv, code) in STARTUP.items():
         ours = functools.partial(timed, [cli, *argv], env, expect=code)
         paired = alternate(ours, baseline, runs)
