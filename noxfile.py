@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+from pathlib import Path
 
 import nox
 
@@ -32,6 +35,25 @@ TEST_DEPS = [
 ]
 
 
+def install(session: nox.Session, *requirements: str) -> None:
+    """``session.install``, skipped when this reused virtualenv was last given exactly these
+    requirements with this ``pyproject.toml`` (pip's check that nothing changed costs 7-10 s a run).
+    Only for editable or dependency-only installs: the code itself is read from the checkout.
+    ``nox -N`` (``--no-reuse-existing-virtualenvs``) starts over."""
+    location = getattr(session.virtualenv, "location", None)
+    if not location:  # no virtualenv of nox's own (--no-venv): nothing to remember the install in
+        session.install(*requirements)
+        return
+    stamp = Path(location) / ".image-skill-requirements"
+    key = hashlib.sha256(json.dumps([requirements, Path("pyproject.toml").read_text()]).encode()).hexdigest()
+    if stamp.is_file() and stamp.read_text() == key:
+        session.log("requirements unchanged since this virtualenv's last install: not reinstalled")
+        return
+    stamp.unlink(missing_ok=True)
+    session.install(*requirements)
+    stamp.write_text(key)
+
+
 #: pytest-xdist workers: twice the cores, since much of the suite waits on servers and CLI processes
 #: (on 2 cores, 4 workers took the suite from 521 s to 319 s), at most 8 (each may hold a few hundred MB).
 WORKERS = str(min(8, 2 * (os.cpu_count() or 1)))
@@ -40,7 +62,7 @@ WORKERS = str(min(8, 2 * (os.cpu_count() or 1)))
 @nox.session
 def tests(session: nox.Session) -> None:
     """Every test: unit, property (hypothesis), conformance (schemathesis) and end to end."""
-    session.install("-e", ".[mock,conformance,mcp]", *TEST_DEPS, *CODEGEN_DEPS)
+    install(session, "-e", ".[mock,conformance,mcp]", *TEST_DEPS, *CODEGEN_DEPS)
     session.run("pytest", "-n", WORKERS, *session.posargs)
 
 
@@ -52,21 +74,24 @@ QUICK_SKIPS = [
     "tests/spec/test_spec.py::test_codegen_is_deterministic",
     "tests/spec/test_spec.py::test_generated_code_matches_the_spec",
 ]
+#: One worker more than the cores: a few tests wait out a deadline (on 2 cores, 3 workers took 23-24 s
+#: where 2 took 27-32 s, alternated).
+QUICK_WORKERS = str(min(8, (os.cpu_count() or 1) + 1))
 QUICK_DEPS = [dep for dep in TEST_DEPS if dep.split(">")[0] not in ("schemathesis", "httpx", "selenium")]
 
 
 @nox.session
 def quick(session: nox.Session) -> None:
     """Unit and property tests, no servers, in well under 30 s: the everyday loop (`tests` runs all)."""
-    session.install("-e", ".[mock]", *QUICK_DEPS, *CODEGEN_DEPS)
+    install(session, "-e", ".[mock]", *QUICK_DEPS, *CODEGEN_DEPS)
     deselect = [arg for test in QUICK_SKIPS for arg in ("--deselect", test)]
-    session.run("pytest", "-n", "2", "-m", "not e2e", *deselect, *QUICK_PATHS, *session.posargs)
+    session.run("pytest", "-n", QUICK_WORKERS, "-m", "not e2e", *deselect, *QUICK_PATHS, *session.posargs)
 
 
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff lint and format check."""
-    session.install("ruff==0.17.6")
+    install(session, "ruff==0.17.6")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
 
@@ -74,7 +99,8 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the CLI, the mock and the conformance kit."""
-    session.install(
+    install(
+        session,
         "-e",
         ".[mock,conformance,mcp]",
         "mypy==2.4.1",
@@ -91,7 +117,7 @@ def typecheck(session: nox.Session) -> None:
 @nox.session
 def codegen(session: nox.Session) -> None:
     """Regenerate generated/ from spec/ (`-- --check` fails on drift instead of writing)."""
-    session.install(*CODEGEN_DEPS)
+    install(session, *CODEGEN_DEPS)
     session.run("python", "tools/codegen.py", *session.posargs)
 
 
