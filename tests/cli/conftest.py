@@ -118,8 +118,11 @@ def _handler(script: Script, stop: threading.Event) -> type[BaseHTTPRequestHandl
             self.end_headers()
             if reply.dribble:
                 self._dribble(raw, reply.dribble)
-            else:
+                return
+            try:
                 self.wfile.write(raw)
+            except OSError:  # the client gave up (a reply over its limit, a deadline) and closed
+                self.close_connection = True
 
         def _dribble(self, raw: bytes, interval: float) -> None:
             for index in range(len(raw)):
