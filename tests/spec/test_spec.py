@@ -6,22 +6,19 @@ Tests marked ``contract`` compare with the contract document and run only with `
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import shlex
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 from openapi_spec_validator import validate
 
-from .codegen_module import SPEC
+from .codegen_module import ROOT, SPEC, codegen
 
-ROOT = Path(__file__).resolve().parents[2]
 METHODS = ("get", "post", "put", "patch", "delete")
 
 #: design.md section 3, row by row: every operation the API has.
@@ -154,15 +151,6 @@ def test_activity_event_enum_equals_the_contract_registry(contract_text: str) ->
     assert list(schema["x-image-skill-activity-events"]) == contract_types
 
 
-def _codegen() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("codegen", ROOT / "tools" / "codegen.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 #: The seed of the other process that renders the generated code (``test_generated_code_matches_the_spec``):
 #: never this process's, so the two renders differ in every set and dict ordering a seed can change.
 OTHER_HASH_SEED = "1" if os.environ.get("PYTHONHASHSEED") != "1" else "2"
@@ -171,7 +159,6 @@ OTHER_HASH_SEED = "1" if os.environ.get("PYTHONHASHSEED") != "1" else "2"
 def test_codegen_is_deterministic(tmp_path: Path) -> None:
     """A render in this process is byte for byte the committed one, which the test below reproduces in
     another process with another hash seed: two renders, not three, for one fact."""
-    codegen = _codegen()
     rendered = codegen.render_all(tmp_path)
     assert codegen.drift(rendered) == [], "a render differs from the committed one; see the test below"
     assert all("DO NOT EDIT" in text for name, text in rendered.items() if name.endswith(".py"))
