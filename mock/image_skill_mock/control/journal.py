@@ -1,7 +1,8 @@
 """The request journal (``serve --control``): what a test asserts on.
 
 ``Recorder`` (ASGI middleware, inside ``http.access_log.AccessLog`` so every request has its trace id)
-writes one entry per answered request: ``at`` (the mock's clock), ``trace_id``, ``method``,
+writes one entry per answered request, before the answer's last byte is sent (a test that has read
+the whole answer finds its entry): ``at`` (the mock's clock), ``trace_id``, ``method``,
 ``operation``, ``route``, ``agent_id``, ``status``, ``exit_code``, ``ms`` and ``delta``, the ledger
 delta the request caused per agent (``credits`` granted minus debited, ``jobs``, ``assets`` and
 ``activity_events`` added), measured from the ledger tables' rows added while it ran
@@ -63,21 +64,30 @@ class Recorder:
         started = time.perf_counter()
         answered: dict[str, Any] = {}
 
+        async def journal() -> None:
+            """The request's entry, once: before its last byte leaves (a test that has the whole
+            answer finds it journaled), or when the app stops without sending it."""
+            if not answered.pop("pending", False):
+                return
+            ms = round((time.perf_counter() - started) * 1000)
+            entry = {"trace_id": trace, "method": scope.get("method"), "ms": ms, **answered}
+            try:
+                await run_in_threadpool(self._record, scope, entry, agent_id, marks)
+            except Exception as exc:  # the journal never changes an answer
+                print(f"image-skill-mock: journal not written ({type(exc).__name__})", file=sys.stderr)
+
         async def capture(message: Message) -> None:
             if message["type"] == "http.response.start":
-                answered.update(status=int(message["status"]), headers=list(message.get("headers", [])))
+                headers = list(message.get("headers", []))
+                answered.update(status=int(message["status"]), headers=headers, pending=True)
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                await journal()
             await send(message)
 
         try:
             await self.app(scope, receive, capture)
         finally:
-            if answered:
-                ms = round((time.perf_counter() - started) * 1000)
-                entry = {"trace_id": trace, "method": scope.get("method"), "ms": ms, **answered}
-                try:
-                    await run_in_threadpool(self._record, scope, entry, agent_id, marks)
-                except Exception as exc:  # the journal never changes an answer
-                    print(f"image-skill-mock: journal not written ({type(exc).__name__})", file=sys.stderr)
+            await journal()
 
     def _record(
         self, scope: Scope, seen: dict[str, Any], agent_id: str | None, marks: dict[str, int]

@@ -8,6 +8,8 @@
   --log-level``, ``--log-file``): ``ts``, ``trace_id``, ``method``, ``operation`` (the operationId,
   or null), ``route`` (the path template matched: never the path itself, which may be a capability
   URL), ``status``, ``exit_code``, ``ms``. Never a token, a prompt, a query, a header value or a body.
+  The line is written before the answer's last byte is sent, so a client that has read the whole
+  answer finds it in the log.
 """
 
 from __future__ import annotations
@@ -117,21 +119,28 @@ class AccessLog:
         started = time.perf_counter()
         answered: dict[str, Any] = {}
 
+        def log() -> None:
+            """The request's line, once: before its last byte leaves (a client that has the whole
+            answer finds the line written), or when the app stops without sending it."""
+            if answered.pop("pending", False) and LOGGER.isEnabledFor(logging.INFO):
+                status = answered["status"]
+                ms = round((time.perf_counter() - started) * 1000)
+                exit_code = exit_code_of(status, answered["headers"])
+                write(line(timestamp(self.clock()), trace, scope, status, exit_code=exit_code, ms=ms))
+
         async def stamped(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [*message.get("headers", []), (MOCK_CONTROL_VERSION_HEADER.encode(), self.version)]
                 message = {**message, "headers": headers}
-                answered.update(status=int(message["status"]), headers=headers)
+                answered.update(status=int(message["status"]), headers=headers, pending=True)
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                log()
             await send(message)
 
         try:
             await self.app(scope, receive, stamped)
         finally:
-            if answered and LOGGER.isEnabledFor(logging.INFO):
-                status = answered["status"]
-                ms = round((time.perf_counter() - started) * 1000)
-                exit_code = exit_code_of(status, answered["headers"])
-                write(line(timestamp(self.clock()), trace, scope, status, exit_code=exit_code, ms=ms))
+            log()
 
 
 #: The handler ``configure`` installed (its format is the message alone).
