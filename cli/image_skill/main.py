@@ -271,13 +271,13 @@ def _unexpected(
 def _emit(stdout: TextIO, envelope: Mapping[str, Any] | str, *, secrets: list[str] | None) -> None:
     """Print one envelope line (or help text, as it is); with ``secrets`` (even empty), anything
     token-shaped is scrubbed."""
-    import json
-
     if isinstance(envelope, str):
         stdout.write(envelope)
         stdout.flush()
         return
-    text = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
+    from image_skill.jsonline import dumps
+
+    text = dumps(envelope)
     if secrets is not None:
         from image_skill.redaction import scrub
 

@@ -1,6 +1,7 @@
 """Start-up stays fast (issue 18 item 8): what argv alone decides (the version, help piped or on a
-terminal, a command's entry, a misspelt flag or command) loads neither docopt, requests, typing nor
-difflib, nor the MCP SDK; `--version` not even the manifest."""
+terminal, a command's entry, a misspelt flag or command) loads neither docopt, requests, typing,
+difflib nor json (its envelope is written by ``image_skill.jsonline``), nor the MCP SDK; `--version`
+not even the manifest."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 
 HEAVY = (
     "requests", "docopt", "typing", "difflib", "mcp", "anyio", "image_skill.context", "image_skill.transport",
-    "image_skill_api.models", "image_skill_api.registry", "image_skill_api.operations",
+    "image_skill_api.models", "image_skill_api.registry", "image_skill_api.operations", "json",
 )  # fmt: skip
 
 
