@@ -190,8 +190,8 @@ def main(argv: list[str]) -> int:
     from bench.stats import table
 
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=main.__doc__)
-    parser.add_argument("--rounds", type=int, default=3, help="pairs of load windows per path")
-    parser.add_argument("--seconds", type=float, default=2.0, help="seconds per load window")
+    parser.add_argument("--rounds", type=int, default=9, help="pairs of load windows per path")
+    parser.add_argument("--seconds", type=float, default=0.7, help="seconds per load window")
     args, serve = parser.parse_known_args(argv)
     with (
         tempfile.TemporaryDirectory(prefix="image-skill-load-") as tmp,
