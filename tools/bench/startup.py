@@ -1,7 +1,8 @@
 """The CLI's own figures: start-up paths against ``python -c pass`` (and the floor under them: what
 pip's console-script wrapper costs before the CLI runs), ``whoami`` against a bare
-``requests`` script (and the difference, the CLI's own set-up) and against a node floor, and
-telemetry on against off. Each is a paired ratio of whole processes: wall time, with the child's
+``requests`` script (and the difference, the CLI's own set-up) and against a node floor (and the
+floor under that ratio: the bare ``requests`` script against the node floor), and telemetry on
+against off. Each is a paired ratio of whole processes: wall time, with the child's
 CPU time (its rusage) beside it."""
 
 from __future__ import annotations
@@ -96,6 +97,11 @@ def whoami_rows(cli: str, env: Mapping[str, str], runs: int) -> list[Row]:
         node_argv = [node, "--input-type=module", "-e", NODE_WHOAMI]
         paired = alternate(ours, lambda: timed(node_argv, env), runs)
         rows.append(paired_row("whoami vs node floor (one fetch GET)", paired, budget=NODE_BUDGET))
+        # Reported: the floor under that ratio for any client built on requests (the chosen library).
+        bare_vs_node = alternate(
+            lambda: timed([sys.executable, "-c", BARE_WHOAMI], env), lambda: timed(node_argv, env), runs
+        )
+        rows.append(paired_row("floor under it: bare requests GET vs node floor", bare_vs_node))
     rows.append(telemetry_row(cli, env, runs))
     return rows
 
