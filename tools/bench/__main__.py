@@ -11,8 +11,9 @@ also writes it machine-readable. Figures:
   console-script wrapper alone (``import re``), reported;
 - ``image-skill mcp`` started and its tools listed by an MCP client vs a bare server of the same
   SDK (issue #18, reported);
-- ``whoami`` vs a bare ``requests`` GET (issue #2: ≤ 1.2), and from the same pairs the CLI's own
-  set-up, whoami's wall time less the bare GET's (issue #19: ≤ half of main's, in ms); vs a node
+- ``whoami`` vs a bare ``requests`` GET (issue #2: ≤ 1.2), and the CLI's own set-up, whoami less
+  the bare GET timed inside processes that have imported ``requests`` (issue #19: ≤ half of main's,
+  in ms); vs a node
   floor, one ``fetch`` GET (issue #19: ≤ 0.65; skipped without node), and the floor under that, a
   bare ``requests`` GET vs the node floor (reported); telemetry on vs off (issue #9:
   ≤ 1.05);

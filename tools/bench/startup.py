@@ -1,9 +1,9 @@
 """The CLI's own figures: start-up paths against ``python -c pass`` (and the floor under them: what
 pip's console-script wrapper costs before the CLI runs), ``whoami`` against a bare
-``requests`` script (and the difference, the CLI's own set-up) and against a node floor (and the
-floor under that ratio: the bare ``requests`` script against the node floor), and telemetry on
-against off. Each is a paired ratio of whole processes: wall time, with the child's
-CPU time (its rusage) beside it."""
+``requests`` script and against a node floor (and the floor under that ratio: the bare ``requests``
+script against the node floor), and telemetry on against off. Each is a paired ratio of whole
+processes: wall time, with the child's CPU time (its rusage) beside it. The CLI's own set-up is timed
+inside processes that have imported ``requests`` already (``OWN_SETUP_PROBE``)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import statistics
 import sys
 from collections.abc import Mapping
 
-from bench.procs import timed
-from bench.stats import Budget, Paired, Row, Sample, alternate, paired_row
+from bench.procs import run, timed
+from bench.stats import Budget, Row, Sample, alternate, paired_row
 
 #: Start-up paths held to the ``--version`` budget (issues #2, #6, #18): argv after ``image-skill``,
 #: and the exit code it must end with. Each runs with its stdout on a pipe (``--help`` piped).
@@ -34,13 +34,30 @@ requests.get(os.environ["IMAGE_SKILL_API_BASE_URL"] + "/v1/whoami",
              headers={"authorization": "Bearer " + os.environ["IMAGE_SKILL_TOKEN"]}, timeout=30)
 """
 BARE_BUDGET = Budget(1.2)  # issue #2
-#: The CLI's own set-up on a network command (issue #19 item 4: to be halved): whoami's wall time less
-#: the bare GET's, the median of the per-pair differences. Measured on main (1553665) before the work,
-#: 2 cpus, 8 rounds of 31-41 pairs while other benchmarks loaded the machine: 27.0-42.6 ms (median
-#: 37.3 ms; the work, rounds between them: 2.4-18.9 ms, median 7.5 ms); about 22 ms on a quieter
-#: machine. The budget halves the quieter figure, the stricter one.
+#: The CLI's own set-up on a network command (issue #19 item 4: to be halved): everything but starting
+#: Python, importing ``requests`` and the request itself. Each sample is a fresh process that imports
+#: ``requests`` and then times, in process, either ``main(["whoami", "--json"])`` or the bare GET
+#: (``OWN_SETUP_PROBE``); the figure is the median of the per-pair differences. Timed this way the two
+#: sides share no start-up or import noise (the whole-process difference swung 7-22 ms between full
+#: runs). Measured with this probe on main (1553665, the code before the work, its bytecode compiled)
+#: alternated with the work's (18b35d6) in one loop, 2 cpus, two runs of 21 triples: 22.0 and 25.1 ms
+#: (the work: 7.3 and 7.8 ms). The budget halves the lower.
 BASELINE_OWN_SETUP_MS = 22.0
 OWN_SETUP_BUDGET = Budget(BASELINE_OWN_SETUP_MS / 2, unit="ms")
+OWN_SETUP_PROBE = """
+import io, os, sys, time
+import requests
+wall, cpu = time.perf_counter(), time.process_time()
+if sys.argv[1] == "cli":
+    from image_skill.main import main
+    out = io.StringIO()
+    if main(["whoami", "--json"], stdout=out) != 0:
+        sys.exit(out.getvalue())
+else:
+    requests.get(os.environ["IMAGE_SKILL_API_BASE_URL"] + "/v1/whoami",
+                 headers={"authorization": "Bearer " + os.environ["IMAGE_SKILL_TOKEN"]}, timeout=30)
+print(time.perf_counter() - wall, time.process_time() - cpu)
+"""
 
 #: The stand-in for the upstream node client (issue #19): one fetch GET, the JSON printed.
 NODE_WHOAMI = """
@@ -88,7 +105,7 @@ def whoami_rows(cli: str, env: Mapping[str, str], runs: int) -> list[Row]:
             budget=BARE_BUDGET,
             floor=FLOOR,  # whoami imports requests and sends the same GET, and more
         ),
-        own_setup_row(bare),
+        own_setup_row(env, runs),
     ]
     node = shutil.which("node")
     if node is None:
@@ -106,18 +123,24 @@ def whoami_rows(cli: str, env: Mapping[str, str], runs: int) -> list[Row]:
     return rows
 
 
-def own_setup_row(paired: Paired) -> Row:
-    """ "CLI own setup": what ``whoami`` costs beyond importing ``requests`` and sending the same GET
-    (``BARE_WHOAMI``), from the same pairs as "whoami vs bare requests GET": the median of the
-    per-pair differences of wall time (CPU time beside it), in ms. Its ratio is that row's, and it
-    is refused below 1 as that row's is (whoami does all the bare script does)."""
+def _probe(side: str, env: Mapping[str, str]) -> Sample:
+    """One ``OWN_SETUP_PROBE`` process: the in-process wall and CPU seconds of ``side`` (cli or bare)."""
+    ran = run([sys.executable, "-c", OWN_SETUP_PROBE, side], env)
+    wall, cpu = (float(part) for part in ran.output.split())
+    return Sample(wall, cpu)
+
+
+def own_setup_row(env: Mapping[str, str], runs: int) -> Row:
+    """ "CLI own setup": what ``whoami`` costs beyond Python's start, ``import requests`` and the GET,
+    in ms: the median of the per-pair differences between the probe's two sides (CPU beside it). Its
+    ratio is the pairs' (refused below 1: whoami does all the bare GET does)."""
+    paired = alternate(functools.partial(_probe, "cli", env), functools.partial(_probe, "bare", env), runs)
     pairs = list(zip(paired.ours, paired.baseline, strict=True))
     wall = statistics.median(o.value - b.value for o, b in pairs) * 1000
-    cpus = [(o.cpu - b.cpu) * 1000 for o, b in pairs if o.cpu is not None and b.cpu is not None]
-    cpu = f" (cpu {statistics.median(cpus):.1f} ms)" if cpus else ""
+    cpu = statistics.median((o.cpu or 0.0) - (b.cpu or 0.0) for o, b in pairs) * 1000
     return Row(
-        "CLI own setup (whoami − bare requests GET)",
-        f"{wall:.1f} ms{cpu}",
+        "CLI own setup (in-process whoami − bare requests GET)",
+        f"{wall:.1f} ms (cpu {cpu:.1f} ms)",
         f"{BASELINE_OWN_SETUP_MS:g} ms before (1553665)",
         ratio=paired.ratio(),
         cpu_ratio=paired.cpu_ratio(),
