@@ -1,8 +1,10 @@
-"""Mock-server harness: Starlette's TestClient against a strict app with its own database, and
+"""Mock-server harness: Starlette's TestClient against a strict app with its own database,
+``asgi_request``: one request over raw ASGI (the messages exactly as the app sends them), and
 ``live_server``: the real ``image-skill-mock serve`` in a subprocess on a free loopback port."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import select
 import subprocess
@@ -82,6 +84,34 @@ def make_api(tmp_path: Path) -> Iterator[Callable[..., Api]]:
 @pytest.fixture
 def api(make_api: Callable[..., Api]) -> Api:
     return make_api()
+
+
+def asgi_request(
+    app: Any,
+    method: str,
+    path: str,
+    headers: list[tuple[bytes, bytes]],
+    body: bytes = b"",
+    observe: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """One request to ``app`` over raw ASGI, with exactly ``headers``: every message the app sent, in
+    order (``observe`` sees each as it is sent, and what it returns is kept)."""
+    sent: list[dict[str, Any]] = []
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
+        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+        "root_path": "", "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000),
+        "headers": headers,
+    }  # fmt: skip
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(observe(message) if observe else message)
+
+    asyncio.run(app(scope, receive, send))
+    return sent
 
 
 def fixed_clock(moment: datetime) -> Callable[[], datetime]:

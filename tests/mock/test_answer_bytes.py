@@ -9,7 +9,6 @@ The app is driven over raw ASGI so the headers are exactly the ones it sends.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Callable, Iterator
@@ -35,6 +34,8 @@ from image_skill_mock.http.envelope import Encoded, encode, success
 from image_skill_mock.ledger import accounts
 from image_skill_mock.store.agents import Agent
 
+from .conftest import asgi_request
+
 TRACE = "trace_0123456789abcdef"
 FROZEN = datetime(2026, 12, 1, 8, 30, 15, 123456, tzinfo=UTC)
 NOW = "2026-12-01T08:30:15.123Z"
@@ -43,21 +44,8 @@ Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 
 def _call(app: Any, path: str, headers: list[tuple[str, str]], method: str = "GET") -> Answer:
     """One request to ``app`` over ASGI: its status, headers (as sent) and body."""
-    sent: list[dict[str, Any]] = []
-    scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
-        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
-        "root_path": "", "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000),
-        "headers": [(k.encode(), v.encode()) for k, v in [("host", "127.0.0.1:8000"), *headers]],
-    }  # fmt: skip
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    asyncio.run(app(scope, receive, send))
+    raw = [(k.encode(), v.encode()) for k, v in [("host", "127.0.0.1:8000"), *headers]]
+    sent = asgi_request(app, method, path, raw)
     return sent[0]["status"], list(sent[0]["headers"]), b"".join(m.get("body", b"") for m in sent[1:])
 
 
@@ -79,22 +67,8 @@ def make(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[..
 
 def _signup(app: Any) -> str:
     body = b'{"agent_name": "bytes", "return_token": true}'
-    sent: list[dict[str, Any]] = []
-    scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-        "scheme": "http", "path": "/v1/agent-signups", "raw_path": b"/v1/agent-signups",
-        "query_string": b"", "root_path": "", "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8000),
-        "headers": [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))],
-    }  # fmt: skip
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    asyncio.run(app(scope, receive, send))
+    headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
+    sent = asgi_request(app, "POST", "/v1/agent-signups", headers, body)
     return str(json.loads(sent[1]["body"])["data"]["token"])
 
 

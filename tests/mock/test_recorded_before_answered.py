@@ -8,7 +8,6 @@ inside ``send``, at the moment the last body message is handed to the server.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,8 @@ import pytest
 from image_skill_mock.app import Settings, create_app
 from image_skill_mock.http import access_log
 from image_skill_mock.store import harness
+
+from .conftest import asgi_request
 
 TRACE = "trace_0123456789abcdef"
 
@@ -36,24 +37,14 @@ def log_file(tmp_path: Path) -> Iterator[Path]:
 
 def _answer(app: Any, path: str, seen_at_last_byte: Any) -> list[dict[str, Any]]:
     """One GET over ASGI; ``seen_at_last_byte()`` is called when the last body message is sent."""
-    sent: list[dict[str, Any]] = []
-    scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
-        "root_path": "", "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000),
-        "headers": [(b"host", b"127.0.0.1:8000"), (b"x-image-skill-trace-id", TRACE.encode())],
-    }  # fmt: skip
 
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
+    def observe(message: dict[str, Any]) -> dict[str, Any]:
         if message["type"] == "http.response.body" and not message.get("more_body", False):
-            message = {**message, "seen": seen_at_last_byte()}
-        sent.append(message)
+            return {**message, "seen": seen_at_last_byte()}
+        return message
 
-    asyncio.run(app(scope, receive, send))
-    return sent
+    headers = [(b"host", b"127.0.0.1:8000"), (b"x-image-skill-trace-id", TRACE.encode())]
+    return asgi_request(app, "GET", path, headers, observe=observe)
 
 
 @pytest.mark.parametrize("path", ["/healthz", "/nowhere"])
