@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -160,19 +160,32 @@ def cli(server: str, tmp_path: Path) -> Cli:
     return Cli(server, home)
 
 
-@pytest.fixture
-def start_server(tmp_path: Path) -> Iterator[Any]:
-    """Start extra mock servers with their own flags; all are stopped at teardown."""
+def _servers(directory: Path) -> Iterator[Callable[..., str]]:
+    """``start(*flags)``: a ``serve --strict`` with ``flags`` on a database of its own in ``directory``;
+    every server started is stopped when the generator is closed."""
     from contextlib import ExitStack
 
     with ExitStack() as stack:
         count = iter(range(1000))
 
         def start(*flags: str) -> str:
-            db = tmp_path / f"mock-extra-{next(count)}.sqlite3"
+            db = directory / f"mock-extra-{next(count)}.sqlite3"
             return stack.enter_context(running_server(db, extra_args=("--strict", *flags)))
 
         yield start
+
+
+@pytest.fixture
+def start_server(tmp_path: Path) -> Iterator[Callable[..., str]]:
+    """Start extra mock servers with their own flags; all are stopped at teardown."""
+    yield from _servers(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def start_module_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., str]]:
+    """``start_server`` for a whole module: servers with their own flags that the module's tests share
+    (each signs up an agent of its own); all are stopped when the module ends."""
+    yield from _servers(tmp_path_factory.mktemp("module-servers"))
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import http.client
 import json
 import shlex
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 import pytest
 
 from image_skill_api.registry import ERRORS, ErrorCode, ExitCode
-from image_skill_mock.demo import running_server
 from image_skill_mock.http import faults
 
 from .conftest import Cli
@@ -72,12 +71,10 @@ def fault_proxy(fault: str, seen: list[tuple[str, str, bytes]] | None = None) ->
 
 
 @pytest.fixture(scope="module")
-def faults_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def faults_server(start_module_server: Callable[..., str]) -> str:
     """One ``--faults`` server for the module: a fault is asked for per request (``fault_proxy``
     adds its header), and each test signs up an agent of its own."""
-    db = tmp_path_factory.mktemp("faults") / "mock.sqlite3"
-    with running_server(db, extra_args=("--strict", "--faults")) as base_url:
-        yield base_url
+    return start_module_server("--faults")
 
 
 @pytest.fixture

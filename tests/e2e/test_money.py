@@ -12,7 +12,7 @@ import shlex
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,7 +20,6 @@ import pytest
 import requests
 
 from image_skill_api.registry import ErrorCode
-from image_skill_mock.demo import running_server
 
 from .conftest import Cli, Result
 
@@ -42,21 +41,17 @@ def trigger(base_url: str, event: str, attempt_id: str, *extra: str, secret: str
 
 
 @pytest.fixture(scope="module")
-def paying_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def paying_server(start_module_server: Callable[..., str]) -> str:
     """One server for the module's purchases: each test signs up a buyer of its own, and quotes,
     idempotency keys, payments and quotas are an agent's own."""
-    db = tmp_path_factory.mktemp("paying") / "mock.sqlite3"
-    flags = ("--strict", "--webhook-secret", SECRET, "--daily-jobs", "20")
-    with running_server(db, extra_args=flags) as base_url:
-        yield base_url
+    return start_module_server("--webhook-secret", SECRET, "--daily-jobs", "20")
 
 
 @pytest.fixture
 def paying(paying_server: str, tmp_path: Any) -> Cli:
-    base_url = paying_server
     home = tmp_path / "buyer"
     home.mkdir()
-    cli = Cli(base_url, home)
+    cli = Cli(paying_server, home)
     cli.signup("buyer")
     return cli
 
