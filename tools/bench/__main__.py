@@ -13,10 +13,9 @@ also writes it machine-readable. Figures:
   SDK (issue #18, reported);
 - ``whoami`` vs a bare ``requests`` GET (issue #2: ≤ 1.2), and the CLI's own set-up, whoami less
   the bare GET timed inside processes that have imported ``requests`` (issue #19: ≤ half of main's,
-  in ms); vs a node
-  floor, one ``fetch`` GET (issue #19: ≤ 0.65; skipped without node), and the floor under that, a
-  bare ``requests`` GET vs the node floor (reported); telemetry on vs off (issue #9:
-  ≤ 1.05);
+  in ms); vs a node floor, one ``fetch`` GET (issue #19: ≤ 0.65; skipped without node), and the
+  floor under that, a bare ``requests`` GET vs the node floor (reported); telemetry on vs off
+  (issue #9: ≤ 1.05);
 - the mock's requests/s at 16 keep-alive connections for ``/v1/models``, ``/v1/whoami``,
   ``/healthz`` vs a minimal Starlette app sending the same bytes on the same uvicorn (issue #19:
   ≥ 0.6), and one connection's latency (issue #5, reported);

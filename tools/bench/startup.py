@@ -11,6 +11,7 @@ import functools
 import shutil
 import statistics
 import sys
+import textwrap
 from collections.abc import Mapping
 
 from bench.procs import run, timed
@@ -28,11 +29,10 @@ STARTUP_BUDGET = Budget(2.0)
 #: A path that starts the interpreter and then does more cannot take less than the interpreter alone.
 FLOOR = 1.0
 
-BARE_WHOAMI = """
-import os, requests
-requests.get(os.environ["IMAGE_SKILL_API_BASE_URL"] + "/v1/whoami",
-             headers={"authorization": "Bearer " + os.environ["IMAGE_SKILL_TOKEN"]}, timeout=30)
-"""
+#: The GET a bare ``requests`` client sends for whoami (both the bare script and the probe's bare side).
+BARE_GET = """requests.get(os.environ["IMAGE_SKILL_API_BASE_URL"] + "/v1/whoami",
+             headers={"authorization": "Bearer " + os.environ["IMAGE_SKILL_TOKEN"]}, timeout=30)"""
+BARE_WHOAMI = f"import os, requests\n{BARE_GET}\n"
 BARE_BUDGET = Budget(1.2)  # issue #2
 #: The CLI's own set-up on a network command (issue #19 item 4: to be halved): everything but starting
 #: Python, importing ``requests`` and the request itself. Each sample is a fresh process that imports
@@ -44,7 +44,7 @@ BARE_BUDGET = Budget(1.2)  # issue #2
 #: (the work: 7.3 and 7.8 ms). The budget halves the lower.
 BASELINE_OWN_SETUP_MS = 22.0
 OWN_SETUP_BUDGET = Budget(BASELINE_OWN_SETUP_MS / 2, unit="ms")
-OWN_SETUP_PROBE = """
+OWN_SETUP_PROBE = f"""
 import io, os, sys, time
 import requests
 wall, cpu = time.perf_counter(), time.process_time()
@@ -54,8 +54,7 @@ if sys.argv[1] == "cli":
     if main(["whoami", "--json"], stdout=out) != 0:
         sys.exit(out.getvalue())
 else:
-    requests.get(os.environ["IMAGE_SKILL_API_BASE_URL"] + "/v1/whoami",
-                 headers={"authorization": "Bearer " + os.environ["IMAGE_SKILL_TOKEN"]}, timeout=30)
+{textwrap.indent(BARE_GET, "    ")}
 print(time.perf_counter() - wall, time.process_time() - cpu)
 """
 
