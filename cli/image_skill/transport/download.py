@@ -133,61 +133,35 @@ def _save(
 
 #: Written bytes are handed to the kernel's writeback this many at a time, while the rest arrives.
 WRITEBACK_BYTES = 16 << 20
+#: Writeback starts at whole ``MEDIA_CHUNK`` boundaries a piece behind the end of what is written,
+#: so it never takes in the partial last page, which the next piece writes again (a write to a page
+#: under writeback can wait for the disk).
 
 
 def _write(fd: int, response: requests.Response, until: float) -> tuple[int, str]:
-    """The body into the open temporary file ``fd``, synced: (size, sha256). The sha256 is computed
-    in a thread of its own (``_Digest``) while the next piece arrives, and writeback of what is
+    """The body into the open temporary file ``fd``, synced: (size, sha256). Writeback of what is
     written starts every ``WRITEBACK_BYTES`` (``_start_writeback``), so the final fsync waits for the
-    last piece only rather than the whole file."""
+    last piece only rather than the whole file.
+
+    The sha256 is computed here, piece by piece as each is written: with a thread of its own for it
+    (7ae005b), ``assets get`` measured 0.66x curl against 0.92x inline (paired, 7 pairs, 2 cpus, the
+    server on the other core)."""
     size = flushed = 0
-    with os.fdopen(fd, "wb") as handle, _Digest() as digest:
+    digest = hashlib.sha256()
+    with os.fdopen(fd, "wb") as handle:
         os.fchmod(fd, 0o666 & ~_umask())  # like any new file, not mkstemp's 0600
         for chunk in chunks(response, until, MAX_DOWNLOAD, MEDIA_CHUNK):
             handle.write(chunk)
             digest.update(chunk)
             size += len(chunk)
-            if size - flushed >= WRITEBACK_BYTES:
+            behind = (size - MEDIA_CHUNK) // MEDIA_CHUNK * MEDIA_CHUNK  # whole pieces, one back
+            if behind - flushed >= WRITEBACK_BYTES:
                 handle.flush()
-                _start_writeback(fd, flushed, size - flushed)
-                flushed = size
+                _start_writeback(fd, flushed, behind - flushed)
+                flushed = behind
         handle.flush()
         os.fsync(fd)
     return size, digest.hexdigest()
-
-
-class _Digest:
-    """A sha256 updated in a thread of its own (hashlib lets go of the GIL while it hashes), at most
-    ``_Digest.AHEAD`` pieces behind; ``hexdigest`` once the block has ended."""
-
-    AHEAD = 8
-
-    def __init__(self) -> None:
-        import queue
-        import threading
-
-        self._sha256 = hashlib.sha256()
-        self._pending: queue.Queue[bytes | None] = queue.Queue(self.AHEAD)
-        self._worker = threading.Thread(target=self._run, name="download-sha256", daemon=True)
-
-    def __enter__(self) -> _Digest:
-        self._worker.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._pending.put(None)
-        self._worker.join()
-
-    def _run(self) -> None:
-        while (piece := self._pending.get()) is not None:
-            self._sha256.update(piece)
-
-    def update(self, piece: bytes) -> None:
-        self._pending.put(piece)
-
-    def hexdigest(self) -> str:
-        assert not self._worker.is_alive()
-        return self._sha256.hexdigest()
 
 
 def _start_writeback(fd: int, offset: int, length: int) -> None:
