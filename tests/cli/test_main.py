@@ -124,3 +124,35 @@ def test_interrupt_and_unexpected_errors_are_envelopes_not_tracebacks(
     assert result.code == exit_code
     assert result.error["code"] == code
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_the_console_entry_sets_the_collector_for_a_short_run_and_freezes_before_exit(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import gc
+    import json
+    import sys
+
+    from image_skill import main as entry
+
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
+    monkeypatch.setattr(sys, "argv", ["image-skill", "--version"])
+    try:
+        with pytest.raises(SystemExit) as exited:
+            entry.run()
+        threshold, frozen_at_exit = gc.get_threshold(), gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+    assert exited.value.code == 0
+    assert threshold == (entry.GC_THRESHOLD, *before[1:])
+    assert frozen_at_exit > frozen  # what the run made is passed over by the shutdown collections
+    assert json.loads(capsys.readouterr().out)["ok"] is True
+
+
+def test_main_leaves_the_collector_as_it_finds_it(run_cli: Callable[..., Run]) -> None:
+    import gc
+
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
+    assert run_cli("--version").code == 0
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (before, frozen)

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 
 from bench.procs import run, timed
 from bench.stats import Budget, Row, Sample, alternate, paired_row
+from image_skill.main import GC_THRESHOLD
 
 #: Start-up paths held to the ``--version`` budget (issues #2, #6, #18): argv after ``image-skill``,
 #: and the exit code it must end with. Each runs with its stdout on a pipe (``--help`` piped).
@@ -32,7 +33,14 @@ FLOOR = 1.0
 #: The GET a bare ``requests`` client sends for whoami (both the bare script and the probe's bare side).
 BARE_GET = """requests.get(os.environ["IMAGE_SKILL_API_BASE_URL"] + "/v1/whoami",
              headers={"authorization": "Bearer " + os.environ["IMAGE_SKILL_TOKEN"]}, timeout=30)"""
-BARE_WHOAMI = f"import os, requests\n{BARE_GET}\n"
+#: The bare script sets the collector as the CLI's console entry does (``image_skill.main.run``), so it
+#: stays a floor for whoami: what it does, whoami does too.
+BARE_WHOAMI = f"""import gc
+gc.set_threshold({GC_THRESHOLD}, *gc.get_threshold()[1:])
+import os, requests
+{BARE_GET}
+gc.freeze()
+"""
 BARE_BUDGET = Budget(1.2)  # issue #2
 #: The CLI's own set-up on a network command (issue #19 item 4: to be halved): everything but starting
 #: Python, importing ``requests`` and the request itself. Each sample is a fresh process that imports
