@@ -14,7 +14,7 @@ import time
 from collections.abc import Mapping, Sequence
 
 from bench.procs import BenchError, timed
-from bench.startup import FLOOR, STARTUP_BUDGET
+from bench.startup import COLLECTOR_AS_THE_CLI, FLOOR, FROZEN_AT_EXIT, STARTUP_BUDGET
 from bench.stats import Row, Sample, alternate, paired_row
 
 #: An MCP client of the official SDK: start the server given as argv over stdio, list its tools.
@@ -27,8 +27,11 @@ async def main():
         print(len((await client.list_tools()).tools))
 anyio.run(main)
 """
-#: The baseline server: the same SDK's low-level server over stdio, with no tools.
-BARE_SERVER = """
+#: The baseline server: the same SDK's low-level server over stdio, with no tools (and the collector as
+#: the CLI's console entry sets it).
+BARE_SERVER = (
+    COLLECTOR_AS_THE_CLI
+    + """
 import anyio, mcp_types as types
 from mcp.server.lowlevel import Server
 from mcp.server.stdio import stdio_server
@@ -40,6 +43,8 @@ async def main():
         await server.run(read, write, server.create_initialization_options())
 anyio.run(main)
 """
+    + FROZEN_AT_EXIT
+)
 
 
 def timed_on_terminal(argv: Sequence[str], env: Mapping[str, str]) -> Sample:

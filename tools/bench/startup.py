@@ -33,14 +33,11 @@ FLOOR = 1.0
 #: The GET a bare ``requests`` client sends for whoami (both the bare script and the probe's bare side).
 BARE_GET = """requests.get(os.environ["IMAGE_SKILL_API_BASE_URL"] + "/v1/whoami",
              headers={"authorization": "Bearer " + os.environ["IMAGE_SKILL_TOKEN"]}, timeout=30)"""
-#: The bare script sets the collector as the CLI's console entry does (``image_skill.main.run``), so it
-#: stays a floor for whoami: what it does, whoami does too.
-BARE_WHOAMI = f"""import gc
-gc.set_threshold({GC_THRESHOLD}, *gc.get_threshold()[1:])
-import os, requests
-{BARE_GET}
-gc.freeze()
-"""
+#: A baseline script's first and last lines: the collector set as the CLI's console entry sets it
+#: (``image_skill.main.run``), so the script stays a floor for the CLI: what it does, the CLI does too.
+COLLECTOR_AS_THE_CLI = f"import gc\ngc.set_threshold({GC_THRESHOLD}, *gc.get_threshold()[1:])\n"
+FROZEN_AT_EXIT = "gc.freeze()\n"
+BARE_WHOAMI = f"{COLLECTOR_AS_THE_CLI}import os, requests\n{BARE_GET}\n{FROZEN_AT_EXIT}"
 BARE_BUDGET = Budget(1.2)  # issue #2
 #: The CLI's own set-up on a network command (issue #19 item 4: to be halved): everything but starting
 #: Python, importing ``requests`` and the request itself. Each sample is a fresh process that imports
