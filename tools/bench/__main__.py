@@ -130,7 +130,7 @@ def measure(cli: str, env: Mapping[str, str], rounds: Rounds) -> list[Row]:
         rows += _cli_server_rows(cli, env, tmp, rounds)
         # Media before the histories: ``assets get`` syncs its file before the rename (curl does not),
         # and right after the 1.6 GB history build that sync waited on the disk (this box's ext4
-        # is mounted with ``discard``): 0.51-0.85x curl there, 0.85-1.07x before it.
+        # is mounted with ``discard``): 0.51-0.85x curl there, 1.01-1.17x before it.
         media_rows = _media_rows(cli, env, tmp, rounds)
         _note("quota, create, activity list, jobs show vs history (builds 1,110,000 jobs)")
         rows += history.history_rows(tmp, rounds=rounds.quota, create_rounds=rounds.creates)
