@@ -131,11 +131,11 @@ def _save(
     return {"path": str(dest), "bytes": size, "sha256": sha256, "overwritten": overwrite and existed}
 
 
-#: Written bytes are handed to the kernel's writeback this many at a time, while the rest arrives.
+#: Written bytes are handed to the kernel's writeback this many at a time, while the rest arrives:
+#: from one whole ``MEDIA_CHUNK`` boundary to another a piece behind the end of what is written, so
+#: never the partial last page, which the next piece writes again (a write to a page under writeback
+#: can wait for the disk).
 WRITEBACK_BYTES = 16 << 20
-#: Writeback starts at whole ``MEDIA_CHUNK`` boundaries a piece behind the end of what is written,
-#: so it never takes in the partial last page, which the next piece writes again (a write to a page
-#: under writeback can wait for the disk).
 
 
 def _write(fd: int, response: requests.Response, until: float) -> tuple[int, str]:
