@@ -95,6 +95,40 @@ def test_a_ratio_below_its_floor_is_refused_and_says_why() -> None:
     assert "0.95" not in stats.table([row])
 
 
+def test_a_cost_of_nothing_is_shown_at_its_floor_when_the_pairs_fall_either_side() -> None:
+    # 21 pairs, 12 of them below 1 (the median too): as likely as not from a true ratio of 1.
+    pairs = (0.97,) * 12 + (1.03,) * 9
+    row = Row("telemetry on vs off", "", ratio=0.97, budget=Budget(1.05), floor=1.0, pair_ratios=pairs)
+    assert row.refusal() is None
+    assert row.at_bound() == "floor"
+    assert row.ratio_text() == "1.00 at floor"
+    assert row.verdict() == "yes"  # the budget is checked against the bound, not the noise
+    assert row.as_json()["ratio"] == 1.0
+    assert row.as_json()["at_bound"] == "floor"
+    assert "0.97" not in stats.table([row])
+
+
+def test_pairs_that_fall_below_the_floor_beyond_noise_are_refused() -> None:
+    pairs = (0.9,) * 17 + (1.02,) * 4  # 17 of 21 below: a fair coin does that 0.4 % of the time
+    row = Row("start-up", "", ratio=0.9, budget=Budget(2.0), floor=1.0, pair_ratios=pairs)
+    assert row.at_bound() is None
+    assert row.verdict() == "refused: below floor 1: machine noise, rerun"
+    ceiling = Row("req/s", "", ratio=1.2, ceiling=1.0, pair_ratios=(1.2,) * 9)
+    assert ceiling.verdict() == "refused: above ceiling 1: machine noise, rerun"
+    assert (
+        Row("req/s", "", ratio=1.01, ceiling=1.0, pair_ratios=(1.01, 0.99, 1.02)).ratio_text()
+        == "1.00 at ceiling"
+    )
+
+
+def test_the_sign_test_is_the_binomial_tail() -> None:
+    assert stats.sign_test(0, 5) == 1.0
+    assert stats.sign_test(1, 1) == 0.5
+    assert stats.sign_test(3, 3) == 0.125
+    assert stats.sign_test(2, 3) == 0.5
+    assert stats.sign_test(15, 21) < stats.NOISE_LEVEL < stats.sign_test(14, 21)  # 15 of 21 refuse
+
+
 def test_a_ratio_above_its_ceiling_is_refused() -> None:
     row = Row("req/s", "", ratio=1.3, budget=Budget(0.6, at_least=True), ceiling=1.0)
     assert row.verdict() == "refused: above ceiling 1: machine noise, rerun"
@@ -162,6 +196,7 @@ def test_paired_row_reports_the_medians_of_each_side() -> None:
     assert row.ours == "40.0 ms (cpu 20.0 ms)"
     assert row.baseline == "20.0 ms (cpu 10.0 ms)"
     assert row.ratio == pytest.approx(2.0)
+    assert row.pair_ratios == pytest.approx((1.5, 2.0, 2.5))
     assert row.details["pairs"] == 3
 
 

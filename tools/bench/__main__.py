@@ -2,7 +2,9 @@
 
 Every ratio is paired (``stats``): the two sides alternate in one loop and the figure is the median
 of the per-pair ratios, wall time with CPU time beside it (a command's own rusage; a server's CPU
-clock). A ratio outside its physical bounds is refused ("below floor: machine noise, rerun").
+clock). A ratio outside its physical bounds is never printed: past them by more than the pairs'
+noise (a sign test), it is refused ("below floor: machine noise, rerun"); within it, it is shown
+as the bound ("1.00 at floor"), which is what a cost the noise hides measures as.
 The output ends with one table, metric → ours → baseline → ratio → budget → ok; ``--json FILE``
 also writes it machine-readable. Figures:
 

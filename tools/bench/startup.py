@@ -151,6 +151,7 @@ def own_setup_row(env: Mapping[str, str], runs: int) -> Row:
         budget=OWN_SETUP_BUDGET,
         figure=wall,
         floor=FLOOR,
+        pair_ratios=paired.pair_ratios(),
         details={"pairs": len(pairs), "baseline_ms": BASELINE_OWN_SETUP_MS},
     )
 

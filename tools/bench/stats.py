@@ -4,12 +4,14 @@ Every ratio is paired: the two sides run alternately in one loop (``alternate``)
 one pair, and the figure is the median of the per-pair ratios (``median_of_ratios``), so load that
 drifts during the run falls out of each pair instead of landing on one side. A ratio that the
 physics of the comparison rules out (a start-up path cannot start faster than ``python -c pass``,
-which it contains) is refused, never printed (``Row.verdict``).
+which it contains) is never printed: past its bound by more than the pairs' noise (a sign test), it
+is refused; within it, it is shown as the bound itself, "at floor" (``Row.verdict``).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +42,10 @@ class Paired:
     def ratio(self) -> float:
         """The median of the per-pair ratios ours / baseline of the measured values."""
         return median_of_ratios([(o.value, b.value) for o, b in zip(self.ours, self.baseline, strict=True)])
+
+    def pair_ratios(self) -> tuple[float, ...]:
+        """Each pair's ratio ours / baseline, in the order they were taken."""
+        return tuple(o.value / b.value for o, b in zip(self.ours, self.baseline, strict=True))
 
     def cpu_ratio(self) -> float | None:
         """The median of the per-pair CPU ratios, when both sides of every pair have a CPU time > 0."""
@@ -102,13 +108,27 @@ class Budget:
         return f"{'≥' if self.at_least else '≤'} {self.limit:g}{'' if self.unit == '×' else ' '}{self.unit}"
 
 
+#: A median ratio past its physical bound is refused only when the pairs are unlikely to come from a
+#: true ratio at the bound: when, with each pair as likely to fall on either side of it, as many of
+#: them as fell past it would fall past it less often than this (a one-sided sign test). Otherwise
+#: the ratio is shown as the bound itself: a difference the noise hides, as a cost of nothing
+#: measures (telemetry on vs off, a path that adds microseconds to a 100 ms process).
+NOISE_LEVEL = 0.05
+
+
+def sign_test(past: int, pairs: int) -> float:
+    """The chance that at least ``past`` of ``pairs`` fair coin flips come up the same way."""
+    return sum(math.comb(pairs, k) for k in range(past, pairs + 1)) / 2**pairs
+
+
 @dataclass(frozen=True)
 class Row:
     """One line of the table: metric → ours → baseline → ratio → budget → ok.
 
     ``figure`` is what the budget is checked against: the ratio unless given (an absolute figure,
-    such as MB above idle). ``floor``/``ceiling`` are the physical bounds of the ratio: outside them
-    the ratio is noise, so it is refused rather than printed.
+    such as MB above idle). ``floor``/``ceiling`` are the physical bounds of the ratio: a median past
+    one is noise, so it is refused, or, when ``pair_ratios`` say it is within noise of the bound
+    (``NOISE_LEVEL``), shown as the bound.
     """
 
     metric: str
@@ -122,19 +142,42 @@ class Row:
     ceiling: float | None = None
     skipped: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    pair_ratios: tuple[float, ...] = ()
+
+    def _past(self) -> tuple[str, float] | None:
+        """The bound the median ratio is past ("floor" or "ceiling", and its value), or None."""
+        if self.ratio is not None and self.floor is not None and self.ratio < self.floor:
+            return "floor", self.floor
+        if self.ratio is not None and self.ceiling is not None and self.ratio > self.ceiling:
+            return "ceiling", self.ceiling
+        return None
+
+    def at_bound(self) -> str | None:
+        """ "floor" or "ceiling" when the median is past that bound within the pairs' noise."""
+        past = self._past()
+        if past is None or not self.pair_ratios:
+            return None
+        name, bound = past
+        beyond = sum(1 for r in self.pair_ratios if (r < bound if name == "floor" else r > bound))
+        return name if sign_test(beyond, len(self.pair_ratios)) >= NOISE_LEVEL else None
 
     def refusal(self) -> str | None:
         """Why the ratio is not printed, or None."""
-        if self.ratio is None:
+        past = self._past()
+        if past is None or self.at_bound() is not None:
             return None
-        if self.floor is not None and self.ratio < self.floor:
-            return f"below floor {self.floor:g}: machine noise, rerun"
-        if self.ceiling is not None and self.ratio > self.ceiling:
-            return f"above ceiling {self.ceiling:g}: machine noise, rerun"
-        return None
+        name, bound = past
+        return f"{'below' if name == 'floor' else 'above'} {name} {bound:g}: machine noise, rerun"
+
+    def shown_ratio(self) -> float | None:
+        """The ratio as printed: the median, or the bound it is within noise of."""
+        bound = self.at_bound()
+        if bound is None:
+            return self.ratio
+        return self.floor if bound == "floor" else self.ceiling
 
     def checked(self) -> float | None:
-        return self.figure if self.figure is not None else self.ratio
+        return self.figure if self.figure is not None else self.shown_ratio()
 
     def verdict(self) -> str:
         """``yes``/``no`` against the budget; ``-`` without one; or why there is no verdict."""
@@ -149,20 +192,23 @@ class Row:
         return "yes" if self.budget.met(checked) else "no"
 
     def ratio_text(self) -> str:
-        if self.ratio is None:
+        shown = self.shown_ratio()
+        if shown is None:
             return ""
         if self.refusal() is not None:
             return REFUSED
-        text = f"{self.ratio:.2f}"
+        bound = self.at_bound()
+        text = f"{shown:.2f}" if bound is None else f"{shown:.2f} at {bound}"
         return text if self.cpu_ratio is None else f"{text} (cpu {self.cpu_ratio:.2f})"
 
     def as_json(self) -> dict[str, Any]:
-        refused = self.refusal() is not None
+        shown = None if self.refusal() is not None else self.shown_ratio()
         return {
             "metric": self.metric,
             "ours": self.ours,
             "baseline": self.baseline,
-            "ratio": None if refused or self.ratio is None else round(self.ratio, 4),
+            "ratio": None if shown is None else round(shown, 4),
+            "at_bound": self.at_bound(),
             "cpu_ratio": None if self.cpu_ratio is None else round(self.cpu_ratio, 4),
             "figure": None if self.figure is None else round(self.figure, 4),
             "budget": None if self.budget is None else str(self.budget),
@@ -222,6 +268,7 @@ def paired_row(
         budget=budget,
         floor=floor,
         ceiling=ceiling,
+        pair_ratios=paired.pair_ratios(),
         details={
             "pairs": len(paired.ours),
             "ours": [[s.value, s.cpu] for s in paired.ours],
