@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 
-from bench.procs import BenchError, run, timed
+from bench.procs import BenchError, self_timed, timed
 from bench.startup import COLLECTOR_AS_THE_CLI, FLOOR, FROZEN_AT_EXIT, STARTUP_BUDGET
 from bench.stats import Row, Sample, alternate, paired_row
 
@@ -96,14 +96,7 @@ def mcp_row(cli: str, env: Mapping[str, str], runs: int) -> Row:
         import mcp  # noqa: F401 - only whether the extra is installed
     except ImportError:
         return Row(metric, "", skipped="the mcp extra is not installed")
-    ours = functools.partial(_listed, [cli, "mcp"], env)
-    bare = functools.partial(_listed, [sys.executable, "-c", BARE_SERVER], env)
+    client = [sys.executable, "-c", LIST_TOOLS]
+    ours = functools.partial(self_timed, [*client, cli, "mcp"], env)
+    bare = functools.partial(self_timed, [*client, sys.executable, "-c", BARE_SERVER], env)
     return paired_row(metric, alternate(ours, bare, max(3, runs // 3)), floor=FLOOR)
-
-
-def _listed(server: Sequence[str], env: Mapping[str, str]) -> Sample:
-    """One ``LIST_TOOLS`` client run against ``server``: the server's wall seconds (start to exit, as
-    the client saw them) and its CPU seconds."""
-    ran = run([sys.executable, "-c", LIST_TOOLS, *server], env)
-    wall, cpu = (float(part) for part in ran.output.split())
-    return Sample(wall, cpu)

@@ -71,6 +71,12 @@ def timed(argv: Sequence[str], env: Mapping[str, str], *, expect: int = 0) -> Sa
     return Sample(ran.wall, ran.cpu)
 
 
+def self_timed(argv: Sequence[str], env: Mapping[str, str]) -> Sample:
+    """A process that times what it measures itself and prints it: ``wall cpu``, in seconds."""
+    wall, cpu = (float(part) for part in run(argv, env).output.split())
+    return Sample(wall, cpu)
+
+
 def _status_kib(pid: int, field: str) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(f"{field}:"):

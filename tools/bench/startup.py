@@ -14,7 +14,7 @@ import sys
 import textwrap
 from collections.abc import Mapping
 
-from bench.procs import run, timed
+from bench.procs import self_timed, timed
 from bench.stats import Budget, Row, Sample, alternate, paired_row
 from image_skill.main import GC_THRESHOLD
 
@@ -129,9 +129,7 @@ def whoami_rows(cli: str, env: Mapping[str, str], runs: int) -> list[Row]:
 
 def _probe(side: str, env: Mapping[str, str]) -> Sample:
     """One ``OWN_SETUP_PROBE`` process: the in-process wall and CPU seconds of ``side`` (cli or bare)."""
-    ran = run([sys.executable, "-c", OWN_SETUP_PROBE, side], env)
-    wall, cpu = (float(part) for part in ran.output.split())
-    return Sample(wall, cpu)
+    return self_timed([sys.executable, "-c", OWN_SETUP_PROBE, side], env)
 
 
 def own_setup_row(env: Mapping[str, str], runs: int) -> Row:
